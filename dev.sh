@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# bandoc developer entry point. On a fresh Debian 12 machine as root:
+#   ./dev.sh run     install what is missing, build, start the demo on 127.0.0.1:8080
+#   ./dev.sh test    same set-up, then the whole suite under ASan+UBSan
+#   ./dev.sh bench   release build, wrk benchmarks against a bare libmicrohttpd server
+#   ./dev.sh docs    print the configuration table for README.md
+set -euo pipefail
+cd "$(dirname "$0")"
+top=$(pwd)
+
+# Debian packages the build, the daemon and the tests need.
+build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libgd-dev
+	libsqlite3-dev sqlite3 libsodium-dev libjansson-dev libutf8proc-dev
+	libinih-dev libsystemd-dev curl)
+test_pkgs=(libcmocka-dev libcurl4-openssl-dev tesseract-ocr clang
+	libclang-rt-14-dev)
+bench_pkgs=(wrk)
+
+need() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+			missing+=("$p")
+	done
+	if ((${#missing[@]})); then
+		echo "== installing: ${missing[*]}"
+		if [ "$(id -u)" -ne 0 ]; then
+			echo "need root to install packages (or install them yourself)" >&2
+			exit 1
+		fi
+		apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			"${missing[@]}" >/dev/null
+	fi
+}
+
+build() { # build DIR [cmake args...]
+	local dir=$1
+	shift
+	cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+	cmake --build "$dir" -j"$(nproc)"
+}
+
+seed_article() {
+	if [ -f ../shared/seed-article.txt ]; then
+		echo "$top/../shared/seed-article.txt"
+	else
+		echo "$top/docs/demo/seed-article.txt"
+	fi
+}
+
+demo_config() {
+	mkdir -p var
+	cat >var/demo.conf <<CONF
+; Written by ./dev.sh run: a demo configuration for 127.0.0.1:8080.
+[server]
+listen = 127.0.0.1:8080
+data_dir = $top/var
+fonts_dir = $top/fonts
+public_url = http://127.0.0.1:8080
+demo_article = $(seed_article)
+log_level = info
+
+[site.lamdong]
+name = Báo Lâm Đồng (demo)
+origins = http://127.0.0.1:8080 http://localhost:8080
+lang = vi
+CONF
+}
+
+cmd=${1:-help}
+case "$cmd" in
+run)
+	need "${build_pkgs[@]}"
+	build build
+	demo_config
+	./build/bandocd check-config -c var/demo.conf
+	cat <<MSG
+
+== bandoc demo
+  Article page:   http://127.0.0.1:8080/
+  Health:         http://127.0.0.1:8080/healthz
+  Metrics:        http://127.0.0.1:8080/metrics
+  Config:         var/demo.conf   Database: var/bandoc.db
+  Stop with Ctrl-C.
+
+MSG
+	exec ./build/bandocd serve -c var/demo.conf
+	;;
+test)
+	need "${build_pkgs[@]}" "${test_pkgs[@]}"
+	build build-asan -DSANITIZE=address,undefined -DWERROR=ON
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	cd build-asan
+	ctest --output-on-failure -j2 "${@:2}"
+	;;
+bench)
+	need "${build_pkgs[@]}" "${bench_pkgs[@]}"
+	build build-release -DCMAKE_BUILD_TYPE=Release
+	bench/bench.sh build-release "${2:-10}"
+	;;
+docs)
+	need "${build_pkgs[@]}"
+	build build >/dev/null
+	./build/bandocd config-doc
+	;;
+*)
+	sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+	[ "$cmd" = help ] || exit 2
+	;;
+esac

@@ -1,0 +1,68 @@
+#ifndef BANDOC_APP_H
+#define BANDOC_APP_H
+
+/*
+ * app: the state of one running daemon, built by app_open() from a
+ * config and shared (read-only after start-up, or internally locked) by
+ * every module. Handlers reach it through http_req_app().
+ */
+
+#include <time.h>
+
+#include "secrets.h"
+
+struct config;
+struct storage;
+struct storage_readers;
+struct writer;
+struct http;
+
+struct app_demo {
+	char *title;
+	char *date;
+	char **paragraphs;
+	size_t nparagraphs;
+};
+
+struct app {
+	const struct config *cfg;
+	char *db_path;
+	struct storage *st;              /* the writer's connection */
+	struct storage_readers *readers; /* per-thread read connections */
+	struct writer *writer;
+	struct secrets secrets;
+	struct http *http;
+	struct app_demo *demo; /* NULL without demo_article */
+	time_t started;
+	struct {
+		void (*fn)(struct app *app, void *arg);
+		void *arg;
+	} hooks[8];
+	size_t nhooks;
+};
+
+/*
+ * Opens everything the daemon needs before it listens: data directory,
+ * secrets file (created 0600 if missing), database with migrations,
+ * readers, the writer thread, the demo page. 0 / -1 (logged).
+ */
+int app_open(struct app *app, const struct config *cfg);
+
+/* Stops the writer (draining it) and frees everything. Safe after a
+ * failed app_open. */
+void app_close(struct app *app);
+
+/*
+ * Registers fn to run at shutdown after HTTP has stopped and before the
+ * writer drains (e.g. to hand the writer a last flush). 0 / -1.
+ */
+int app_on_shutdown(struct app *app, void (*fn)(struct app *, void *),
+                    void *arg);
+
+/* Runs the shutdown hooks in reverse order of registration. */
+void app_shutdown_hooks(struct app *app);
+
+/* A reader connection for this thread, or NULL (reply 503). */
+struct storage *app_reader(struct app *app);
+
+#endif

@@ -1,0 +1,154 @@
+#ifndef BANDOC_HTTP_H
+#define BANDOC_HTTP_H
+
+/*
+ * http: the libmicrohttpd daemon(s), the route table, request bodies,
+ * replies, CORS, security headers, the access log and HTTP metrics.
+ *
+ * Life of a request (libmicrohttpd calls the access handler several
+ * times): first call: route lookup (404/405), header checks (400 for
+ * Content-Length with Transfer-Encoding, 413 above the route's body cap,
+ * 415 for a body type we do not take), context allocated. Body calls:
+ * urlencoded bodies go through MHD's post processor, JSON bodies into a
+ * capped buffer. Last call: the handler runs and stages a reply, which is
+ * queued then (never on the first call: libmicrohttpd 0.9.75 would close
+ * the keep-alive connection). A handler that must wait (database write,
+ * password hash) calls http_req_suspend() and later, from any thread,
+ * stages its reply and calls http_req_resume().
+ */
+
+#include <stddef.h>
+#include <jansson.h>
+
+struct app;
+struct config;
+struct config_site;
+struct http;
+struct http_req;
+
+enum http_method {
+	HTTP_GET = 1 << 0,
+	HTTP_HEAD = 1 << 1,
+	HTTP_POST = 1 << 2,
+	HTTP_PUT = 1 << 3,
+	HTTP_PATCH = 1 << 4,
+	HTTP_DELETE = 1 << 5,
+	HTTP_OPTIONS = 1 << 6
+};
+
+/* Route flags. */
+#define HTTP_ROUTE_CORS   0x1 /* public API: CORS for the sites' origins */
+#define HTTP_ROUTE_PREFIX 0x2 /* pattern matches any path below it */
+
+typedef void http_handler_fn(struct http_req *req);
+
+struct http_route {
+	unsigned int methods; /* HTTP_GET | ... (GET implies HEAD) */
+	const char *pattern;  /* "/api/v1/captcha/:file"; ":x" = param */
+	http_handler_fn *handler;
+	size_t body_max; /* 0: the route takes no body */
+	unsigned int flags;
+	const char *name; /* metrics label */
+};
+
+/* The route table (routes.c). Terminated by a NULL pattern. */
+extern const struct http_route http_routes[];
+
+/*
+ * Finds the route for method and path. Returns it, or NULL with *allow
+ * set to the methods the path does have (0: no such path -> 404).
+ * params receives up to nparams ":name" captures as (name, start, len)
+ * triples into path. Pure function, used by tests and the fuzzer.
+ */
+struct http_param {
+	const char *name;
+	const char *value;
+	size_t len;
+};
+const struct http_route *http_route_find(const struct http_route *routes,
+                                         unsigned int method, const char *path,
+                                         unsigned int *allow,
+                                         struct http_param *params,
+                                         size_t nparams, size_t *nfound);
+
+/* Maps a method name to its bit, 0 when unknown. */
+unsigned int http_method_parse(const char *s);
+
+/* Starts the daemons on every configured address. NULL on error. */
+struct http *http_start(struct app *app);
+/* Bound port of the i-th listen address (0 when none). */
+unsigned short http_port(struct http *h, size_t i);
+/* Stops accepting, waits up to timeout_ms for requests in flight,
+ * then stops the daemons. Accepts NULL. */
+void http_stop(struct http *h, unsigned int timeout_ms);
+/* Requests in flight now. */
+unsigned int http_inflight(struct http *h);
+/* The HTTP metrics (requests by route and status, latency histogram,
+ * in flight) in Prometheus text format, malloc'd; NULL on ENOMEM. */
+char *http_metrics_text(struct http *h);
+
+/* --- for handlers --- */
+struct app *http_req_app(struct http_req *req);
+unsigned int http_req_method(struct http_req *req);
+const char *http_req_path(struct http_req *req);
+/* A ":name" path parameter, copied and NUL-terminated; NULL if absent. */
+const char *http_req_param(struct http_req *req, const char *name);
+/*
+ * A request argument: a field of the urlencoded or JSON body (JSON
+ * strings as is, numbers and booleans as text), else a query-string
+ * argument. Borrowed until the request ends; NULL if absent.
+ */
+const char *http_req_arg(struct http_req *req, const char *name);
+/* Length of the same argument (it may contain NUL bytes). */
+size_t http_req_arg_len(struct http_req *req, const char *name);
+/* The parsed JSON body (borrowed), or NULL. */
+json_t *http_req_json(struct http_req *req);
+/* A request header (borrowed), or NULL. */
+const char *http_req_header(struct http_req *req, const char *name);
+/* The client address after the trusted-proxy rules, as text. */
+const char *http_req_client(struct http_req *req);
+/* The client address in binary: family AF_INET/AF_INET6, 4/16 bytes. */
+int http_req_client_bin(struct http_req *req, int *family,
+                        unsigned char addr[16]);
+/* Microseconds since the request started. */
+long long http_req_elapsed_us(struct http_req *req);
+
+/*
+ * Replies. Each stages the reply; the core queues it. A second reply
+ * replaces the first. They return 0, or -1 when out of memory (then a
+ * 500 is staged instead).
+ */
+int http_reply_json(struct http_req *req, unsigned int status,
+                    json_t *body /* stolen */);
+int http_reply_error(struct http_req *req, unsigned int status,
+                     const char *code, const char *message);
+/* An error with extra members merged into the "error" object (stolen). */
+int http_reply_error_extra(struct http_req *req, unsigned int status,
+                           const char *code, const char *message,
+                           json_t *extra);
+/* HTML with the strict CSP; frame-ancestors from site (NULL: 'self'). */
+int http_reply_html(struct http_req *req, unsigned int status, const char *html,
+                    size_t len, const struct config_site *site);
+/* Bytes of a given type; copied unless static_data is set. */
+int http_reply_bytes(struct http_req *req, unsigned int status,
+                     const char *content_type, const void *data, size_t len,
+                     int static_data);
+int http_reply_text(struct http_req *req, unsigned int status,
+                    const char *text);
+int http_reply_redirect(struct http_req *req, unsigned int status,
+                        const char *location);
+/* Adds a header to the staged reply (after one of the above). */
+int http_reply_header(struct http_req *req, const char *name,
+                      const char *value);
+
+/* Suspends the request after the handler returns; resume from any
+ * thread once a reply is staged. */
+void http_req_suspend(struct http_req *req);
+void http_req_resume(struct http_req *req);
+
+/* Origin of the request when it is allowed for site (or is the daemon's
+ * own origin), judged by Origin, else Referer. 1 allowed, 0 not. */
+int http_req_origin_allowed(struct http_req *req,
+                            const struct config_site *site);
+
+#endif

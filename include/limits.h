@@ -1,0 +1,78 @@
+/*
+ * Every limit of bandoc in one place, each with the reason for its value
+ * (after SQLite's sqliteLimit.h). Configurable limits have their default
+ * and range here; the config table refers to these names.
+ */
+#ifndef BANDOC_LIMITS_H
+#define BANDOC_LIMITS_H
+
+/* A config file is hand-written; anything larger is a mistake. */
+#define MAX_CONFIG_BYTES (1024 * 1024)
+/* One INI value; the longest legitimate ones are origin lists. */
+#define MAX_CONFIG_VALUE 4096
+/* Sites per daemon: a provincial portal network has a few dozen. */
+#define MAX_SITES 64
+/* Site names appear in URLs and SQL keys. */
+#define MAX_SITE_NAME 48
+/* Allowed origins per site (www/non-www, http/https, staging...). */
+#define MAX_ORIGINS 16
+/* scheme://host:port of an origin (RFC 3986 hosts are <= 255). */
+#define MAX_ORIGIN_LEN 300
+/* Listening sockets: IPv4 + IPv6 + a few internal addresses. */
+#define MAX_LISTEN 8
+/* Trusted proxy ranges (a CDN publishes a few dozen). */
+#define MAX_PROXIES 64
+/* Problems reported by check-config before it stops listing them. */
+#define MAX_CONFIG_ERRORS 100
+
+/* Request path; our routes are short, a long path is an attack. */
+#define MAX_PATH_LEN 1024
+/* Path segments in a route pattern or request. */
+#define MAX_PATH_SEGMENTS 16
+/* Form or JSON fields in one request body. */
+#define MAX_FIELDS 32
+/* Field name length. */
+#define MAX_FIELD_NAME 64
+/* Default body cap of a route that takes a body (a comment is 4,000
+ * characters of up to 4 bytes each after URL-encoding overhead). */
+#define DEFAULT_BODY_MAX (64 * 1024)
+/* Configurable range for body caps. */
+#define MIN_BODY_MAX 1024
+#define MAX_BODY_MAX (1024 * 1024)
+/* X-Forwarded-For entries we walk before giving up. */
+#define MAX_XFF_HOPS 16
+/* libmicrohttpd's post processor buffer (it must be >= 256). */
+#define POST_BUFFER_SIZE 1024
+/* Memory per connection for headers: 32 KiB fits any browser's headers;
+ * anything larger is refused with 431 by libmicrohttpd. */
+#define DEFAULT_CONNECTION_MEMORY (32 * 1024)
+#define MIN_CONNECTION_MEMORY     (8 * 1024)
+#define MAX_CONNECTION_MEMORY     (1024 * 1024)
+/* Simultaneous connections; each costs about the memory limit. */
+#define DEFAULT_CONNECTION_LIMIT 4096
+#define MAX_CONNECTION_LIMIT     65536
+/* Connections per client address (a NAT of an office shares one). */
+#define DEFAULT_PER_IP_CONNECTION_LIMIT 256
+/* Idle connection timeout in seconds (slow-loris protection). */
+#define DEFAULT_CONNECTION_TIMEOUT 15
+#define MAX_CONNECTION_TIMEOUT     3600
+/* HTTP threads; more than the cores only adds contention. */
+#define DEFAULT_THREADS 2
+#define MAX_THREADS     64
+
+/* Jobs the durable writer keeps queued before refusing with 503:
+ * a few seconds of peak load at fsync-bound group commit. */
+#define MAX_WRITER_QUEUE 65536
+/* Jobs committed in one transaction: bounds the latency of a group. */
+#define MAX_WRITER_BATCH 1024
+/* SQLite busy timeout in milliseconds. */
+#define DEFAULT_BUSY_TIMEOUT_MS 5000
+
+/* Metrics: routes are a fixed table; statuses are bucketed. */
+#define MAX_METRICS     64
+#define MAX_METRIC_NAME 64
+
+/* Secrets file: a few keys, hex encoded. */
+#define MAX_SECRETS_BYTES 8192
+
+#endif

@@ -1,0 +1,99 @@
+#ifndef BANDOC_STORAGE_H
+#define BANDOC_STORAGE_H
+
+/*
+ * storage: the only module that knows the database engine. Functions
+ * are named for what they do and take plain C structs; no SQL or SQLite
+ * type leaves storage*.c, so a PostgreSQL module can replace it.
+ *
+ * A struct storage is one connection and is used by one thread at a
+ * time: the writer thread owns the read-write one; HTTP threads get
+ * read-only ones from storage_readers_get().
+ */
+
+#include <stddef.h>
+
+#include "limits.h"
+
+struct storage;
+struct storage_readers;
+
+#define STORAGE_MAX_KEY   200
+#define STORAGE_MAX_TITLE 300
+#define STORAGE_MAX_URL   1000
+
+struct storage_article {
+	long long id;
+	char site[MAX_SITE_NAME + 1];
+	char key[STORAGE_MAX_KEY + 1];
+	char title[STORAGE_MAX_TITLE + 1];
+	char url[STORAGE_MAX_URL + 1];
+	long long created_at; /* unix seconds */
+};
+
+/*
+ * Opens (creating) the database at path read-write, applies the
+ * defensive settings (WAL, foreign keys, synchronous=FULL, busy timeout,
+ * SQLITE_DBCONFIG_DEFENSIVE) and the embedded migrations in one
+ * transaction. A database newer than this binary is refused. On error
+ * returns NULL and writes a message into err.
+ */
+struct storage *storage_open(const char *path, int busy_timeout_ms, char *err,
+                             size_t errsz);
+
+/* Closes the connection. Accepts NULL. */
+void storage_close(struct storage *st);
+
+/* Schema version of the database (PRAGMA user_version), or -1. */
+int storage_schema_version(struct storage *st);
+
+/* Number of migrations embedded in the binary. Cannot fail. */
+int storage_schema_latest(void);
+
+/* 0 when the database answers a trivial query, -1 otherwise. */
+int storage_ping(struct storage *st);
+
+/*
+ * Group-commit transactions for the writer: begin (IMMEDIATE), commit,
+ * rollback; savepoints isolate one job inside the group. 0 / -1.
+ */
+int storage_begin(struct storage *st);
+int storage_commit(struct storage *st);
+int storage_rollback(struct storage *st);
+int storage_savepoint(struct storage *st);
+int storage_release(struct storage *st);
+int storage_rollback_to(struct storage *st);
+
+/*
+ * Copies the database at src_path into dst_path with SQLite's online
+ * backup API while other processes may write to it. dst_path must not
+ * exist. 0 / -1 with a message in err.
+ */
+int storage_backup(const char *src_path, const char *dst_path, char *err,
+                   size_t errsz);
+
+/*
+ * Returns the id of the article (site, key), creating it with title and
+ * url (may be NULL) and now as created_at when missing; a non-empty title
+ * or url updates the stored one. 0 / -1.
+ */
+int storage_article_upsert(struct storage *st, const char *site,
+                           const char *key, const char *title, const char *url,
+                           long long now, long long *id);
+
+/* Fills out with the article. 0 found, 1 not found, -1 error. */
+int storage_article_get(struct storage *st, const char *site, const char *key,
+                        struct storage_article *out);
+
+/*
+ * A set of read-only connections, one per thread that asks, opened on
+ * first use (at most max). NULL on error.
+ */
+struct storage_readers *storage_readers_new(const char *path,
+                                            int busy_timeout_ms, size_t max);
+/* This thread's reader, or NULL when it cannot be opened. */
+struct storage *storage_readers_get(struct storage_readers *r);
+/* Closes every reader. Only when no thread uses them. Accepts NULL. */
+void storage_readers_free(struct storage_readers *r);
+
+#endif

@@ -1,0 +1,128 @@
+/*
+ * api_demo.c: GET / (the demo article page) and GET /static/:file (the
+ * embedded stylesheets and scripts).
+ */
+#include <sodium.h>
+#include <string.h>
+
+#include "api.h"
+#include "app.h"
+#include "buf.h"
+#include "config.h"
+#include "embed.h"
+#include "http.h"
+
+#define MAX_DEMO_PAGE (512 * 1024)
+
+void
+api_demo_page(struct http_req *req)
+{
+	struct app *app = http_req_app(req);
+	const struct app_demo *d = app->demo;
+	const struct config_site *site = &app->cfg->sites[0];
+	struct buf b;
+	char *html;
+	size_t i, len;
+
+	if (d == NULL) {
+		http_reply_error(
+		    req, 404, "not_found",
+		    "This daemon serves no demo page (set demo_article).");
+		return;
+	}
+	buf_init(&b, MAX_DEMO_PAGE);
+	buf_adds(&b, "<!doctype html>\n<html lang=\"vi\"><head>"
+	             "<meta charset=\"utf-8\">"
+	             "<meta name=\"viewport\" content=\"width=device-width, "
+	             "initial-scale=1\"><title>");
+	buf_add_html(&b, d->title);
+	buf_adds(&b, "</title><link rel=\"stylesheet\" href=\"/static/demo.css"
+	             "\"></head><body><header class=\"site\"><a href=\"/\">");
+	buf_add_html(&b, site->name);
+	buf_adds(&b, "</a></header><main><article><h1>");
+	buf_add_html(&b, d->title);
+	buf_adds(&b, "</h1><p class=\"meta\"><time>");
+	buf_add_html(&b, d->date);
+	buf_adds(&b, "</time><a href=\"/?print\" class=\"print\">In trang</a>"
+	             "</p>");
+	for (i = 0; i < d->nparagraphs; i++) {
+		buf_adds(&b, "<p>");
+		buf_add_html(&b, d->paragraphs[i]);
+		buf_adds(&b, "</p>\n");
+	}
+	/* Where the view counter and the comments go (filled in by the
+	 * view-count and comments modules). */
+	buf_adds(&b, "<p class=\"views\" id=\"views\">Lượt xem: <span "
+	             "data-bandoc-views data-site=\"");
+	buf_add_html(&b, site->id);
+	buf_adds(&b, "\" data-article=\"demo\">–</span></p></article>"
+	             "<section class=\"comments\" id=\"comments\">"
+	             "<h2>Góp ý của bạn đọc</h2><div data-bandoc-comments "
+	             "data-site=\"");
+	buf_add_html(&b, site->id);
+	buf_adds(&b, "\" data-article=\"demo\" data-lang=\"vi\"></div>"
+	             "</section></main><footer>bandoc demo</footer>"
+	             "</body></html>\n");
+	if ((html = buf_take(&b, &len)) == NULL) {
+		http_reply_error(req, 500, "out_of_memory",
+		                 "The page is too large.");
+		return;
+	}
+	http_reply_html(req, 200, html, len, NULL);
+	free(html);
+}
+
+static const char *
+content_type(const char *name)
+{
+	static const struct {
+		const char *ext, *type;
+	} types[] = {{".css", "text/css; charset=utf-8"},
+	             {".js", "text/javascript; charset=utf-8"},
+	             {".svg", "image/svg+xml"},
+	             {".png", "image/png"},
+	             {".html", "text/html; charset=utf-8"}};
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		size_t e = strlen(types[i].ext);
+
+		if (n > e && strcmp(name + n - e, types[i].ext) == 0)
+			return types[i].type;
+	}
+	return "application/octet-stream";
+}
+
+void
+api_demo_static(struct http_req *req)
+{
+	const char *file = http_req_param(req, "file");
+	const struct embed_file *f;
+	const char *inm;
+	unsigned char h[8];
+	char name[128], etag[2 * sizeof(h) + 3];
+
+	if (file == NULL || strlen(file) > 64 || strchr(file, '/') != NULL ||
+	    file[0] == '.') {
+		http_reply_error(req, 404, "not_found", "No such file.");
+		return;
+	}
+	snprintf(name, sizeof(name), "web/%s", file);
+	if ((f = embed_find(name)) == NULL) {
+		http_reply_error(req, 404, "not_found", "No such file.");
+		return;
+	}
+	crypto_generichash(h, sizeof(h), f->data, f->len, NULL, 0);
+	etag[0] = '"';
+	sodium_bin2hex(etag + 1, sizeof(etag) - 2, h, sizeof(h));
+	etag[sizeof(etag) - 2] = '"';
+	etag[sizeof(etag) - 1] = '\0';
+	inm = http_req_header(req, "If-None-Match");
+	if (inm != NULL && strcmp(inm, etag) == 0)
+		http_reply_bytes(req, 304, NULL, "", 0, 1);
+	else
+		http_reply_bytes(req, 200, content_type(name), f->data, f->len,
+		                 1);
+	http_reply_header(req, "ETag", etag);
+	http_reply_header(req, "Cache-Control", "public, max-age=300");
+}

@@ -1,0 +1,126 @@
+/*
+ * app.c: start-up and tear-down of the daemon's state.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "app.h"
+#include "config.h"
+#include "demo.h"
+#include "limits.h"
+#include "log.h"
+#include "metrics.h"
+#include "storage.h"
+#include "writer.h"
+
+/* "dir/name", or a copy of dir when name is NULL. Caller frees. */
+static char *
+join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + (name != NULL ? strlen(name) : 0) + 2;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		snprintf(p, n, "%s%s%s", dir, name != NULL ? "/" : "",
+		         name != NULL ? name : "");
+	return p;
+}
+
+static double
+writer_queue_gauge(void *arg)
+{
+	return (double)writer_queue_length(arg);
+}
+
+int
+app_open(struct app *app, const struct config *cfg)
+{
+	char err[512], *secrets_path = NULL;
+	int ret = -1;
+
+	memset(app, 0, sizeof(*app));
+	app->cfg = cfg;
+	app->started = time(NULL);
+	if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST) {
+		log_warn("cannot create data_dir %s", cfg->data_dir);
+		goto done;
+	}
+	secrets_path = cfg->secrets_file[0] != '\0'
+	                   ? join(cfg->secrets_file, NULL)
+	                   : join(cfg->data_dir, "secrets");
+	if (secrets_path == NULL)
+		goto done;
+	if (secrets_load(&app->secrets, secrets_path) != 0)
+		goto done;
+	app->db_path = cfg->db_file[0] != '\0'
+	                   ? join(cfg->db_file, NULL)
+	                   : join(cfg->data_dir, "bandoc.db");
+	if (app->db_path == NULL)
+		goto done;
+	app->st = storage_open(app->db_path, (int)cfg->busy_timeout_ms, err,
+	                       sizeof(err));
+	if (app->st == NULL) {
+		log_warnx("storage: %s", err);
+		goto done;
+	}
+	app->readers =
+	    storage_readers_new(app->db_path, (int)cfg->busy_timeout_ms,
+	                        (size_t)cfg->threads * cfg->nlisten + 8);
+	app->writer = writer_new(app->st, MAX_WRITER_QUEUE);
+	if (app->readers == NULL || app->writer == NULL)
+		goto done;
+	metrics_gauge_new("bandoc_writer_queue", "Jobs waiting for the writer.",
+	                  writer_queue_gauge, app->writer);
+	if (cfg->demo_article[0] != '\0' &&
+	    (app->demo = demo_load(cfg->demo_article)) == NULL)
+		goto done;
+	ret = 0;
+done:
+	free(secrets_path);
+	return ret;
+}
+
+int
+app_on_shutdown(struct app *app, void (*fn)(struct app *, void *), void *arg)
+{
+	if (app->nhooks == sizeof(app->hooks) / sizeof(app->hooks[0]))
+		return -1;
+	app->hooks[app->nhooks].fn = fn;
+	app->hooks[app->nhooks].arg = arg;
+	app->nhooks++;
+	return 0;
+}
+
+void
+app_shutdown_hooks(struct app *app)
+{
+	while (app->nhooks > 0) {
+		app->nhooks--;
+		app->hooks[app->nhooks].fn(app, app->hooks[app->nhooks].arg);
+	}
+}
+
+void
+app_close(struct app *app)
+{
+	writer_free(app->writer);
+	app->writer = NULL;
+	storage_readers_free(app->readers);
+	app->readers = NULL;
+	storage_close(app->st);
+	app->st = NULL;
+	demo_free(app->demo);
+	app->demo = NULL;
+	free(app->db_path);
+	app->db_path = NULL;
+	secrets_wipe(&app->secrets);
+}
+
+struct storage *
+app_reader(struct app *app)
+{
+	return storage_readers_get(app->readers);
+}

@@ -1,0 +1,910 @@
+/*
+ * config.c: the INI file -> struct config, driven by one table of keys.
+ *
+ * inih (Debian's build) gives no line numbers to the handler, so the file
+ * is fed through ini_parse_stream() with a reader that counts lines: when
+ * the handler runs, the counter holds the line of the key being handled.
+ * The same reader refuses lines longer than inih's INI_MAX_LINE instead
+ * of letting inih split them silently.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "limits.h"
+#include "log.h"
+
+enum key_type { KEY_INT, KEY_BOOL, KEY_STRING, KEY_LIST };
+enum key_section { SEC_SERVER, SEC_SITE };
+
+struct key {
+	enum key_section section;
+	const char *name;
+	enum key_type type;
+	long long min, max; /* KEY_INT; for strings the max length */
+	const char *def;
+	size_t offset;
+	const char *doc;
+};
+
+#define SRV(f)  offsetof(struct config, f)
+#define SITE(f) offsetof(struct config_site, f)
+
+/* The one declaration of every key. README.md's table is generated from
+ * it (bandocd config-doc) and a test checks that they agree. */
+static const struct key keys[] = {
+    {SEC_SERVER, "listen", KEY_LIST, 0, MAX_CONFIG_VALUE, "127.0.0.1:8080",
+     SRV(listen_raw),
+     "Addresses to listen on, `addr:port` or `[v6]:port`, space "
+     "separated; the key may be repeated. Port 0 picks a free port."},
+    {SEC_SERVER, "data_dir", KEY_STRING, 1, 1024, "./var", SRV(data_dir),
+     "Directory of the SQLite database and the secrets file."},
+    {SEC_SERVER, "db_file", KEY_STRING, 0, 1024, "", SRV(db_file),
+     "SQLite database file; empty means `data_dir/bandoc.db`."},
+    {SEC_SERVER, "secrets_file", KEY_STRING, 0, 1024, "", SRV(secrets_file),
+     "Server keys (created mode 0600 on first start); empty means "
+     "`data_dir/secrets`."},
+    {SEC_SERVER, "fonts_dir", KEY_STRING, 1, 1024, "./fonts", SRV(fonts_dir),
+     "Directory of the CAPTCHA fonts."},
+    {SEC_SERVER, "public_url", KEY_STRING, 0, MAX_ORIGIN_LEN, "",
+     SRV(public_url),
+     "The daemon's own origin as browsers see it, e.g. "
+     "`https://comments.example.org`; empty means `http://` + the first "
+     "listen address."},
+    {SEC_SERVER, "trusted_proxies", KEY_LIST, 0, MAX_CONFIG_VALUE, "",
+     SRV(trusted_proxies_raw),
+     "CIDRs of reverse proxies whose `X-Forwarded-For` is believed; "
+     "otherwise the socket address is the client. May be repeated."},
+    {SEC_SERVER, "threads", KEY_INT, 1, MAX_THREADS, "2", SRV(threads),
+     "HTTP threads (each runs its own epoll loop)."},
+    {SEC_SERVER, "connection_limit", KEY_INT, 16, MAX_CONNECTION_LIMIT, "4096",
+     SRV(connection_limit), "Simultaneous connections."},
+    {SEC_SERVER, "per_ip_connection_limit", KEY_INT, 1, MAX_CONNECTION_LIMIT,
+     "256", SRV(per_ip_connection_limit),
+     "Simultaneous connections from one socket address."},
+    {SEC_SERVER, "connection_timeout", KEY_INT, 1, MAX_CONNECTION_TIMEOUT, "15",
+     SRV(connection_timeout), "Seconds an idle or stalled connection is kept."},
+    {SEC_SERVER, "connection_memory", KEY_INT, MIN_CONNECTION_MEMORY,
+     MAX_CONNECTION_MEMORY, "32768", SRV(connection_memory),
+     "Bytes of memory per connection for request headers; larger "
+     "headers get 431."},
+    {SEC_SERVER, "body_max", KEY_INT, MIN_BODY_MAX, MAX_BODY_MAX, "65536",
+     SRV(body_max),
+     "Largest request body accepted by any route (routes may cap lower)."},
+    {SEC_SERVER, "busy_timeout_ms", KEY_INT, 0, 60000, "5000",
+     SRV(busy_timeout_ms),
+     "How long a database write waits for a lock before failing with 503."},
+    {SEC_SERVER, "access_log", KEY_BOOL, 0, 1, "on", SRV(access_log),
+     "One line per request on stderr."},
+    {SEC_SERVER, "demo_article", KEY_STRING, 0, 1024, "", SRV(demo_article),
+     "Text file of a demo article served at `/` (first line: title, "
+     "date, \"In trang\"; then paragraphs); empty: no demo page."},
+    {SEC_SERVER, "log_level", KEY_STRING, 1, 8, "info", SRV(log_level),
+     "`debug`, `info` or `warn`."},
+
+    {SEC_SITE, "name", KEY_STRING, 0, 200, "", SITE(name),
+     "Display name of the site; empty means the section's NAME."},
+    {SEC_SITE, "origins", KEY_LIST, 0, MAX_CONFIG_VALUE, "", SITE(origins_raw),
+     "Exact `scheme://host[:port]` origins of the site's pages, space "
+     "separated, may be repeated: CORS and the Origin/Referer check on "
+     "writes. The daemon's own origin is always allowed."},
+    {SEC_SITE, "lang", KEY_STRING, 2, 2, "vi", SITE(lang),
+     "Default language of texts: `vi` or `en`."},
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+struct loader {
+	struct config *cfg;
+	config_error_fn *err;
+	void *arg;
+	unsigned int line; /* line being parsed */
+	unsigned int nerrors;
+	/* Line of each key's first assignment, per site (0 = server). */
+	unsigned int seen[MAX_SITES + 1][NKEYS];
+	char last_section[MAX_SITE_NAME + 16];
+	char done_sections[MAX_SITES + 1][MAX_SITE_NAME + 16];
+	size_t ndone;
+	/* Reader state. */
+	FILE *fp;
+	const char *str;
+	int skipping; /* inside an over-long line */
+};
+
+static void problem(struct loader *l, unsigned int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+problem(struct loader *l, unsigned int line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	l->nerrors++;
+	if (l->nerrors > MAX_CONFIG_ERRORS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (l->err != NULL)
+		l->err(l->arg, line, msg);
+}
+
+static char *
+xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		memcpy(p, s, n);
+	return p;
+}
+
+/* Bounded decimal parse: the whole string must be a number in range. */
+static int
+parse_ll(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	long long v;
+
+	if (*s == '\0')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_bool(const char *s, long long *out)
+{
+	if (strcmp(s, "on") == 0 || strcmp(s, "yes") == 0 ||
+	    strcmp(s, "true") == 0 || strcmp(s, "1") == 0)
+		*out = 1;
+	else if (strcmp(s, "off") == 0 || strcmp(s, "no") == 0 ||
+	         strcmp(s, "false") == 0 || strcmp(s, "0") == 0)
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+static const struct key *
+key_find(enum key_section sec, const char *name, size_t *idx)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].section == sec && strcmp(keys[i].name, name) == 0) {
+			*idx = i;
+			return &keys[i];
+		}
+	return NULL;
+}
+
+/* Stores a value into base + k->offset. Returns 0 or -1 (out of range;
+ * the caller reports). Lists append with a space. */
+static int
+key_store(const struct key *k, char *base, const char *value, int append)
+{
+	long long *ip = (long long *)(void *)(base + k->offset);
+	char **sp = (char **)(void *)(base + k->offset);
+	size_t n = strlen(value);
+	char *s;
+
+	switch (k->type) {
+	case KEY_INT:
+		return parse_ll(value, k->min, k->max, ip);
+	case KEY_BOOL:
+		return parse_bool(value, ip);
+	case KEY_STRING:
+		if ((long long)n < k->min || (long long)n > k->max)
+			return -1;
+		if ((s = xstrdup(value)) == NULL)
+			return -1;
+		free(*sp);
+		*sp = s;
+		return 0;
+	case KEY_LIST:
+		if (append && *sp != NULL && **sp != '\0') {
+			size_t old = strlen(*sp);
+
+			if ((long long)(old + 1 + n) > k->max)
+				return -1;
+			if ((s = malloc(old + n + 2)) == NULL)
+				return -1;
+			memcpy(s, *sp, old);
+			s[old] = ' ';
+			memcpy(s + old + 1, value, n + 1);
+		} else {
+			if ((long long)n > k->max)
+				return -1;
+			if ((s = xstrdup(value)) == NULL)
+				return -1;
+		}
+		free(*sp);
+		*sp = s;
+		return 0;
+	}
+	return -1;
+}
+
+static const char *
+range_text(const struct key *k, char *buf, size_t bufsz)
+{
+	switch (k->type) {
+	case KEY_INT:
+		snprintf(buf, bufsz, "%lld..%lld", k->min, k->max);
+		break;
+	case KEY_BOOL:
+		snprintf(buf, bufsz, "on/off");
+		break;
+	case KEY_STRING:
+	case KEY_LIST:
+		snprintf(buf, bufsz, "%lld..%lld bytes", k->min, k->max);
+		break;
+	}
+	return buf;
+}
+
+/* Returns the site for a section name "site.X" or "site X", creating it
+ * on first sight; NULL when the section is not a site. *bad is set when
+ * it is a site section with an invalid name or one too many. */
+static struct config_site *
+site_for(struct loader *l, const char *section, int *bad, size_t *index)
+{
+	struct config *cfg = l->cfg;
+	const char *id;
+	size_t i, n;
+
+	*bad = 0;
+	if (strncmp(section, "site.", 5) != 0 &&
+	    strncmp(section, "site ", 5) != 0)
+		return NULL;
+	id = section + 5;
+	n = strlen(id);
+	if (n == 0 || n > MAX_SITE_NAME ||
+	    strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789_-") != n) {
+		*bad = 1;
+		return NULL;
+	}
+	for (i = 0; i < cfg->nsites; i++)
+		if (strcmp(cfg->sites[i].id, id) == 0) {
+			*index = i;
+			return &cfg->sites[i];
+		}
+	if (cfg->nsites == MAX_SITES) {
+		*bad = 2;
+		return NULL;
+	}
+	if ((cfg->sites[cfg->nsites].id = xstrdup(id)) == NULL) {
+		*bad = 3;
+		return NULL;
+	}
+	*index = cfg->nsites;
+	return &cfg->sites[cfg->nsites++];
+}
+
+static int
+handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct loader *l = user;
+	const struct key *k;
+	struct config_site *site = NULL;
+	enum key_section sec;
+	size_t idx, slot = 0, si = 0, i;
+	int bad, append;
+	char *base;
+
+	/* A section seen again after another one is a duplicate section. */
+	if (strcmp(section, l->last_section) != 0) {
+		for (i = 0; i < l->ndone; i++)
+			if (strcmp(l->done_sections[i], section) == 0) {
+				problem(l, l->line,
+				        "section [%s] appears twice", section);
+				break;
+			}
+		if (l->last_section[0] != '\0' && l->ndone <= MAX_SITES)
+			snprintf(l->done_sections[l->ndone++],
+			         sizeof(l->done_sections[0]), "%s",
+			         l->last_section);
+		snprintf(l->last_section, sizeof(l->last_section), "%s",
+		         section);
+	}
+
+	if (strcmp(section, "server") == 0) {
+		sec = SEC_SERVER;
+		base = (char *)l->cfg;
+	} else if ((site = site_for(l, section, &bad, &si)) != NULL) {
+		sec = SEC_SITE;
+		base = (char *)site;
+		slot = si + 1;
+	} else {
+		if (bad == 1)
+			problem(
+			    l, l->line,
+			    "bad site name in [%s] (use a-z 0-9 _ -, at most "
+			    "%d)",
+			    section, MAX_SITE_NAME);
+		else if (bad == 2)
+			problem(l, l->line, "more than %d sites", MAX_SITES);
+		else if (bad == 3)
+			problem(l, l->line, "out of memory");
+		else
+			problem(l, l->line, "unknown section [%s]", section);
+		return 1;
+	}
+	if ((k = key_find(sec, name, &idx)) == NULL) {
+		problem(l, l->line, "unknown key '%s' in [%s]", name, section);
+		return 1;
+	}
+	if (l->seen[slot][idx] != 0 && k->type != KEY_LIST) {
+		problem(l, l->line,
+		        "duplicate key '%s' in [%s] (first set on line %u)",
+		        name, section, l->seen[slot][idx]);
+		return 1;
+	}
+	append = l->seen[slot][idx] != 0;
+	if (!append)
+		l->seen[slot][idx] = l->line;
+	if (key_store(k, base, value, append) != 0) {
+		char range[64];
+
+		problem(l, l->line, "bad value for '%s' in [%s]: expected %s",
+		        name, section, range_text(k, range, sizeof(range)));
+	}
+	return 1;
+}
+
+/* ini_reader: one line per call, counting lines, refusing long ones. */
+static char *
+reader(char *str, int num, void *stream)
+{
+	struct loader *l = stream;
+	size_t n;
+
+	for (;;) {
+		if (l->fp != NULL) {
+			if (fgets(str, num, l->fp) == NULL)
+				return NULL;
+		} else {
+			const char *nl;
+			size_t take;
+
+			if (*l->str == '\0')
+				return NULL;
+			nl = strchr(l->str, '\n');
+			take = nl != NULL ? (size_t)(nl - l->str) + 1
+			                  : strlen(l->str);
+			if (take > (size_t)num - 1)
+				take = (size_t)num - 1;
+			memcpy(str, l->str, take);
+			str[take] = '\0';
+			l->str += take;
+		}
+		n = strlen(str);
+		if (l->skipping) {
+			/* Rest of an over-long line: drop it. */
+			if (n > 0 && str[n - 1] == '\n')
+				l->skipping = 0;
+			continue;
+		}
+		l->line++;
+		if (n == (size_t)num - 1 && str[n - 1] != '\n') {
+			problem(l, l->line, "line longer than %d bytes",
+			        num - 2);
+			l->skipping = 1;
+			str[0] = '\0'; /* an empty line for inih */
+		}
+		if (memchr(str, '\0', n) != NULL) {
+			problem(l, l->line, "NUL byte in line");
+			str[0] = '\0';
+		}
+		return str;
+	}
+}
+
+/* Fills defaults for keys not set, in the server and in each site. */
+static int
+apply_defaults(struct loader *l)
+{
+	struct config *cfg = l->cfg;
+	size_t i, s;
+
+	for (i = 0; i < NKEYS; i++) {
+		const struct key *k = &keys[i];
+
+		if (k->section == SEC_SERVER) {
+			if (l->seen[0][i] == 0 &&
+			    key_store(k, (char *)cfg, k->def, 0) != 0)
+				return -1;
+			continue;
+		}
+		for (s = 0; s < cfg->nsites; s++)
+			if (l->seen[s + 1][i] == 0 &&
+			    key_store(k, (char *)&cfg->sites[s], k->def, 0) !=
+			        0)
+				return -1;
+	}
+	return 0;
+}
+
+/* Splits a space-separated list in place-free fashion: calls fn for each
+ * item (copied into a bounded buffer). Returns the number of failures. */
+static unsigned int
+each_item(const char *list, int (*fn)(void *, const char *), void *arg)
+{
+	char item[MAX_ORIGIN_LEN + 1];
+	unsigned int fails = 0;
+	const char *p = list;
+	size_t n;
+
+	while (p != NULL && *p != '\0') {
+		p += strspn(p, " \t,");
+		n = strcspn(p, " \t,");
+		if (n == 0)
+			break;
+		if (n > MAX_ORIGIN_LEN) {
+			fails++;
+		} else {
+			memcpy(item, p, n);
+			item[n] = '\0';
+			if (fn(arg, item) != 0)
+				fails++;
+		}
+		p += n;
+	}
+	return fails;
+}
+
+struct item_ctx {
+	struct loader *l;
+	struct config_site *site;
+	unsigned int line;
+	const char *key;
+};
+
+static int
+add_listen(void *arg, const char *item)
+{
+	struct item_ctx *c = arg;
+	struct config *cfg = c->l->cfg;
+
+	if (cfg->nlisten == MAX_LISTEN) {
+		problem(c->l, c->line, "more than %d listen addresses",
+		        MAX_LISTEN);
+		return 0;
+	}
+	if (config_listen_parse(item, &cfg->listen[cfg->nlisten]) != 0) {
+		problem(c->l, c->line, "bad listen address '%s'", item);
+		return 0;
+	}
+	cfg->nlisten++;
+	return 0;
+}
+
+static int
+add_proxy(void *arg, const char *item)
+{
+	struct item_ctx *c = arg;
+	struct config *cfg = c->l->cfg;
+
+	if (cfg->nproxies == MAX_PROXIES) {
+		problem(c->l, c->line, "more than %d trusted proxies",
+		        MAX_PROXIES);
+		return 0;
+	}
+	if (config_cidr_parse(item, &cfg->proxies[cfg->nproxies]) != 0) {
+		problem(c->l, c->line, "bad CIDR '%s' in trusted_proxies",
+		        item);
+		return 0;
+	}
+	cfg->nproxies++;
+	return 0;
+}
+
+static int
+add_origin(void *arg, const char *item)
+{
+	struct item_ctx *c = arg;
+	struct config_site *site = c->site;
+	char norm[MAX_ORIGIN_LEN + 1];
+
+	if (site->norigins == MAX_ORIGINS) {
+		problem(c->l, c->line, "more than %d origins for site '%s'",
+		        MAX_ORIGINS, site->id);
+		return 0;
+	}
+	if (config_origin_normalise(item, norm, sizeof(norm)) != 0) {
+		problem(
+		    c->l, c->line,
+		    "bad origin '%s' for site '%s' (want scheme://host[:port])",
+		    item, site->id);
+		return 0;
+	}
+	if ((site->origins[site->norigins] = xstrdup(norm)) == NULL) {
+		problem(c->l, c->line, "out of memory");
+		return 0;
+	}
+	site->norigins++;
+	return 0;
+}
+
+static unsigned int
+line_of(struct loader *l, size_t slot, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0 &&
+		    keys[i].section == (slot == 0 ? SEC_SERVER : SEC_SITE))
+			return l->seen[slot][i];
+	return 0;
+}
+
+/* Turns the raw values into their structured forms and checks what the
+ * table cannot express. */
+static void
+finish(struct loader *l)
+{
+	struct config *cfg = l->cfg;
+	struct item_ctx c = {l, NULL, 0, NULL};
+	enum log_level lv;
+	char norm[MAX_ORIGIN_LEN + 1];
+	size_t i;
+
+	c.line = line_of(l, 0, "listen");
+	each_item(cfg->listen_raw, add_listen, &c);
+	if (cfg->nlisten == 0)
+		problem(l, c.line, "no listen address");
+	c.line = line_of(l, 0, "trusted_proxies");
+	each_item(cfg->trusted_proxies_raw, add_proxy, &c);
+	if (log_level_parse(cfg->log_level, &lv) != 0)
+		problem(l, line_of(l, 0, "log_level"),
+		        "log_level must be debug, info or warn");
+	if (cfg->public_url[0] != '\0') {
+		if (config_origin_normalise(cfg->public_url, norm,
+		                            sizeof(norm)) != 0)
+			problem(l, line_of(l, 0, "public_url"),
+			        "public_url must be scheme://host[:port]");
+		else {
+			free(cfg->public_url);
+			cfg->public_url = xstrdup(norm);
+		}
+	} else if (cfg->nlisten > 0) {
+		char url[128];
+
+		snprintf(url, sizeof(url), "http://%s", cfg->listen[0].text);
+		free(cfg->public_url);
+		cfg->public_url = xstrdup(url);
+	}
+	if (cfg->nsites == 0) {
+		/* One site "default" that allows same-origin only. */
+		cfg->sites[0].id = xstrdup("default");
+		cfg->nsites = 1;
+		for (i = 0; i < NKEYS; i++)
+			if (keys[i].section == SEC_SITE)
+				key_store(&keys[i], (char *)&cfg->sites[0],
+				          keys[i].def, 0);
+	}
+	for (i = 0; i < cfg->nsites; i++) {
+		struct config_site *s = &cfg->sites[i];
+
+		c.site = s;
+		c.line = line_of(l, i + 1, "origins");
+		each_item(s->origins_raw, add_origin, &c);
+		if (s->lang == NULL ||
+		    (strcmp(s->lang, "vi") != 0 && strcmp(s->lang, "en") != 0))
+			problem(l, line_of(l, i + 1, "lang"),
+			        "lang of site '%s' must be vi or en", s->id);
+		if (s->name != NULL && s->name[0] == '\0') {
+			free(s->name);
+			s->name = xstrdup(s->id);
+		}
+	}
+}
+
+static struct config *
+load(struct loader *l)
+{
+	struct config *cfg = NULL;
+	int r;
+
+	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
+		return NULL;
+	l->cfg = cfg;
+	r = ini_parse_stream(reader, l, handler, l);
+	if (r > 0 && l->nerrors == 0)
+		problem(l, (unsigned int)r, "syntax error");
+	else if (r < 0)
+		problem(l, 0, "cannot read the file");
+	if (apply_defaults(l) != 0)
+		problem(l, 0, "out of memory");
+	else
+		finish(l);
+	if (l->nerrors > 0) {
+		config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+struct config *
+config_load(const char *path, config_error_fn *err, void *arg)
+{
+	struct loader *l = NULL;
+	struct config *cfg = NULL;
+	FILE *fp = NULL;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		goto done;
+	l->err = err;
+	l->arg = arg;
+	if ((fp = fopen(path, "r")) == NULL) {
+		problem(l, 0, "cannot open the file");
+		goto done;
+	}
+	l->fp = fp;
+	cfg = load(l);
+done:
+	if (fp != NULL)
+		fclose(fp);
+	free(l);
+	return cfg;
+}
+
+struct config *
+config_load_string(const char *text, config_error_fn *err, void *arg)
+{
+	struct loader *l;
+	struct config *cfg;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return NULL;
+	l->err = err;
+	l->arg = arg;
+	l->str = text;
+	cfg = load(l);
+	free(l);
+	return cfg;
+}
+
+void
+config_free(struct config *cfg)
+{
+	size_t i, j, s;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < NKEYS; i++) {
+		if (keys[i].type != KEY_STRING && keys[i].type != KEY_LIST)
+			continue;
+		if (keys[i].section == SEC_SERVER) {
+			free(*(char **)(void *)((char *)cfg + keys[i].offset));
+			continue;
+		}
+		for (s = 0; s < cfg->nsites; s++)
+			free(*(char **)(void *)((char *)&cfg->sites[s] +
+			                        keys[i].offset));
+	}
+	for (s = 0; s < cfg->nsites; s++) {
+		free(cfg->sites[s].id);
+		for (j = 0; j < cfg->sites[s].norigins; j++)
+			free(cfg->sites[s].origins[j]);
+	}
+	free(cfg);
+}
+
+const struct config_site *
+config_site_find(const struct config *cfg, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nsites; i++)
+		if (strcmp(cfg->sites[i].id, id) == 0)
+			return &cfg->sites[i];
+	return NULL;
+}
+
+char *
+config_doc_markdown(void)
+{
+	static const char *types[] = {"integer", "on/off", "string", "list"};
+	size_t cap = 16384, len = 0, i;
+	char *out, range[64];
+	int r;
+
+	if ((out = malloc(cap)) == NULL)
+		return NULL;
+	r = snprintf(out, cap,
+	             "| section | key | type | range | default | meaning |\n"
+	             "|---|---|---|---|---|---|\n");
+	len = (size_t)r;
+	for (i = 0; i < NKEYS; i++) {
+		const struct key *k = &keys[i];
+
+		r = snprintf(
+		    out + len, cap - len,
+		    "| %s | `%s` | %s | %s | %s%s%s | %s |\n",
+		    k->section == SEC_SERVER ? "[server]" : "[site.NAME]",
+		    k->name, types[k->type],
+		    range_text(k, range, sizeof(range)), k->def[0] ? "`" : "",
+		    k->def[0] ? k->def : "(empty)", k->def[0] ? "`" : "",
+		    k->doc);
+		if (r < 0 || (size_t)r >= cap - len) {
+			free(out);
+			return NULL;
+		}
+		len += (size_t)r;
+	}
+	return out;
+}
+
+int
+config_origin_normalise(const char *s, char *out, size_t outsz)
+{
+	const char *host, *p;
+	size_t hostlen, n, i;
+	long long port = -1;
+	int https;
+
+	if (strncasecmp(s, "http://", 7) == 0) {
+		https = 0;
+		host = s + 7;
+	} else if (strncasecmp(s, "https://", 8) == 0) {
+		https = 1;
+		host = s + 8;
+	} else
+		return -1;
+	if (*host == '[') {
+		p = strchr(host, ']');
+		if (p == NULL)
+			return -1;
+		p++;
+	} else {
+		p = host + strspn(host,
+		                  "abcdefghijklmnopqrstuvwxyz"
+		                  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
+	}
+	hostlen = (size_t)(p - host);
+	if (hostlen == 0 || hostlen > 255)
+		return -1;
+	if (*p == ':') {
+		char digits[8];
+
+		n = strlen(p + 1);
+		if (n == 0 || n > 5 || strspn(p + 1, "0123456789") != n)
+			return -1;
+		memcpy(digits, p + 1, n + 1);
+		if (parse_ll(digits, 1, 65535, &port) != 0)
+			return -1;
+	} else if (*p != '\0')
+		return -1;
+	/* Default ports are dropped, as browsers do in Origin. */
+	if ((https && port == 443) || (!https && port == 80))
+		port = -1;
+	n = (size_t)snprintf(out, outsz, "%s://", https ? "https" : "http");
+	if (n + hostlen + 8 > outsz)
+		return -1;
+	for (i = 0; i < hostlen; i++) {
+		char c = host[i];
+
+		out[n++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	}
+	out[n] = '\0';
+	if (port >= 0)
+		snprintf(out + n, outsz - n, ":%lld", port);
+	return 0;
+}
+
+int
+config_listen_parse(const char *s, struct config_listen *out)
+{
+	char host[64];
+	const char *colon;
+	long long port;
+	size_t n;
+
+	memset(out, 0, sizeof(*out));
+	if (strlen(s) >= sizeof(out->text))
+		return -1;
+	if (*s == '[') {
+		const char *end = strchr(s, ']');
+
+		if (end == NULL || end[1] != ':')
+			return -1;
+		n = (size_t)(end - s - 1);
+		colon = end + 1;
+		if (n == 0 || n >= sizeof(host))
+			return -1;
+		memcpy(host, s + 1, n);
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL)
+			return -1;
+		n = (size_t)(colon - s);
+		if (n == 0 || n >= sizeof(host))
+			return -1;
+		memcpy(host, s, n);
+	}
+	host[n] = '\0';
+	if (parse_ll(colon + 1, 0, 65535, &port) != 0)
+		return -1;
+	if (*s == '[') {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&out->addr;
+
+		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
+			return -1;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		out->addrlen = sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&out->addr;
+
+		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+			return -1;
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+		out->addrlen = sizeof(*a);
+	}
+	snprintf(out->text, sizeof(out->text), "%s", s);
+	return 0;
+}
+
+int
+config_cidr_parse(const char *s, struct config_cidr *out)
+{
+	char addr[64];
+	const char *slash = strchr(s, '/');
+	size_t n = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	long long prefix;
+
+	memset(out, 0, sizeof(*out));
+	if (n == 0 || n >= sizeof(addr))
+		return -1;
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET, addr, out->addr) == 1) {
+		out->family = AF_INET;
+		prefix = 32;
+	} else if (inet_pton(AF_INET6, addr, out->addr) == 1) {
+		out->family = AF_INET6;
+		prefix = 128;
+	} else
+		return -1;
+	if (slash != NULL && parse_ll(slash + 1, 0, prefix, &prefix) != 0)
+		return -1;
+	out->prefix = (unsigned int)prefix;
+	return 0;
+}
+
+int
+config_cidr_match(const struct config_cidr *c, int family,
+                  const unsigned char *addr)
+{
+	unsigned int full, rest;
+	unsigned char mask;
+
+	if (c->family != family)
+		return 0;
+	full = c->prefix / 8;
+	rest = c->prefix % 8;
+	if (memcmp(c->addr, addr, full) != 0)
+		return 0;
+	if (rest == 0)
+		return 1;
+	mask = (unsigned char)(0xff << (8 - rest));
+	return (c->addr[full] & mask) == (addr[full] & mask);
+}

@@ -1,0 +1,1271 @@
+/*
+ * http.c: libmicrohttpd glue, routing, bodies, replies. See http.h for
+ * the life of a request.
+ */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "config.h"
+#include "http.h"
+#include "limits.h"
+#include "log.h"
+#include "metrics.h"
+
+/* Statuses counted separately in the metrics; others go to "other". */
+static const unsigned int statuses[] = {200, 201, 202, 204, 301, 303, 304,
+                                        400, 401, 403, 404, 405, 409, 413,
+                                        415, 429, 431, 500, 503};
+#define NSTATUS (sizeof(statuses) / sizeof(statuses[0]) + 1)
+/* Latency histogram bucket bounds in microseconds. */
+static const long long buckets_us[] = {100,   250,    500,    1000,
+                                       2500,  5000,   10000,  25000,
+                                       50000, 100000, 250000, 1000000};
+#define NBUCKETS   (sizeof(buckets_us) / sizeof(buckets_us[0]))
+#define MAX_ROUTES 64
+
+struct http {
+	struct app *app;
+	struct MHD_Daemon *d[MAX_LISTEN];
+	unsigned short port[MAX_LISTEN];
+	size_t nd;
+	size_t nroutes;
+	_Atomic unsigned int inflight;
+	_Atomic unsigned long long count[MAX_ROUTES + 1][NSTATUS];
+	_Atomic unsigned long long hist[NBUCKETS + 1];
+	_Atomic unsigned long long hist_sum_us;
+};
+
+struct field {
+	char name[MAX_FIELD_NAME + 1];
+	char *val;
+	size_t len;
+};
+
+struct http_req {
+	struct http *h;
+	struct MHD_Connection *conn;
+	const struct http_route *route;
+	size_t route_idx; /* nroutes when none */
+	unsigned int method;
+	char path[MAX_PATH_LEN + 1];
+	struct http_param params[4];
+	size_t nparams;
+	char param_buf[MAX_PATH_LEN + 8];
+
+	enum { BODY_NONE, BODY_FORM, BODY_JSON } body;
+	struct MHD_PostProcessor *pp;
+	char *buf; /* JSON body */
+	size_t buflen;
+	size_t total; /* body bytes seen, overflow-safe */
+	struct field fields[MAX_FIELDS];
+	size_t nfields;
+	int field_error; /* 1 too many, 2 duplicate, 3 NUL, 4 too long */
+	json_t *json;
+
+	struct MHD_Response *resp;
+	unsigned int status;
+	size_t resp_bytes;
+	int handled, suspended, resumed;
+
+	int client_done, client_family;
+	unsigned char client_bin[16];
+	char client[INET6_ADDRSTRLEN];
+	struct timespec start;
+};
+
+/* ---------------------------------------------------------------- */
+/* Routing                                                           */
+
+unsigned int
+http_method_parse(const char *s)
+{
+	static const struct {
+		const char *name;
+		unsigned int bit;
+	} m[] = {{"GET", HTTP_GET},        {"HEAD", HTTP_HEAD},
+	         {"POST", HTTP_POST},      {"PUT", HTTP_PUT},
+	         {"PATCH", HTTP_PATCH},    {"DELETE", HTTP_DELETE},
+	         {"OPTIONS", HTTP_OPTIONS}};
+	size_t i;
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (strcmp(s, m[i].name) == 0)
+			return m[i].bit;
+	return 0;
+}
+
+/* Matches one pattern against path; fills params. 1 match, 0 not. */
+static int
+match(const struct http_route *r, const char *path, struct http_param *params,
+      size_t nparams, size_t *nfound)
+{
+	const char *p = r->pattern, *q = path;
+	size_t n = 0;
+
+	while (*p != '\0') {
+		if (*p == ':') {
+			const char *name = p + 1, *start = q;
+			size_t plen = strcspn(name, "/");
+
+			if (*q == '\0' || *q == '/')
+				return 0;
+			q += strcspn(q, "/");
+			if (n < nparams) {
+				params[n].name = name;
+				params[n].value = start;
+				params[n].len = (size_t)(q - start);
+				/* name ends at the next '/' of the pattern */
+				(void)plen;
+			}
+			n++;
+			p = name + plen;
+			continue;
+		}
+		if (*p != *q)
+			return 0;
+		p++;
+		q++;
+	}
+	if (*q != '\0' &&
+	    !((r->flags & HTTP_ROUTE_PREFIX) && (*q == '/' || q[-1] == '/')))
+		return 0;
+	*nfound = n < nparams ? n : nparams;
+	return 1;
+}
+
+const struct http_route *
+http_route_find(const struct http_route *routes, unsigned int method,
+                const char *path, unsigned int *allow,
+                struct http_param *params, size_t nparams, size_t *nfound)
+{
+	const struct http_route *r;
+	unsigned int m = method == HTTP_HEAD ? HTTP_GET | HTTP_HEAD : method;
+
+	*allow = 0;
+	*nfound = 0;
+	for (r = routes; r->pattern != NULL; r++) {
+		if (!match(r, path, params, nparams, nfound))
+			continue;
+		*allow |= r->methods;
+		if (r->methods & HTTP_GET)
+			*allow |= HTTP_HEAD;
+		if (r->methods & m)
+			return r;
+	}
+	*nfound = 0;
+	return NULL;
+}
+
+static void
+allow_text(unsigned int allow, int cors, char *out, size_t outsz)
+{
+	static const char *names[] = {"GET",   "HEAD",   "POST",   "PUT",
+	                              "PATCH", "DELETE", "OPTIONS"};
+	size_t i, n = 0;
+
+	out[0] = '\0';
+	if (cors)
+		allow |= HTTP_OPTIONS;
+	for (i = 0; i < 7; i++)
+		if (allow & (1u << i)) {
+			int r = snprintf(out + n, outsz - n, "%s%s",
+			                 n > 0 ? ", " : "", names[i]);
+
+			if (r > 0 && (size_t)r < outsz - n)
+				n += (size_t)r;
+		}
+}
+
+/* ---------------------------------------------------------------- */
+/* Request accessors                                                 */
+
+struct app *
+http_req_app(struct http_req *req)
+{
+	return req->h->app;
+}
+
+unsigned int
+http_req_method(struct http_req *req)
+{
+	return req->method;
+}
+
+const char *
+http_req_path(struct http_req *req)
+{
+	return req->path;
+}
+
+const char *
+http_req_param(struct http_req *req, const char *name)
+{
+	size_t i, nl = strlen(name);
+
+	for (i = 0; i < req->nparams; i++) {
+		const char *pn = req->params[i].name;
+
+		if (strncmp(pn, name, nl) == 0 &&
+		    (pn[nl] == '\0' || pn[nl] == '/'))
+			return req->params[i].value;
+	}
+	return NULL;
+}
+
+static struct field *
+field_find(struct http_req *req, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < req->nfields; i++)
+		if (strcmp(req->fields[i].name, name) == 0)
+			return &req->fields[i];
+	return NULL;
+}
+
+const char *
+http_req_arg(struct http_req *req, const char *name)
+{
+	struct field *f = field_find(req, name);
+
+	if (f != NULL)
+		return f->val;
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
+	                                   name);
+}
+
+size_t
+http_req_arg_len(struct http_req *req, const char *name)
+{
+	struct field *f = field_find(req, name);
+	const char *v;
+
+	if (f != NULL)
+		return f->len;
+	v = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+	return v != NULL ? strlen(v) : 0;
+}
+
+json_t *
+http_req_json(struct http_req *req)
+{
+	return req->json;
+}
+
+const char *
+http_req_header(struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+static int
+proxy_trusted(const struct config *cfg, int family, const unsigned char *a)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nproxies; i++)
+		if (config_cidr_match(&cfg->proxies[i], family, a))
+			return 1;
+	return 0;
+}
+
+/* Works out the client: the socket peer, or, when the peer is a trusted
+ * proxy, the right-most X-Forwarded-For entry that is not one. */
+static void
+client_resolve(struct http_req *req)
+{
+	const union MHD_ConnectionInfo *ci;
+	const struct config *cfg = req->h->app->cfg;
+	const char *xff;
+	int family = AF_INET;
+	unsigned char a[16] = {0};
+
+	req->client_done = 1;
+	ci = MHD_get_connection_info(req->conn,
+	                             MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci != NULL && ci->client_addr != NULL) {
+		if (ci->client_addr->sa_family == AF_INET6) {
+			const struct sockaddr_in6 *s6 =
+			    (const struct sockaddr_in6 *)(const void *)
+			        ci->client_addr;
+
+			family = AF_INET6;
+			memcpy(a, &s6->sin6_addr, 16);
+		} else {
+			const struct sockaddr_in *s4 =
+			    (const struct sockaddr_in *)(const void *)
+			        ci->client_addr;
+
+			memcpy(a, &s4->sin_addr, 4);
+		}
+	}
+	xff = http_req_header(req, "X-Forwarded-For");
+	if (xff != NULL && proxy_trusted(cfg, family, a)) {
+		size_t len = strlen(xff), end = len, hops = 0;
+
+		while (end > 0 && hops++ < MAX_XFF_HOPS) {
+			char item[INET6_ADDRSTRLEN + 1];
+			unsigned char b[16] = {0};
+			size_t start = end, n;
+			const char *s;
+			int fam;
+
+			while (start > 0 && xff[start - 1] != ',')
+				start--;
+			s = xff + start;
+			n = end - start;
+			while (n > 0 && (*s == ' ' || *s == '\t')) {
+				s++;
+				n--;
+			}
+			while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+				n--;
+			end = start > 0 ? start - 1 : 0;
+			if (n == 0 || n >= sizeof(item))
+				break;
+			memcpy(item, s, n);
+			item[n] = '\0';
+			if (inet_pton(AF_INET, item, b) == 1)
+				fam = AF_INET;
+			else if (inet_pton(AF_INET6, item, b) == 1)
+				fam = AF_INET6;
+			else
+				break; /* garbage: keep the last good one */
+			family = fam;
+			memcpy(a, b, 16);
+			if (!proxy_trusted(cfg, fam, b))
+				break;
+			if (start == 0)
+				break;
+		}
+	}
+	req->client_family = family;
+	memcpy(req->client_bin, a, 16);
+	inet_ntop(family, a, req->client, sizeof(req->client));
+}
+
+const char *
+http_req_client(struct http_req *req)
+{
+	if (!req->client_done)
+		client_resolve(req);
+	return req->client;
+}
+
+int
+http_req_client_bin(struct http_req *req, int *family, unsigned char addr[16])
+{
+	if (!req->client_done)
+		client_resolve(req);
+	*family = req->client_family;
+	memcpy(addr, req->client_bin, 16);
+	return 0;
+}
+
+long long
+http_req_elapsed_us(struct http_req *req)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long long)(now.tv_sec - req->start.tv_sec) * 1000000LL +
+	       (now.tv_nsec - req->start.tv_nsec) / 1000;
+}
+
+/* Origin of an allowed-origins check: the Origin header, else the
+ * scheme://host[:port] of the Referer. */
+static int
+request_origin(struct http_req *req, char *out, size_t outsz)
+{
+	const char *o = http_req_header(req, "Origin");
+	char tmp[MAX_ORIGIN_LEN + 1];
+
+	if (o != NULL)
+		return config_origin_normalise(o, out, outsz);
+	o = http_req_header(req, "Referer");
+	if (o != NULL) {
+		const char *hs = strstr(o, "://");
+		size_t n;
+
+		if (hs == NULL)
+			return -1;
+		n = (size_t)(hs + 3 - o) + strcspn(hs + 3, "/?#");
+		if (n >= sizeof(tmp))
+			return -1;
+		memcpy(tmp, o, n);
+		tmp[n] = '\0';
+		return config_origin_normalise(tmp, out, outsz);
+	}
+	return -1;
+}
+
+static int
+origin_in_site(const struct config_site *s, const char *origin)
+{
+	size_t i;
+
+	for (i = 0; i < s->norigins; i++)
+		if (strcmp(s->origins[i], origin) == 0)
+			return 1;
+	return 0;
+}
+
+int
+http_req_origin_allowed(struct http_req *req, const struct config_site *site)
+{
+	const struct config *cfg = req->h->app->cfg;
+	char origin[MAX_ORIGIN_LEN + 1];
+
+	if (request_origin(req, origin, sizeof(origin)) != 0)
+		return 0;
+	if (strcmp(origin, cfg->public_url) == 0)
+		return 1;
+	return site != NULL && origin_in_site(site, origin);
+}
+
+/* Is this Origin header one of any site's origins (for CORS)? */
+static int
+cors_origin_ok(struct http_req *req, const char *origin)
+{
+	const struct config *cfg = req->h->app->cfg;
+	char norm[MAX_ORIGIN_LEN + 1];
+	size_t i;
+
+	if (config_origin_normalise(origin, norm, sizeof(norm)) != 0)
+		return 0;
+	for (i = 0; i < cfg->nsites; i++)
+		if (origin_in_site(&cfg->sites[i], norm))
+			return 1;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Replies                                                           */
+
+static void
+stage(struct http_req *req, unsigned int status, struct MHD_Response *resp,
+      size_t bytes)
+{
+	if (req->resp != NULL)
+		MHD_destroy_response(req->resp);
+	req->resp = resp;
+	req->status = status;
+	req->resp_bytes = bytes;
+}
+
+static void
+stage_oom(struct http_req *req)
+{
+	static const char body[] = "{\"error\":{\"code\":\"out_of_memory\","
+	                           "\"message\":\"The server is out of "
+	                           "memory.\"}}";
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+	    sizeof(body) - 1, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+
+	stage(req, 500, r, sizeof(body) - 1);
+	if (r != NULL)
+		MHD_add_response_header(r, "Content-Type", "application/json");
+}
+
+int
+http_reply_bytes(struct http_req *req, unsigned int status,
+                 const char *content_type, const void *data, size_t len,
+                 int static_data)
+{
+	struct MHD_Response *r;
+
+	r = MHD_create_response_from_buffer(
+	    len, (void *)(uintptr_t)data,
+	    static_data ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_COPY);
+	if (r == NULL) {
+		stage_oom(req);
+		return -1;
+	}
+	if (content_type != NULL)
+		MHD_add_response_header(r, "Content-Type", content_type);
+	stage(req, status, r, len);
+	return 0;
+}
+
+int
+http_reply_json(struct http_req *req, unsigned int status, json_t *body)
+{
+	struct MHD_Response *r;
+	char *text;
+	size_t len;
+
+	text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	if (text == NULL) {
+		stage_oom(req);
+		return -1;
+	}
+	len = strlen(text);
+	r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(text);
+		stage_oom(req);
+		return -1;
+	}
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	stage(req, status, r, len);
+	return 0;
+}
+
+int
+http_reply_error_extra(struct http_req *req, unsigned int status,
+                       const char *code, const char *message, json_t *extra)
+{
+	json_t *err = json_pack("{s:s, s:s}", "code", code, "message", message);
+
+	if (err != NULL && extra != NULL)
+		json_object_update(err, extra);
+	json_decref(extra);
+	if (err == NULL) {
+		stage_oom(req);
+		return -1;
+	}
+	return http_reply_json(req, status, json_pack("{s:o}", "error", err));
+}
+
+int
+http_reply_error(struct http_req *req, unsigned int status, const char *code,
+                 const char *message)
+{
+	return http_reply_error_extra(req, status, code, message, NULL);
+}
+
+int
+http_reply_html(struct http_req *req, unsigned int status, const char *html,
+                size_t len, const struct config_site *site)
+{
+	char csp[MAX_ORIGINS * (MAX_ORIGIN_LEN + 1) + 512];
+	size_t n, i;
+	int r;
+
+	if (http_reply_bytes(req, status, "text/html; charset=utf-8", html, len,
+	                     0) != 0)
+		return -1;
+	r = snprintf(
+	    csp, sizeof(csp),
+	    "default-src 'none'; script-src 'self'; style-src 'self'; "
+	    "img-src 'self' data:; media-src 'self'; connect-src 'self'; "
+	    "form-action 'self'; base-uri 'none'; frame-ancestors 'self'");
+	n = (size_t)r;
+	for (i = 0; site != NULL && i < site->norigins; i++) {
+		r = snprintf(csp + n, sizeof(csp) - n, " %s", site->origins[i]);
+		if (r > 0 && (size_t)r < sizeof(csp) - n)
+			n += (size_t)r;
+	}
+	return http_reply_header(req, "Content-Security-Policy", csp);
+}
+
+int
+http_reply_text(struct http_req *req, unsigned int status, const char *text)
+{
+	return http_reply_bytes(req, status, "text/plain; charset=utf-8", text,
+	                        strlen(text), 0);
+}
+
+int
+http_reply_redirect(struct http_req *req, unsigned int status,
+                    const char *location)
+{
+	if (http_reply_bytes(req, status, NULL, "", 0, 1) != 0)
+		return -1;
+	return http_reply_header(req, "Location", location);
+}
+
+int
+http_reply_header(struct http_req *req, const char *name, const char *value)
+{
+	if (req->resp == NULL ||
+	    MHD_add_response_header(req->resp, name, value) != MHD_YES)
+		return -1;
+	return 0;
+}
+
+void
+http_req_suspend(struct http_req *req)
+{
+	req->suspended = 1;
+}
+
+void
+http_req_resume(struct http_req *req)
+{
+	/* MHD_resume_connection is safe from any thread (MHD_USE_ITC). */
+	req->resumed = 1;
+	MHD_resume_connection(req->conn);
+}
+
+/* Adds the headers every reply carries, then queues it. */
+static enum MHD_Result
+queue(struct http_req *req)
+{
+	struct MHD_Response *r = req->resp;
+	const char *origin;
+	enum MHD_Result ret;
+
+	if (r == NULL) {
+		http_reply_error(req, 500, "no_reply",
+		                 "The handler produced no reply.");
+		r = req->resp;
+		if (r == NULL)
+			return MHD_NO;
+	}
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy",
+	                        "strict-origin-when-cross-origin");
+	if (MHD_get_response_header(r, "Cache-Control") == NULL)
+		MHD_add_response_header(r, "Cache-Control", "no-store");
+	if (req->route != NULL && (req->route->flags & HTTP_ROUTE_CORS) &&
+	    (origin = http_req_header(req, "Origin")) != NULL &&
+	    cors_origin_ok(req, origin)) {
+		MHD_add_response_header(r, "Access-Control-Allow-Origin",
+		                        origin);
+		MHD_add_response_header(r, "Vary", "Origin");
+	}
+	ret = MHD_queue_response(req->conn, req->status, r);
+	MHD_destroy_response(r);
+	req->resp = NULL;
+	return ret;
+}
+
+/* ---------------------------------------------------------------- */
+/* Bodies                                                            */
+
+static int
+field_append(struct http_req *req, const char *key, const char *data,
+             uint64_t off, size_t size)
+{
+	struct field *f;
+	char *nv;
+
+	if (strlen(key) > MAX_FIELD_NAME) {
+		req->field_error = 4;
+		return -1;
+	}
+	f = field_find(req, key);
+	if (off == 0) {
+		if (f != NULL) {
+			req->field_error = 2;
+			return -1;
+		}
+		if (req->nfields == MAX_FIELDS) {
+			req->field_error = 1;
+			return -1;
+		}
+		f = &req->fields[req->nfields++];
+		memcpy(f->name, key, strlen(key) + 1);
+	} else if (f == NULL)
+		return -1;
+	if (memchr(data, '\0', size) != NULL) {
+		req->field_error = 3;
+		return -1;
+	}
+	/* The body cap bounds f->len + size; check anyway, overflow-safe. */
+	if (size > req->route->body_max || f->len > req->route->body_max - size)
+		return -1;
+	if ((nv = realloc(f->val, f->len + size + 1)) == NULL)
+		return -1;
+	memcpy(nv + f->len, data, size);
+	f->len += size;
+	nv[f->len] = '\0';
+	f->val = nv;
+	return 0;
+}
+
+static enum MHD_Result
+post_iterator(void *cls, enum MHD_ValueKind kind, const char *key,
+              const char *filename, const char *content_type,
+              const char *transfer_encoding, const char *data, uint64_t off,
+              size_t size)
+{
+	struct http_req *req = cls;
+
+	(void)kind;
+	(void)filename;
+	(void)content_type;
+	(void)transfer_encoding;
+	return field_append(req, key, data != NULL ? data : "", off, size) == 0
+	           ? MHD_YES
+	           : MHD_NO;
+}
+
+/* Copies the JSON body's scalar members into fields. 0 / -1. */
+static int
+json_fields(struct http_req *req)
+{
+	const char *key;
+	json_t *v;
+	char num[64];
+
+	json_object_foreach(req->json, key, v)
+	{
+		const char *s = NULL;
+		size_t n = 0;
+
+		if (json_is_string(v)) {
+			s = json_string_value(v);
+			n = json_string_length(v);
+		} else if (json_is_integer(v)) {
+			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+			         json_integer_value(v));
+			s = num;
+			n = strlen(num);
+		} else if (json_is_real(v)) {
+			snprintf(num, sizeof(num), "%.17g", json_real_value(v));
+			s = num;
+			n = strlen(num);
+		} else if (json_is_boolean(v)) {
+			s = json_is_true(v) ? "true" : "false";
+			n = strlen(s);
+		} else
+			continue; /* objects, arrays, null: via http_req_json */
+		if (field_append(req, key, s, 0, n) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* The access handler                                                */
+
+static void
+req_free(struct http_req *req)
+{
+	size_t i;
+
+	if (req == NULL)
+		return;
+	if (req->pp != NULL)
+		MHD_destroy_post_processor(req->pp);
+	for (i = 0; i < req->nfields; i++)
+		free(req->fields[i].val);
+	free(req->buf);
+	json_decref(req->json);
+	if (req->resp != NULL)
+		MHD_destroy_response(req->resp);
+	free(req);
+}
+
+static int
+has_body(struct MHD_Connection *c, unsigned long long *clen, int *chunked)
+{
+	const char *cl =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+	const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	                                             "Transfer-Encoding");
+
+	*clen = 0;
+	*chunked = te != NULL;
+	if (cl != NULL) {
+		char *end;
+
+		*clen = strtoull(cl, &end, 10);
+		if (*end != '\0')
+			*clen = ~0ULL;
+	}
+	return *chunked || *clen > 0;
+}
+
+/* First call: everything decided from the request line and headers. */
+static void
+first_call(struct http_req *req, const char *url, const char *method)
+{
+	unsigned int allow;
+	unsigned long long clen;
+	int chunked, body;
+	char allowbuf[128];
+	const char *ct;
+
+	req->method = http_method_parse(method);
+	if (strlen(url) > MAX_PATH_LEN) {
+		http_reply_error(req, 414, "uri_too_long",
+		                 "The request path is too long.");
+		return;
+	}
+	memcpy(req->path, url, strlen(url) + 1);
+	req->route = http_route_find(http_routes, req->method, req->path,
+	                             &allow, req->params, 4, &req->nparams);
+	/* Copy params into NUL-terminated strings. */
+	{
+		size_t i, n = 0;
+
+		for (i = 0; i < req->nparams; i++) {
+			struct http_param *p = &req->params[i];
+
+			memcpy(req->param_buf + n, p->value, p->len);
+			req->param_buf[n + p->len] = '\0';
+			p->value = req->param_buf + n;
+			n += p->len + 1;
+		}
+	}
+	if (req->route != NULL)
+		req->route_idx = (size_t)(req->route - http_routes);
+	body = has_body(req->conn, &clen, &chunked);
+	if (req->route == NULL) {
+		const struct http_route *r;
+		int cors = 0;
+
+		for (r = http_routes; allow != 0 && r->pattern != NULL; r++) {
+			struct http_param tmp[4];
+			size_t nf;
+
+			if ((r->flags & HTTP_ROUTE_CORS) &&
+			    match(r, req->path, tmp, 4, &nf))
+				cors = 1;
+		}
+		if (allow == 0) {
+			http_reply_error(req, 404, "not_found",
+			                 "There is nothing at this address.");
+		} else if (req->method == HTTP_OPTIONS && cors) {
+			const char *origin = http_req_header(req, "Origin");
+			const char *want = http_req_header(
+			    req, "Access-Control-Request-Method");
+
+			if (origin == NULL || !cors_origin_ok(req, origin) ||
+			    want == NULL ||
+			    (http_method_parse(want) & allow) == 0) {
+				http_reply_error(
+				    req, 403, "cors_refused",
+				    "This origin may not call this address.");
+				return;
+			}
+			allow_text(allow, 0, allowbuf, sizeof(allowbuf));
+			http_reply_bytes(req, 204, NULL, "", 0, 1);
+			http_reply_header(req, "Access-Control-Allow-Origin",
+			                  origin);
+			http_reply_header(req, "Vary", "Origin");
+			http_reply_header(req, "Access-Control-Allow-Methods",
+			                  allowbuf);
+			http_reply_header(req, "Access-Control-Allow-Headers",
+			                  "Content-Type");
+			http_reply_header(req, "Access-Control-Max-Age", "600");
+		} else {
+			allow_text(allow, cors, allowbuf, sizeof(allowbuf));
+			http_reply_error(
+			    req, 405, "method_not_allowed",
+			    "This address does not take this method.");
+			http_reply_header(req, "Allow", allowbuf);
+		}
+		return;
+	}
+	if (chunked && MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+	                                           "Content-Length") != NULL) {
+		http_reply_error(
+		    req, 400, "bad_request",
+		    "Content-Length together with Transfer-Encoding.");
+		return;
+	}
+	if (!body)
+		return;
+	if (req->route->body_max == 0) {
+		http_reply_error(req, 413, "body_too_large",
+		                 "This address takes no request body.");
+		return;
+	}
+	if (clen > req->route->body_max) {
+		http_reply_error(req, 413, "body_too_large",
+		                 "The request body is too large.");
+		return;
+	}
+	ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+	                                 "Content-Type");
+	if (ct != NULL &&
+	    strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
+		req->body = BODY_FORM;
+		req->pp = MHD_create_post_processor(req->conn, POST_BUFFER_SIZE,
+		                                    post_iterator, req);
+		if (req->pp == NULL)
+			http_reply_error(req, 415, "unsupported_media_type",
+			                 "The form body cannot be read.");
+	} else if (ct != NULL && strncasecmp(ct, "application/json", 16) == 0) {
+		req->body = BODY_JSON;
+	} else {
+		http_reply_error(req, 415, "unsupported_media_type",
+		                 "Send application/x-www-form-urlencoded or "
+		                 "application/json.");
+	}
+}
+
+/* A body call: returns 0 to go on, -1 when an error reply is staged. */
+static int
+body_call(struct http_req *req, const char *data, size_t size)
+{
+	size_t cap = req->route->body_max;
+
+	if (size > cap || req->total > cap - size) {
+		http_reply_error(req, 413, "body_too_large",
+		                 "The request body is too large.");
+		return -1;
+	}
+	req->total += size;
+	if (req->body == BODY_FORM) {
+		if (MHD_post_process(req->pp, data, size) != MHD_YES) {
+			static const char *msgs[] = {
+			    "The body cannot be read.", "Too many fields.",
+			    "A field appears twice.",
+			    "A field contains a NUL byte.",
+			    "A field name is too long."};
+
+			http_reply_error(req, 400, "bad_body",
+			                 msgs[req->field_error]);
+			return -1;
+		}
+		return 0;
+	}
+	if (req->buf == NULL && (req->buf = malloc(cap)) == NULL) {
+		stage_oom(req);
+		return -1;
+	}
+	memcpy(req->buf + req->buflen, data, size);
+	req->buflen += size;
+	return 0;
+}
+
+static void
+finish_body(struct http_req *req)
+{
+	json_error_t jerr;
+
+	if (req->body == BODY_FORM && req->pp != NULL) {
+		MHD_destroy_post_processor(req->pp);
+		req->pp = NULL;
+	}
+	if (req->body != BODY_JSON)
+		return;
+	req->json = json_loadb(req->buf != NULL ? req->buf : "", req->buflen,
+	                       JSON_REJECT_DUPLICATES, &jerr);
+	if (req->json == NULL) {
+		http_reply_error(req, 400, "invalid_json",
+		                 "The body is not valid JSON.");
+		return;
+	}
+	if (!json_is_object(req->json)) {
+		http_reply_error(req, 400, "invalid_json",
+		                 "The body must be a JSON object.");
+		return;
+	}
+	if (json_fields(req) != 0) {
+		static const char *msgs[] = {
+		    "The body cannot be read.", "Too many fields.",
+		    "A field appears twice.", "A field contains a NUL byte.",
+		    "A field name is too long."};
+
+		http_reply_error(req, 400, "bad_body", msgs[req->field_error]);
+	}
+}
+
+static enum MHD_Result
+access_handler(void *cls, struct MHD_Connection *conn, const char *url,
+               const char *method, const char *version, const char *upload_data,
+               size_t *upload_data_size, void **con_cls)
+{
+	struct http *h = cls;
+	struct http_req *req = *con_cls;
+
+	(void)version;
+	if (req == NULL) {
+		if ((req = calloc(1, sizeof(*req))) == NULL)
+			return MHD_NO;
+		req->h = h;
+		req->conn = conn;
+		req->route_idx = h->nroutes;
+		clock_gettime(CLOCK_MONOTONIC, &req->start);
+		atomic_fetch_add(&h->inflight, 1);
+		*con_cls = req;
+		first_call(req, url, method);
+		/* An error with a body still coming: answer now (libmicro-
+		 * httpd then closes the connection instead of reading it). */
+		if (req->resp != NULL) {
+			unsigned long long clen;
+			int chunked;
+
+			req->handled = 1;
+			if (has_body(conn, &clen, &chunked))
+				return queue(req);
+		}
+		return MHD_YES;
+	}
+	if (req->resumed) {
+		/* Back from a suspension: the reply is staged. */
+		req->resumed = 0;
+		req->suspended = 0;
+		return queue(req);
+	}
+	if (*upload_data_size > 0) {
+		size_t n = *upload_data_size;
+
+		*upload_data_size = 0;
+		if (req->handled)
+			return MHD_YES; /* discarding after an error */
+		if (body_call(req, upload_data, n) != 0) {
+			req->handled = 1;
+			return queue(req);
+		}
+		return MHD_YES;
+	}
+	if (!req->handled) {
+		req->handled = 1;
+		finish_body(req);
+		if (req->resp == NULL) {
+			req->route->handler(req);
+			if (req->suspended) {
+				MHD_suspend_connection(conn);
+				return MHD_YES;
+			}
+		}
+	}
+	return queue(req);
+}
+
+static size_t
+status_index(unsigned int status)
+{
+	size_t i;
+
+	for (i = 0; i < NSTATUS - 1; i++)
+		if (statuses[i] == status)
+			return i;
+	return NSTATUS - 1;
+}
+
+/* Writes s into out, replacing anything unprintable by '?' (log lines
+ * must not be forged through paths). */
+static void
+printable(const char *s, char *out, size_t outsz)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i < outsz - 1; i++)
+		out[i] = (s[i] > 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	out[i] = '\0';
+}
+
+static void
+completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+          enum MHD_RequestTerminationCode toe)
+{
+	struct http *h = cls;
+	struct http_req *req = *con_cls;
+	long long us;
+	size_t b;
+
+	(void)conn;
+	if (req == NULL)
+		return;
+	us = http_req_elapsed_us(req);
+	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && req->status == 0)
+		req->status = 499; /* the client went away */
+	atomic_fetch_add_explicit(
+	    &h->count[req->route_idx][status_index(req->status)], 1,
+	    memory_order_relaxed);
+	for (b = 0; b < NBUCKETS && us > buckets_us[b]; b++)
+		;
+	atomic_fetch_add_explicit(&h->hist[b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&h->hist_sum_us, (unsigned long long)us,
+	                          memory_order_relaxed);
+	if (h->app->cfg->access_log) {
+		char line[MAX_PATH_LEN + 200], path[MAX_PATH_LEN + 1];
+		static const char *names[] = {
+		    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+		const char *m = "?";
+		size_t i;
+
+		for (i = 0; i < 7; i++)
+			if (req->method == (1u << i))
+				m = names[i];
+		printable(req->path, path, sizeof(path));
+		snprintf(line, sizeof(line), "%s %s %u %zu %lldus %s", m, path,
+		         req->status, req->resp_bytes, us,
+		         http_req_client(req));
+		log_access(line);
+	}
+	atomic_fetch_sub(&h->inflight, 1);
+	req_free(req);
+	*con_cls = NULL;
+}
+
+/* ---------------------------------------------------------------- */
+/* Metrics of the HTTP layer                                         */
+
+char *
+http_metrics_text(struct http *h)
+{
+	size_t cap = 65536, n = 0, r, s, b;
+	unsigned long long cum = 0;
+	char *out = malloc(cap);
+	int k;
+
+	if (out == NULL)
+		return NULL;
+#define PUT(...)                                                               \
+	do {                                                                   \
+		k = snprintf(out + n, cap - n, __VA_ARGS__);                   \
+		if (k > 0 && (size_t)k < cap - n)                              \
+			n += (size_t)k;                                        \
+	} while (0)
+	PUT("# HELP bandoc_http_requests_total Requests by route and "
+	    "status.\n# TYPE bandoc_http_requests_total counter\n");
+	for (r = 0; r <= h->nroutes; r++)
+		for (s = 0; s < NSTATUS; s++) {
+			unsigned long long v = atomic_load_explicit(
+			    &h->count[r][s], memory_order_relaxed);
+			char st[8];
+
+			if (v == 0)
+				continue;
+			if (s < NSTATUS - 1)
+				snprintf(st, sizeof(st), "%u", statuses[s]);
+			else
+				snprintf(st, sizeof(st), "other");
+			PUT("bandoc_http_requests_total{route=\"%s\","
+			    "status=\"%s\"} %llu\n",
+			    r < h->nroutes ? http_routes[r].name : "none", st,
+			    v);
+		}
+	PUT("# HELP bandoc_http_request_duration_seconds Time from the "
+	    "request line to the end of the reply.\n"
+	    "# TYPE bandoc_http_request_duration_seconds histogram\n");
+	for (b = 0; b <= NBUCKETS; b++) {
+		cum += atomic_load_explicit(&h->hist[b], memory_order_relaxed);
+		if (b < NBUCKETS)
+			PUT("bandoc_http_request_duration_seconds_bucket{le=\""
+			    "%g\"} %llu\n",
+			    (double)buckets_us[b] / 1e6, cum);
+		else
+			PUT("bandoc_http_request_duration_seconds_bucket{le=\""
+			    "+Inf\"} %llu\n",
+			    cum);
+	}
+	PUT("bandoc_http_request_duration_seconds_sum %g\n"
+	    "bandoc_http_request_duration_seconds_count %llu\n",
+	    (double)atomic_load(&h->hist_sum_us) / 1e6, cum);
+	PUT("# HELP bandoc_http_inflight Requests in flight.\n"
+	    "# TYPE bandoc_http_inflight gauge\nbandoc_http_inflight %u\n",
+	    atomic_load(&h->inflight));
+#undef PUT
+	return out;
+}
+
+/* ---------------------------------------------------------------- */
+/* Daemon                                                            */
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	log_debug("libmicrohttpd: %s", msg);
+}
+
+struct http *
+http_start(struct app *app)
+{
+	const struct config *cfg = app->cfg;
+	struct http *h;
+	size_t i;
+
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return NULL;
+	h->app = app;
+	while (http_routes[h->nroutes].pattern != NULL)
+		h->nroutes++;
+	if (h->nroutes > MAX_ROUTES) {
+		log_warnx("http: too many routes");
+		free(h);
+		return NULL;
+	}
+	for (i = 0; i < cfg->nlisten; i++) {
+		const union MHD_DaemonInfo *di;
+		unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |
+		                     MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+		                     MHD_USE_ERROR_LOG;
+
+		if (cfg->listen[i].addr.ss_family == AF_INET6)
+			flags |= MHD_USE_IPv6;
+		h->d[i] = MHD_start_daemon(
+		    flags, 0, NULL, NULL, access_handler, h,
+		    MHD_OPTION_SOCK_ADDR, &cfg->listen[i].addr,
+		    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
+		    MHD_OPTION_CONNECTION_LIMIT,
+		    (unsigned int)cfg->connection_limit,
+		    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		    (unsigned int)cfg->per_ip_connection_limit,
+		    MHD_OPTION_CONNECTION_TIMEOUT,
+		    (unsigned int)cfg->connection_timeout,
+		    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		    (size_t)cfg->connection_memory, MHD_OPTION_NOTIFY_COMPLETED,
+		    completed, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
+		if (h->d[i] == NULL) {
+			log_warnx("http: cannot listen on %s",
+			          cfg->listen[i].text);
+			http_stop(h, 0);
+			return NULL;
+		}
+		h->nd++;
+		di = MHD_get_daemon_info(h->d[i], MHD_DAEMON_INFO_BIND_PORT);
+		h->port[i] = di != NULL ? di->port : 0;
+	}
+	return h;
+}
+
+unsigned short
+http_port(struct http *h, size_t i)
+{
+	return i < h->nd ? h->port[i] : 0;
+}
+
+unsigned int
+http_inflight(struct http *h)
+{
+	return atomic_load(&h->inflight);
+}
+
+void
+http_stop(struct http *h, unsigned int timeout_ms)
+{
+	unsigned int waited = 0;
+	size_t i;
+
+	if (h == NULL)
+		return;
+	/* Stop accepting; requests already started may finish. */
+	for (i = 0; i < h->nd; i++) {
+		MHD_socket s = MHD_quiesce_daemon(h->d[i]);
+
+		if (s != MHD_INVALID_SOCKET)
+			close(s);
+	}
+	while (atomic_load(&h->inflight) > 0 && waited < timeout_ms) {
+		struct timespec ts = {0, 10 * 1000 * 1000};
+
+		nanosleep(&ts, NULL);
+		waited += 10;
+	}
+	if (atomic_load(&h->inflight) > 0)
+		log_warnx("http: %u requests still in flight at shutdown",
+		          atomic_load(&h->inflight));
+	for (i = 0; i < h->nd; i++)
+		MHD_stop_daemon(h->d[i]);
+	free(h);
+}

@@ -1,0 +1,237 @@
+/*
+ * main.c: the bandocd command line: serve, check-config, backup,
+ * config-doc, version. Start-up, signals and graceful shutdown.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+#include "app.h"
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "storage.h"
+#include "version.h"
+#include "writer.h"
+
+/* Time in-flight requests get to finish at shutdown. */
+#define SHUTDOWN_GRACE_MS 10000
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: bandocd serve -c FILE [--ready-file PATH]\n"
+	                "       bandocd check-config -c FILE\n"
+	                "       bandocd backup -c FILE OUT.db\n"
+	                "       bandocd config-doc\n"
+	                "       bandocd version\n");
+	exit(2);
+}
+
+struct err_ctx {
+	const char *path;
+	unsigned int count;
+};
+
+static void
+print_error(void *arg, unsigned int line, const char *msg)
+{
+	struct err_ctx *e = arg;
+
+	e->count++;
+	if (line > 0)
+		fprintf(stderr, "%s:%u: %s\n", e->path, line, msg);
+	else
+		fprintf(stderr, "%s: %s\n", e->path, msg);
+}
+
+static struct config *
+load_config(const char *path)
+{
+	struct err_ctx e = {path, 0};
+	struct config *cfg = config_load(path, print_error, &e);
+
+	if (cfg == NULL)
+		fprintf(stderr, "%s: %u problem%s\n", path, e.count,
+		        e.count == 1 ? "" : "s");
+	return cfg;
+}
+
+/* Parses "-c FILE" and returns the remaining arguments via *rest. */
+static const char *
+config_arg(int argc, char **argv, int *next)
+{
+	if (argc < 4 || strcmp(argv[2], "-c") != 0)
+		usage();
+	*next = 4;
+	return argv[3];
+}
+
+static int
+write_ready(const char *path, struct app *app)
+{
+	char tmp[4096], line[128];
+	size_t i;
+	FILE *fp;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((fp = fopen(tmp, "w")) == NULL)
+		return -1;
+	for (i = 0; i < app->cfg->nlisten; i++) {
+		const char *t = app->cfg->listen[i].text;
+		const char *colon = strrchr(t, ':');
+
+		snprintf(line, sizeof(line), "%.*s:%u\n", (int)(colon - t), t,
+		         http_port(app->http, i));
+		fputs(line, fp);
+	}
+	if (fclose(fp) != 0)
+		return -1;
+	return rename(tmp, path);
+}
+
+static int
+serve(const char *path, const char *ready_file)
+{
+	struct config *cfg;
+	struct app app;
+	enum log_level lv;
+	sigset_t set;
+	size_t i;
+	int sig;
+
+	if ((cfg = load_config(path)) == NULL)
+		return 1;
+	if (log_level_parse(cfg->log_level, &lv) == 0)
+		log_set_level(lv);
+	/* Signals are taken by sigwait() in this thread only. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (app_open(&app, cfg) != 0)
+		fatalx("start-up failed");
+	if (writer_start(app.writer) != 0)
+		fatalx("cannot start the writer");
+	if ((app.http = http_start(&app)) == NULL)
+		fatalx("cannot start HTTP");
+	for (i = 0; i < cfg->nlisten; i++)
+		log_info("bandocd %s listening on %s (port %u)", BANDOC_VERSION,
+		         cfg->listen[i].text, http_port(app.http, i));
+	if (ready_file != NULL && write_ready(ready_file, &app) != 0)
+		log_warn("cannot write %s", ready_file);
+#ifdef HAVE_SYSTEMD
+	sd_notify(0, "READY=1");
+#endif
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			log_info(
+			    "SIGHUP ignored: restart to reload the config");
+			continue;
+		}
+		break;
+	}
+	log_info("signal %d: shutting down", sig);
+#ifdef HAVE_SYSTEMD
+	sd_notify(0, "STOPPING=1");
+#endif
+	http_stop(app.http, SHUTDOWN_GRACE_MS);
+	app.http = NULL;
+	app_shutdown_hooks(&app);
+	app_close(&app);
+	config_free(cfg);
+	log_info("stopped");
+	return 0;
+}
+
+static int
+backup(const char *path, const char *out)
+{
+	struct config *cfg;
+	char err[512], db[4096];
+	int ret = 1;
+
+	if ((cfg = load_config(path)) == NULL)
+		return 1;
+	if (cfg->db_file[0] != '\0')
+		snprintf(db, sizeof(db), "%s", cfg->db_file);
+	else
+		snprintf(db, sizeof(db), "%s/bandoc.db", cfg->data_dir);
+	if (storage_backup(db, out, err, sizeof(err)) != 0)
+		fprintf(stderr, "backup: %s\n", err);
+	else {
+		printf("backup of %s written to %s\n", db, out);
+		ret = 0;
+	}
+	config_free(cfg);
+	return ret;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *path;
+	int next;
+
+	if (argc < 2)
+		usage();
+	if (sodium_init() < 0)
+		fatalx("libsodium cannot start");
+	if (strcmp(argv[1], "version") == 0) {
+		printf("bandocd %s (schema %d)\n", BANDOC_VERSION,
+		       storage_schema_latest());
+		return 0;
+	}
+	if (strcmp(argv[1], "config-doc") == 0) {
+		char *doc = config_doc_markdown();
+
+		if (doc == NULL)
+			return 1;
+		fputs(doc, stdout);
+		free(doc);
+		return 0;
+	}
+	if (strcmp(argv[1], "check-config") == 0) {
+		struct config *cfg;
+
+		path = config_arg(argc, argv, &next);
+		if ((cfg = load_config(path)) == NULL)
+			return 1;
+		printf("%s: ok (%zu site%s)\n", path, cfg->nsites,
+		       cfg->nsites == 1 ? "" : "s");
+		config_free(cfg);
+		return 0;
+	}
+	if (strcmp(argv[1], "serve") == 0) {
+		const char *ready = NULL;
+
+		path = config_arg(argc, argv, &next);
+		if (next < argc) {
+			if (next + 2 != argc ||
+			    strcmp(argv[next], "--ready-file") != 0)
+				usage();
+			ready = argv[next + 1];
+		}
+		return serve(path, ready);
+	}
+	if (strcmp(argv[1], "backup") == 0) {
+		path = config_arg(argc, argv, &next);
+		if (next + 1 != argc)
+			usage();
+		return backup(path, argv[next]);
+	}
+	usage();
+}

@@ -1,0 +1,19 @@
+/*
+ * routes.c: the route table. Routes are data: method, path pattern,
+ * handler, body cap, flags, metrics name. Order matters only between
+ * patterns that match the same path (first wins).
+ */
+#include <stddef.h>
+
+#include "api.h"
+#include "http.h"
+
+const struct http_route http_routes[] = {
+    {HTTP_GET, "/healthz", api_health_healthz, 0, 0, "healthz"},
+    {HTTP_GET, "/metrics", api_health_metrics, 0, 0, "metrics"},
+    {HTTP_GET, "/api/v1/version", api_health_version, 0, HTTP_ROUTE_CORS,
+     "version"},
+    {HTTP_GET, "/", api_demo_page, 0, 0, "demo"},
+    {HTTP_GET, "/static/:file", api_demo_static, 0, 0, "static"},
+    {0, NULL, NULL, 0, 0, NULL},
+};

@@ -1,0 +1,525 @@
+/*
+ * storage.c: SQLite behind the engine-neutral API of storage.h. This is
+ * the only file that includes <sqlite3.h> (a storage_*.c family may join
+ * it as it grows).
+ *
+ * Every statement is constant SQL in the table below, prepared once per
+ * connection on first use, then bound, stepped, reset and cleared.
+ */
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "embed.h"
+#include "log.h"
+#include "storage.h"
+
+enum stmt_id {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
+	ST_PING,
+	ST_ARTICLE_UPSERT,
+	ST_ARTICLE_GET,
+	ST_COUNT
+};
+
+static const char *const sql[ST_COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_SAVEPOINT] = "SAVEPOINT job",
+    [ST_RELEASE] = "RELEASE job",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO job",
+    [ST_PING] = "SELECT 1",
+    [ST_ARTICLE_UPSERT] =
+        "INSERT INTO article (site, key, title, url, created_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5) "
+        "ON CONFLICT (site, key) DO UPDATE SET "
+        "title = CASE WHEN excluded.title <> '' THEN excluded.title "
+        "ELSE article.title END, "
+        "url = CASE WHEN excluded.url <> '' THEN excluded.url "
+        "ELSE article.url END "
+        "RETURNING id",
+    [ST_ARTICLE_GET] = "SELECT id, site, key, title, url, created_at "
+                       "FROM article WHERE site = ?1 AND key = ?2",
+};
+
+struct storage {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[ST_COUNT];
+};
+
+struct storage_readers {
+	pthread_mutex_t lock;
+	pthread_key_t key;
+	char *path;
+	int busy_timeout_ms;
+	size_t max, n;
+	struct storage **all;
+};
+
+/* Returns the prepared statement id, preparing it on first use. */
+static sqlite3_stmt *
+stmt(struct storage *st, enum stmt_id id)
+{
+	if (st->stmt[id] == NULL &&
+	    sqlite3_prepare_v3(st->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+	                       &st->stmt[id], NULL) != SQLITE_OK) {
+		log_warnx("storage: prepare %d: %s", (int)id,
+		          sqlite3_errmsg(st->db));
+		return NULL;
+	}
+	return st->stmt[id];
+}
+
+static void
+done_stmt(sqlite3_stmt *s)
+{
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+}
+
+/* Runs a statement that returns no rows. 0 / -1. */
+static int
+exec_id(struct storage *st, enum stmt_id id)
+{
+	sqlite3_stmt *s = stmt(st, id);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	done_stmt(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		log_warnx("storage: %s: %s", sql[id], sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+copy_col(sqlite3_stmt *s, int col, char *out, size_t outsz)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+	size_t n = t != NULL ? (size_t)sqlite3_column_bytes(s, col) : 0;
+
+	if (n > outsz - 1)
+		n = outsz - 1;
+	if (n > 0)
+		memcpy(out, t, n);
+	out[n] = '\0';
+}
+
+static int
+apply_settings(sqlite3 *db, int busy_timeout_ms, int readonly)
+{
+	int on = 1;
+
+	if (sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on) !=
+	    SQLITE_OK)
+		return -1;
+	if (sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_busy_timeout(db, busy_timeout_ms);
+	if (readonly)
+		return sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL,
+		                    NULL) == SQLITE_OK
+		           ? 0
+		           : -1;
+	if (sqlite3_exec(
+	        db,
+	        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+	        "PRAGMA foreign_keys = ON;",
+	        NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	return 0;
+}
+
+static const struct embed_file *
+migration(int version)
+{
+	char name[32];
+	const struct embed_file *f;
+
+	snprintf(name, sizeof(name), "db/%04d_", version);
+	for (f = embed_list(); f->name != NULL; f++)
+		if (strncmp(f->name, name, strlen(name)) == 0)
+			return f;
+	return NULL;
+}
+
+int
+storage_schema_latest(void)
+{
+	int n = 0;
+
+	while (migration(n + 1) != NULL)
+		n++;
+	return n;
+}
+
+/* Applies every migration above the database's user_version in one
+ * transaction. 0 / -1 with err set. */
+static int
+migrate(sqlite3 *db, char *err, size_t errsz)
+{
+	sqlite3_stmt *s = NULL;
+	int version, latest = storage_schema_latest(), v, ret = -1;
+	char *msg = NULL, pragma[64];
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errsz, "cannot lock the database: %s",
+		         sqlite3_errmsg(db));
+		return -1;
+	}
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW) {
+		snprintf(err, errsz, "cannot read the schema version: %s",
+		         sqlite3_errmsg(db));
+		goto done;
+	}
+	version = sqlite3_column_int(s, 0);
+	if (version > latest) {
+		snprintf(err, errsz,
+		         "the database has schema version %d but this bandocd "
+		         "knows only up to %d: use a newer bandocd",
+		         version, latest);
+		goto done;
+	}
+	for (v = version + 1; v <= latest; v++) {
+		const struct embed_file *f = migration(v);
+		char *text;
+
+		if ((text = malloc(f->len + 1)) == NULL) {
+			snprintf(err, errsz, "out of memory");
+			goto done;
+		}
+		memcpy(text, f->data, f->len);
+		text[f->len] = '\0';
+		if (sqlite3_exec(db, text, NULL, NULL, &msg) != SQLITE_OK) {
+			snprintf(err, errsz, "migration %s failed: %s", f->name,
+			         msg != NULL ? msg : "?");
+			free(text);
+			goto done;
+		}
+		free(text);
+		log_info("storage: applied migration %s", f->name);
+	}
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", latest);
+	if (sqlite3_exec(db, pragma, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errsz, "cannot commit migrations: %s",
+		         sqlite3_errmsg(db));
+		goto done;
+	}
+	ret = 0;
+done:
+	sqlite3_finalize(s);
+	sqlite3_free(msg);
+	if (ret != 0)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return ret;
+}
+
+struct storage *
+storage_open(const char *path, int busy_timeout_ms, char *err, size_t errsz)
+{
+	struct storage *st = NULL;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	            SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		snprintf(err, errsz, "cannot open %s: %s", path,
+		         st->db != NULL ? sqlite3_errmsg(st->db)
+		                        : "out of memory");
+		goto fail;
+	}
+	if (apply_settings(st->db, busy_timeout_ms, 0) != 0) {
+		snprintf(err, errsz, "cannot configure %s: %s", path,
+		         sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	if (migrate(st->db, err, errsz) != 0)
+		goto fail;
+	return st;
+fail:
+	storage_close(st);
+	return NULL;
+}
+
+void
+storage_close(struct storage *st)
+{
+	int i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+int
+storage_schema_version(struct storage *st)
+{
+	sqlite3_stmt *s = NULL;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) ==
+	        SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+int
+storage_ping(struct storage *st)
+{
+	sqlite3_stmt *s = stmt(st, ST_PING);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	done_stmt(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+storage_begin(struct storage *st)
+{
+	return exec_id(st, ST_BEGIN);
+}
+
+int
+storage_commit(struct storage *st)
+{
+	return exec_id(st, ST_COMMIT);
+}
+
+int
+storage_rollback(struct storage *st)
+{
+	return exec_id(st, ST_ROLLBACK);
+}
+
+int
+storage_savepoint(struct storage *st)
+{
+	return exec_id(st, ST_SAVEPOINT);
+}
+
+int
+storage_release(struct storage *st)
+{
+	return exec_id(st, ST_RELEASE);
+}
+
+int
+storage_rollback_to(struct storage *st)
+{
+	/* ROLLBACK TO keeps the savepoint open; release it too. */
+	if (exec_id(st, ST_ROLLBACK_TO) != 0)
+		return -1;
+	return exec_id(st, ST_RELEASE);
+}
+
+int
+storage_backup(const char *src_path, const char *dst_path, char *err,
+               size_t errsz)
+{
+	sqlite3 *src = NULL, *dst = NULL;
+	sqlite3_backup *b = NULL;
+	int rc, ret = -1;
+
+	if (access(dst_path, F_OK) == 0) {
+		snprintf(err, errsz, "%s exists; refusing to overwrite",
+		         dst_path);
+		return -1;
+	}
+	if (sqlite3_open_v2(src_path, &src, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errsz, "cannot open %s: %s", src_path,
+		         src != NULL ? sqlite3_errmsg(src) : "out of memory");
+		goto done;
+	}
+	sqlite3_busy_timeout(src, DEFAULT_BUSY_TIMEOUT_MS);
+	if (sqlite3_open_v2(dst_path, &dst,
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+	                    NULL) != SQLITE_OK) {
+		snprintf(err, errsz, "cannot create %s: %s", dst_path,
+		         dst != NULL ? sqlite3_errmsg(dst) : "out of memory");
+		goto done;
+	}
+	if ((b = sqlite3_backup_init(dst, "main", src, "main")) == NULL) {
+		snprintf(err, errsz, "backup: %s", sqlite3_errmsg(dst));
+		goto done;
+	}
+	/* Copy in steps so writers are blocked only briefly; a write to
+	 * the source restarts the copy, which is what we want. */
+	do {
+		rc = sqlite3_backup_step(b, 256);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(10);
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errsz, "backup: %s", sqlite3_errstr(rc));
+		goto done;
+	}
+	ret = 0;
+done:
+	if (b != NULL && sqlite3_backup_finish(b) != SQLITE_OK && ret == 0) {
+		snprintf(err, errsz, "backup: %s", sqlite3_errmsg(dst));
+		ret = -1;
+	}
+	sqlite3_close(dst);
+	sqlite3_close(src);
+	if (ret != 0)
+		unlink(dst_path);
+	return ret;
+}
+
+static void
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	sqlite3_bind_text(s, i, v != NULL ? v : "", -1, SQLITE_STATIC);
+}
+
+int
+storage_article_upsert(struct storage *st, const char *site, const char *key,
+                       const char *title, const char *url, long long now,
+                       long long *id)
+{
+	sqlite3_stmt *s = stmt(st, ST_ARTICLE_UPSERT);
+	int ret = -1;
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, site);
+	bind_text(s, 2, key);
+	bind_text(s, 3, title);
+	bind_text(s, 4, url);
+	sqlite3_bind_int64(s, 5, now);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		ret = 0;
+	} else
+		log_warnx("storage: article upsert: %s",
+		          sqlite3_errmsg(st->db));
+	done_stmt(s);
+	return ret;
+}
+
+int
+storage_article_get(struct storage *st, const char *site, const char *key,
+                    struct storage_article *out)
+{
+	sqlite3_stmt *s = stmt(st, ST_ARTICLE_GET);
+	int rc, ret = -1;
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, site);
+	bind_text(s, 2, key);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(s, 0);
+		copy_col(s, 1, out->site, sizeof(out->site));
+		copy_col(s, 2, out->key, sizeof(out->key));
+		copy_col(s, 3, out->title, sizeof(out->title));
+		copy_col(s, 4, out->url, sizeof(out->url));
+		out->created_at = sqlite3_column_int64(s, 5);
+		ret = 0;
+	} else if (rc == SQLITE_DONE)
+		ret = 1;
+	else
+		log_warnx("storage: article get: %s", sqlite3_errmsg(st->db));
+	done_stmt(s);
+	return ret;
+}
+
+struct storage_readers *
+storage_readers_new(const char *path, int busy_timeout_ms, size_t max)
+{
+	struct storage_readers *r;
+	size_t n = strlen(path) + 1;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->path = malloc(n);
+	r->all = calloc(max, sizeof(*r->all));
+	if (r->path == NULL || r->all == NULL ||
+	    pthread_key_create(&r->key, NULL) != 0) {
+		free(r->path);
+		free(r->all);
+		free(r);
+		return NULL;
+	}
+	memcpy(r->path, path, n);
+	pthread_mutex_init(&r->lock, NULL);
+	r->busy_timeout_ms = busy_timeout_ms;
+	r->max = max;
+	return r;
+}
+
+struct storage *
+storage_readers_get(struct storage_readers *r)
+{
+	struct storage *st = pthread_getspecific(r->key);
+
+	if (st != NULL)
+		return st;
+	pthread_mutex_lock(&r->lock);
+	if (r->n == r->max)
+		goto done;
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		goto done;
+	if (sqlite3_open_v2(r->path, &st->db,
+	                    SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+	                    NULL) != SQLITE_OK ||
+	    apply_settings(st->db, r->busy_timeout_ms, 1) != 0) {
+		log_warnx("storage: cannot open a reader: %s",
+		          st->db != NULL ? sqlite3_errmsg(st->db)
+		                         : "out of memory");
+		storage_close(st);
+		st = NULL;
+		goto done;
+	}
+	r->all[r->n++] = st;
+	pthread_setspecific(r->key, st);
+done:
+	pthread_mutex_unlock(&r->lock);
+	return st;
+}
+
+void
+storage_readers_free(struct storage_readers *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++)
+		storage_close(r->all[i]);
+	pthread_key_delete(r->key);
+	pthread_mutex_destroy(&r->lock);
+	free(r->all);
+	free(r->path);
+	free(r);
+}

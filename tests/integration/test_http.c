@@ -1,0 +1,352 @@
+/*
+ * Integration tests of the HTTP core against the real daemon on a
+ * socket: status codes, headers, CORS, limits, keep-alive, shutdown,
+ * check-config.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "harness.h"
+
+static struct daemon d;
+
+static int
+setup(void **state)
+{
+	char demo[512];
+
+	(void)state;
+	snprintf(demo, sizeof(demo),
+	         "demo_article = %s/docs/demo/"
+	         "seed-article.txt\npublic_url = http://127.0.0.1:1",
+	         BANDOC_SOURCE_DIR);
+	if (daemon_config(
+	        &d, demo,
+	        "[site.lamdong]\norigins = https://baolamdong.vn\n") != 0)
+		return -1;
+	return daemon_start(&d);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	daemon_cleanup(&d);
+	return 0;
+}
+
+static void
+test_healthz_and_headers(void **state)
+{
+	struct reply r;
+	char v[256];
+
+	(void)state;
+	assert_int_equal(http_do(&d, "GET", "/healthz", NULL, NULL, NULL, &r),
+	                 0);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.body, "ok\n");
+	assert_int_equal(
+	    reply_header(&r, "X-Content-Type-Options", v, sizeof(v)), 0);
+	assert_string_equal(v, "nosniff");
+	assert_int_equal(reply_header(&r, "Referrer-Policy", v, sizeof(v)), 0);
+	reply_free(&r);
+	assert_int_equal(http_do(&d, "HEAD", "/healthz", NULL, NULL, NULL, &r),
+	                 0);
+	assert_int_equal(r.status, 200);
+	reply_free(&r);
+}
+
+static void
+test_errors_are_json(void **state)
+{
+	struct reply r;
+	char v[256];
+
+	(void)state;
+	assert_int_equal(http_do(&d, "GET", "/nope", NULL, NULL, NULL, &r), 0);
+	assert_int_equal(r.status, 404);
+	assert_non_null(strstr(r.body, "{\"error\":{\"code\":\"not_found\","
+	                               "\"message\":"));
+	reply_header(&r, "Content-Type", v, sizeof(v));
+	assert_string_equal(v, "application/json");
+	reply_free(&r);
+	assert_int_equal(
+	    http_do(&d, "DELETE", "/healthz", NULL, NULL, NULL, &r), 0);
+	assert_int_equal(r.status, 405);
+	assert_int_equal(reply_header(&r, "Allow", v, sizeof(v)), 0);
+	assert_string_equal(v, "GET, HEAD");
+	assert_non_null(strstr(r.body, "\"method_not_allowed\""));
+	reply_free(&r);
+}
+
+static void
+test_body_on_route_without_body_is_413(void **state)
+{
+	static const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n"
+	                          "Content-Length: 10\r\n\r\n0123456789";
+	char out[4096];
+
+	(void)state;
+	assert_true(raw_exchange(d.port, req, sizeof(req) - 1, out, sizeof(out),
+	                         2000) > 0);
+	assert_non_null(strstr(out, "HTTP/1.1 413"));
+	assert_non_null(strstr(out, "body_too_large"));
+}
+
+static void
+test_content_length_with_transfer_encoding_is_400(void **state)
+{
+	static const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n"
+	                          "Content-Length: 5\r\n"
+	                          "Transfer-Encoding: chunked\r\n\r\n"
+	                          "0\r\n\r\n";
+	char out[4096];
+
+	(void)state;
+	assert_true(raw_exchange(d.port, req, sizeof(req) - 1, out, sizeof(out),
+	                         2000) > 0);
+	assert_non_null(strstr(out, "HTTP/1.1 400"));
+}
+
+static void
+test_oversized_headers(void **state)
+{
+	char *req, out[4096];
+	size_t n = 64 * 1024, len;
+
+	(void)state;
+	req = malloc(n + 256);
+	assert_non_null(req);
+	len = (size_t)snprintf(req, 256,
+	                       "GET /healthz HTTP/1.1\r\nHost: x\r\n"
+	                       "X-Big: ");
+	memset(req + len, 'a', n);
+	len += n;
+	memcpy(req + len, "\r\n\r\n", 4);
+	len += 4;
+	assert_true(raw_exchange(d.port, req, len, out, sizeof(out), 3000) >=
+	            0);
+	/* libmicrohttpd answers 431 when the headers exceed the memory. */
+	assert_non_null(strstr(out, "431"));
+	free(req);
+	/* And the daemon still serves others. */
+	{
+		struct reply r;
+
+		assert_int_equal(
+		    http_do(&d, "GET", "/healthz", NULL, NULL, NULL, &r), 0);
+		assert_int_equal(r.status, 200);
+		reply_free(&r);
+	}
+}
+
+static void
+test_keep_alive_two_requests(void **state)
+{
+	static const char one[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+	char out[4096];
+	int fd = raw_connect(d.port);
+	size_t got = 0;
+	int i;
+
+	(void)state;
+	assert_true(fd >= 0);
+	for (i = 0; i < 2; i++) {
+		ssize_t n;
+
+		assert_int_equal(write(fd, one, sizeof(one) - 1),
+		                 (ssize_t)sizeof(one) - 1);
+		got = 0;
+		while (strstr(out, "ok\n") == NULL || got == 0) {
+			n = read(fd, out + got, sizeof(out) - 1 - got);
+			assert_true(n > 0);
+			got += (size_t)n;
+			out[got] = '\0';
+		}
+		assert_non_null(strstr(out, "HTTP/1.1 200"));
+		/* The trap: never "Connection: close" on a normal reply. */
+		assert_null(strstr(out, "close"));
+		memset(out, 0, sizeof(out));
+	}
+	close(fd);
+}
+
+static void
+test_cors_preflight(void **state)
+{
+	const char *ok[] = {"Origin: https://baolamdong.vn",
+	                    "Access-Control-Request-Method: GET", NULL};
+	const char *bad[] = {"Origin: https://evil.example",
+	                     "Access-Control-Request-Method: GET", NULL};
+	struct reply r;
+	char v[256];
+
+	(void)state;
+	assert_int_equal(
+	    http_do(&d, "OPTIONS", "/api/v1/version", NULL, NULL, ok, &r), 0);
+	assert_int_equal(r.status, 204);
+	assert_int_equal(
+	    reply_header(&r, "Access-Control-Allow-Origin", v, sizeof(v)), 0);
+	assert_string_equal(v, "https://baolamdong.vn");
+	reply_free(&r);
+	assert_int_equal(
+	    http_do(&d, "OPTIONS", "/api/v1/version", NULL, NULL, bad, &r), 0);
+	assert_int_equal(r.status, 403);
+	assert_non_null(strstr(r.body, "cors_refused"));
+	assert_int_equal(
+	    reply_header(&r, "Access-Control-Allow-Origin", v, sizeof(v)), -1);
+	reply_free(&r);
+	/* Simple request: the allowed origin is echoed, others are not. */
+	assert_int_equal(
+	    http_do(&d, "GET", "/api/v1/version", NULL, NULL, ok, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(
+	    reply_header(&r, "Access-Control-Allow-Origin", v, sizeof(v)), 0);
+	reply_free(&r);
+	assert_int_equal(
+	    http_do(&d, "GET", "/api/v1/version", NULL, NULL, bad, &r), 0);
+	assert_int_equal(
+	    reply_header(&r, "Access-Control-Allow-Origin", v, sizeof(v)), -1);
+	reply_free(&r);
+	/* No CORS on routes that are not public API. */
+	assert_int_equal(http_do(&d, "OPTIONS", "/healthz", NULL, NULL, ok, &r),
+	                 0);
+	assert_int_equal(r.status, 405);
+	reply_free(&r);
+}
+
+static void
+test_metrics(void **state)
+{
+	struct reply r;
+
+	(void)state;
+	assert_int_equal(http_do(&d, "GET", "/metrics", NULL, NULL, NULL, &r),
+	                 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(
+	    r.body,
+	    "bandoc_http_requests_total{route=\"healthz\",status=\"200\"}"));
+	assert_non_null(strstr(r.body, "bandoc_http_request_duration_seconds"
+	                               "_bucket{le=\"+Inf\"}"));
+	assert_non_null(strstr(r.body, "bandoc_http_inflight 1"));
+	assert_non_null(strstr(r.body, "bandoc_writer_queue"));
+	reply_free(&r);
+}
+
+static void
+test_demo_page(void **state)
+{
+	struct reply r;
+	char v[1024], etag[128];
+	const char *h[2] = {v, NULL};
+
+	(void)state;
+	assert_int_equal(http_do(&d, "GET", "/", NULL, NULL, NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "<h1>Khối Thi đua các tổ chức xã hội"));
+	assert_non_null(strstr(r.body, "<time>09/07/2020</time>"));
+	assert_non_null(strstr(r.body, "In trang"));
+	assert_non_null(strstr(r.body, "Lượt xem"));
+	assert_non_null(strstr(r.body, "Góp ý của bạn đọc"));
+	/* The seed's "CAPTCHA image" placeholder is not article text. */
+	assert_null(strstr(r.body, "CAPTCHA image"));
+	assert_int_equal(
+	    reply_header(&r, "Content-Security-Policy", v, sizeof(v)), 0);
+	assert_non_null(strstr(v, "default-src 'none'"));
+	assert_non_null(strstr(v, "frame-ancestors 'self'"));
+	assert_null(strstr(v, "unsafe-inline"));
+	reply_free(&r);
+	assert_int_equal(
+	    http_do(&d, "GET", "/static/demo.css", NULL, NULL, NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(reply_header(&r, "ETag", etag, sizeof(etag)), 0);
+	reply_free(&r);
+	snprintf(v, sizeof(v), "If-None-Match: %s", etag);
+	assert_int_equal(
+	    http_do(&d, "GET", "/static/demo.css", NULL, NULL, h, &r), 0);
+	assert_int_equal(r.status, 304);
+	reply_free(&r);
+	assert_int_equal(
+	    http_do(&d, "GET", "/static/..%2fsecrets", NULL, NULL, NULL, &r),
+	    0);
+	assert_int_equal(r.status, 404);
+	reply_free(&r);
+}
+
+static void
+test_check_config(void **state)
+{
+	char cmd[1024], out[4096], path[300];
+	FILE *fp;
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "%s check-config -c %s 2>&1", BANDOCD_PATH,
+	         d.config);
+	assert_int_equal(run_cmd(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "ok"));
+	snprintf(path, sizeof(path), "%s/bad.conf", d.dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("[server]\nthreads = 0\nnope = 1\n[site.x]\norigins = x\n", fp);
+	fclose(fp);
+	snprintf(cmd, sizeof(cmd), "%s check-config -c %s 2>&1", BANDOCD_PATH,
+	         path);
+	assert_int_equal(run_cmd(cmd, out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "bad.conf:2: bad value for 'threads'"));
+	assert_non_null(strstr(out, "bad.conf:3: unknown key 'nope'"));
+	assert_non_null(strstr(out, "bad.conf:5: bad origin 'x'"));
+	assert_non_null(strstr(out, "3 problems"));
+}
+
+static void
+test_backup_while_running(void **state)
+{
+	char cmd[1024], out[4096];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd),
+	         "%s backup -c %s %s/copy.db 2>&1 && sqlite3 %s/copy.db "
+	         "'PRAGMA integrity_check; PRAGMA user_version'",
+	         BANDOCD_PATH, d.config, d.dir, d.dir);
+	assert_int_equal(run_cmd(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "ok\n"));
+}
+
+static void
+test_graceful_stop(void **state)
+{
+	(void)state;
+	assert_int_equal(daemon_stop(&d, SIGTERM), 0);
+	/* Restart for any later test. */
+	assert_int_equal(daemon_start(&d), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_healthz_and_headers),
+	    cmocka_unit_test(test_errors_are_json),
+	    cmocka_unit_test(test_body_on_route_without_body_is_413),
+	    cmocka_unit_test(test_content_length_with_transfer_encoding_is_400),
+	    cmocka_unit_test(test_oversized_headers),
+	    cmocka_unit_test(test_keep_alive_two_requests),
+	    cmocka_unit_test(test_cors_preflight),
+	    cmocka_unit_test(test_metrics),
+	    cmocka_unit_test(test_demo_page),
+	    cmocka_unit_test(test_check_config),
+	    cmocka_unit_test(test_backup_while_running),
+	    cmocka_unit_test(test_graceful_stop),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,281 @@
+/*
+ * harness.c: see harness.h.
+ */
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+int
+daemon_config(struct daemon *d, const char *server_extra, const char *sections)
+{
+	char tmpl[] = "/tmp/bandoc-test-XXXXXX";
+	FILE *fp;
+
+	memset(d, 0, sizeof(*d));
+	d->pid = -1;
+	if (mkdtemp(tmpl) == NULL)
+		return -1;
+	snprintf(d->dir, sizeof(d->dir), "%s", tmpl);
+	snprintf(d->config, sizeof(d->config), "%s/bandoc.conf", d->dir);
+	if ((fp = fopen(d->config, "w")) == NULL)
+		return -1;
+	fprintf(fp,
+	        "[server]\nlisten = 127.0.0.1:0\ndata_dir = %s/var\n"
+	        "fonts_dir = %s/fonts\nthreads = 2\n%s\n%s\n",
+	        d->dir, BANDOC_SOURCE_DIR, server_extra ? server_extra : "",
+	        sections ? sections : "");
+	return fclose(fp) == 0 ? 0 : -1;
+}
+
+int
+daemon_start(struct daemon *d)
+{
+	char ready[300], buf[128];
+	int i;
+
+	snprintf(ready, sizeof(ready), "%s/ready", d->dir);
+	unlink(ready);
+	d->pid = fork();
+	if (d->pid == -1)
+		return -1;
+	if (d->pid == 0) {
+		execl(BANDOCD_PATH, "bandocd", "serve", "-c", d->config,
+		      "--ready-file", ready, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 1000; i++) {
+		FILE *fp = fopen(ready, "r");
+		int status;
+
+		if (fp != NULL) {
+			char *colon;
+
+			if (fgets(buf, sizeof(buf), fp) != NULL &&
+			    (colon = strrchr(buf, ':')) != NULL) {
+				d->port = (unsigned short)strtoul(colon + 1,
+				                                  NULL, 10);
+				fclose(fp);
+				snprintf(d->base, sizeof(d->base),
+				         "http://127.0.0.1:%u", d->port);
+				return 0;
+			}
+			fclose(fp);
+		}
+		if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
+			d->pid = -1;
+			return -1;
+		}
+		usleep(10000);
+	}
+	return -1;
+}
+
+int
+daemon_stop(struct daemon *d, int sig)
+{
+	int status = 0;
+
+	if (d->pid <= 0)
+		return -1;
+	kill(d->pid, sig);
+	if (waitpid(d->pid, &status, 0) != d->pid)
+		return -1;
+	d->pid = -1;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+void
+daemon_cleanup(struct daemon *d)
+{
+	char cmd[300];
+
+	if (d->pid > 0)
+		daemon_stop(d, SIGKILL);
+	if (d->dir[0] != '\0' &&
+	    strncmp(d->dir, "/tmp/bandoc-test-", 17) == 0) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->dir);
+		(void)!system(cmd);
+	}
+}
+
+struct grow {
+	char *p;
+	size_t len;
+};
+
+static size_t
+grow_cb(char *data, size_t size, size_t n, void *arg)
+{
+	struct grow *g = arg;
+	size_t add = size * n;
+	char *np = realloc(g->p, g->len + add + 1);
+
+	if (np == NULL)
+		return 0;
+	memcpy(np + g->len, data, add);
+	g->len += add;
+	np[g->len] = '\0';
+	g->p = np;
+	return add;
+}
+
+int
+http_do(const struct daemon *d, const char *method, const char *path,
+        const char *content_type, const char *body, const char *const *headers,
+        struct reply *r)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *hl = NULL;
+	struct grow b = {NULL, 0}, h = {NULL, 0};
+	char url[2048], ct[256];
+	CURLcode rc;
+
+	memset(r, 0, sizeof(*r));
+	if (c == NULL)
+		return -1;
+	snprintf(url, sizeof(url), "%s%s", d->base, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (body != NULL) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	}
+	if (content_type != NULL) {
+		snprintf(ct, sizeof(ct), "Content-Type: %s", content_type);
+		hl = curl_slist_append(hl, ct);
+	}
+	hl = curl_slist_append(hl, "Expect:");
+	for (; headers != NULL && *headers != NULL; headers++)
+		hl = curl_slist_append(hl, *headers);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, grow_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, grow_cb);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	r->body = b.p != NULL ? b.p : calloc(1, 1);
+	r->len = b.len;
+	r->headers = h.p != NULL ? h.p : calloc(1, 1);
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+void
+reply_free(struct reply *r)
+{
+	free(r->body);
+	free(r->headers);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+reply_header(const struct reply *r, const char *name, char *out, size_t outsz)
+{
+	const char *p = r->headers;
+	size_t n = strlen(name);
+
+	while (p != NULL && *p != '\0') {
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			const char *v = p + n + 1;
+			size_t len;
+
+			while (*v == ' ')
+				v++;
+			len = strcspn(v, "\r\n");
+			if (len >= outsz)
+				len = outsz - 1;
+			memcpy(out, v, len);
+			out[len] = '\0';
+			return 0;
+		}
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	return -1;
+}
+
+int
+raw_connect(unsigned short port)
+{
+	struct sockaddr_in a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd == -1)
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons(port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+long
+raw_exchange(unsigned short port, const char *data, size_t len, char *out,
+             size_t outsz, int timeout_ms)
+{
+	int fd = raw_connect(port);
+	size_t got = 0;
+	struct pollfd pfd;
+
+	if (fd == -1)
+		return -1;
+	if (write(fd, data, len) != (ssize_t)len) {
+		close(fd);
+		return -1;
+	}
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while (got < outsz - 1 && poll(&pfd, 1, timeout_ms) == 1) {
+		ssize_t n = read(fd, out + got, outsz - 1 - got);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	out[got] = '\0';
+	close(fd);
+	return (long)got;
+}
+
+int
+run_cmd(const char *cmd, char *out, size_t outsz)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n;
+	int st;
+
+	if (p == NULL)
+		return -1;
+	n = fread(out, 1, outsz - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}

@@ -1,0 +1,63 @@
+#ifndef BANDOC_HARNESS_H
+#define BANDOC_HARNESS_H
+
+/*
+ * Test harness: runs the real bandocd as a child on 127.0.0.1 port 0
+ * with a fresh data directory, reads the port back from --ready-file,
+ * and speaks HTTP to it with libcurl or raw sockets.
+ */
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct daemon {
+	pid_t pid;
+	unsigned short port;
+	char dir[256];    /* temporary directory of this daemon */
+	char config[300]; /* its config file */
+	char base[64];    /* "http://127.0.0.1:PORT" */
+};
+
+struct reply {
+	long status;
+	char *body;
+	size_t len;
+	char *headers; /* raw header block, lower-cased names kept as sent */
+};
+
+/* Creates a temp dir and writes a config: [server] listen on port 0,
+ * data_dir in the dir, plus extra (appended verbatim; may add keys to
+ * [server] first, then sections). Returns 0 / -1. */
+int daemon_config(struct daemon *d, const char *server_extra,
+                  const char *sections);
+/* Starts bandocd with d->config; waits for the ready file (10 s). */
+int daemon_start(struct daemon *d);
+/* Sends sig and waits for exit; returns the exit status (or 128+sig). */
+int daemon_stop(struct daemon *d, int sig);
+/* Removes the temp dir. */
+void daemon_cleanup(struct daemon *d);
+
+/*
+ * One HTTP request with libcurl: method, path, body (NULL for none) of
+ * content_type, extra headers as "Name: value" strings (NULL-ended).
+ * Returns 0 / -1; free the reply with reply_free.
+ */
+int http_do(const struct daemon *d, const char *method, const char *path,
+            const char *content_type, const char *body,
+            const char *const *headers, struct reply *r);
+void reply_free(struct reply *r);
+/* The value of a header in r (case-insensitive), copied into out. */
+int reply_header(const struct reply *r, const char *name, char *out,
+                 size_t outsz);
+
+/* Raw socket: sends data, reads until the peer closes or timeout_ms;
+ * returns bytes read into out (NUL-terminated), -1 on error. */
+long raw_exchange(unsigned short port, const char *data, size_t len, char *out,
+                  size_t outsz, int timeout_ms);
+/* Opens a TCP connection to 127.0.0.1:port; returns the fd or -1. */
+int raw_connect(unsigned short port);
+
+/* Runs a shell command, returns its exit status; output into out. */
+int run_cmd(const char *cmd, char *out, size_t outsz);
+
+#endif

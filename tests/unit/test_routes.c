@@ -1,0 +1,131 @@
+/*
+ * Unit tests of route matching, the JSON error shape helpers' inputs and
+ * bounded buffers.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "buf.h"
+#include "http.h"
+
+static void
+h(struct http_req *req)
+{
+	(void)req;
+}
+
+static const struct http_route table[] = {
+    {HTTP_GET, "/healthz", h, 0, 0, "a"},
+    {HTTP_POST, "/api/v1/items", h, 100, HTTP_ROUTE_CORS, "b"},
+    {HTTP_GET, "/api/v1/items", h, 0, HTTP_ROUTE_CORS, "c"},
+    {HTTP_GET, "/api/v1/captcha/:file", h, 0, 0, "d"},
+    {HTTP_POST, "/admin/api/comments/:id/:action", h, 10, 0, "e"},
+    {0, NULL, NULL, 0, 0, NULL},
+};
+
+static const struct http_route *
+find(unsigned int m, const char *path, unsigned int *allow,
+     struct http_param *p, size_t *n)
+{
+	return http_route_find(table, m, path, allow, p, 4, n);
+}
+
+static void
+test_match(void **state)
+{
+	struct http_param p[4];
+	unsigned int allow;
+	size_t n;
+	const struct http_route *r;
+
+	(void)state;
+	r = find(HTTP_GET, "/healthz", &allow, p, &n);
+	assert_ptr_equal(r, &table[0]);
+	r = find(HTTP_HEAD, "/healthz", &allow, p, &n);
+	assert_ptr_equal(r, &table[0]); /* GET implies HEAD */
+	r = find(HTTP_GET, "/api/v1/items", &allow, p, &n);
+	assert_ptr_equal(r, &table[2]);
+	r = find(HTTP_POST, "/api/v1/items", &allow, p, &n);
+	assert_ptr_equal(r, &table[1]);
+	r = find(HTTP_GET, "/api/v1/captcha/abc.png", &allow, p, &n);
+	assert_ptr_equal(r, &table[3]);
+	assert_int_equal(n, 1);
+	assert_int_equal(p[0].len, 7);
+	assert_memory_equal(p[0].value, "abc.png", 7);
+	r = find(HTTP_POST, "/admin/api/comments/42/approve", &allow, p, &n);
+	assert_ptr_equal(r, &table[4]);
+	assert_int_equal(n, 2);
+	assert_memory_equal(p[1].value, "approve", 7);
+}
+
+static void
+test_not_found_and_allow(void **state)
+{
+	struct http_param p[4];
+	unsigned int allow;
+	size_t n;
+
+	(void)state;
+	assert_null(find(HTTP_GET, "/nope", &allow, p, &n));
+	assert_int_equal(allow, 0); /* 404 */
+	assert_null(find(HTTP_DELETE, "/api/v1/items", &allow, p, &n));
+	assert_int_equal(allow, HTTP_GET | HTTP_HEAD | HTTP_POST); /* 405 */
+	assert_null(find(HTTP_GET, "/healthz/", &allow, p, &n));
+	assert_null(find(HTTP_GET, "/healthzz", &allow, p, &n));
+	assert_null(find(HTTP_GET, "/api/v1/captcha/", &allow, p, &n));
+	assert_null(find(HTTP_GET, "/api/v1/captcha/a/b", &allow, p, &n));
+	assert_null(find(HTTP_GET, "", &allow, p, &n));
+}
+
+static void
+test_method_parse(void **state)
+{
+	(void)state;
+	assert_int_equal(http_method_parse("GET"), HTTP_GET);
+	assert_int_equal(http_method_parse("PATCH"), HTTP_PATCH);
+	assert_int_equal(http_method_parse("get"), 0);
+	assert_int_equal(http_method_parse("BREW"), 0);
+}
+
+static void
+test_buf_caps(void **state)
+{
+	struct buf b;
+	char *s;
+	size_t len;
+
+	(void)state;
+	buf_init(&b, 16);
+	assert_int_equal(buf_adds(&b, "0123456789"), 0);
+	assert_int_equal(buf_adds(&b, "abcde"), 0); /* 15 + NUL = 16 */
+	assert_int_equal(buf_adds(&b, "x"), -1);
+	assert_int_equal(buf_adds(&b, ""), -1); /* stays failed */
+	assert_null(buf_take(&b, &len));
+	buf_init(&b, 1024);
+	buf_add_html(&b, "<a href=\"x\">'&'</a>");
+	s = buf_take(&b, &len);
+	assert_string_equal(
+	    s, "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+	free(s);
+	buf_init(&b, 8);
+	assert_int_equal(buf_add(&b, "x", (size_t)-1), -1); /* no overflow */
+	buf_free(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_match),
+	    cmocka_unit_test(test_not_found_and_allow),
+	    cmocka_unit_test(test_method_parse),
+	    cmocka_unit_test(test_buf_caps),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
