@@ -16,6 +16,8 @@ struct storage;
 struct storage_readers;
 struct writer;
 struct http;
+struct challenge;
+struct ratelimit;
 
 struct app_demo {
 	char *title;
@@ -33,6 +35,8 @@ struct app {
 	struct secrets secrets;
 	struct http *http;
 	struct app_demo *demo; /* NULL without demo_article */
+	struct challenge *challenge;
+	struct ratelimit *ratelimit;
 	time_t started;
 	struct {
 		void (*fn)(struct app *app, void *arg);

@@ -32,6 +32,13 @@ struct config_site {
 	char *origins_raw;
 	char *origins[MAX_ORIGINS]; /* normalised scheme://host[:port] */
 	size_t norigins;
+	char *secret; /* siteverify secret; "" disables */
+	long long captcha_ttl;
+	long long captcha_min_solve;
+	long long captcha_per_minute;
+	long long captcha_per_hour;
+	long long captcha_fail_limit;
+	long long captcha_fail_window;
 };
 
 struct config {
@@ -57,6 +64,9 @@ struct config {
 	char *log_level;
 	char *db_file;      /* "" -> data_dir/bandoc.db */
 	char *demo_article; /* "" -> no demo page */
+	long long captcha_key_rotation;
+	long long captcha_spent_max;
+	long long ratelimit_max_clients;
 
 	struct config_site sites[MAX_SITES];
 	size_t nsites;

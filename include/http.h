@@ -39,6 +39,9 @@ enum http_method {
 /* Route flags. */
 #define HTTP_ROUTE_CORS   0x1 /* public API: CORS for the sites' origins */
 #define HTTP_ROUTE_PREFIX 0x2 /* pattern matches any path below it */
+#define HTTP_ROUTE_REDACT                                                      \
+	0x4 /* access log shows the pattern, not the                           \
+	       path (paths that carry tokens) */
 
 typedef void http_handler_fn(struct http_req *req);
 

@@ -86,6 +86,19 @@ int storage_article_get(struct storage *st, const char *site, const char *key,
                         struct storage_article *out);
 
 /*
+ * CAPTCHA nonces already used: insert (ignoring one already there),
+ * purge those expired at now, and load the live ones at start-up through
+ * fn (which returns 0 to go on). 0 / -1.
+ */
+int storage_spent_insert(struct storage *st, const unsigned char *nonce,
+                         size_t len, long long expires_at);
+int storage_spent_purge(struct storage *st, long long now);
+int storage_spent_load(struct storage *st, long long now,
+                       int (*fn)(void *arg, const unsigned char *nonce,
+                                 size_t len, long long expires_at),
+                       void *arg);
+
+/*
  * A set of read-only connections, one per thread that asks, opened on
  * first use (at most max). NULL on error.
  */

@@ -8,6 +8,10 @@
 #include <sys/stat.h>
 
 #include "app.h"
+#include "audio.h"
+#include "captcha.h"
+#include "challenge.h"
+#include "ratelimit.h"
 #include "config.h"
 #include "demo.h"
 #include "limits.h"
@@ -39,6 +43,7 @@ int
 app_open(struct app *app, const struct config *cfg)
 {
 	char err[512], *secrets_path = NULL;
+	struct writer_task task;
 	int ret = -1;
 
 	memset(app, 0, sizeof(*app));
@@ -74,6 +79,26 @@ app_open(struct app *app, const struct config *cfg)
 		goto done;
 	metrics_gauge_new("bandoc_writer_queue", "Jobs waiting for the writer.",
 	                  writer_queue_gauge, app->writer);
+	if (captcha_init(cfg->fonts_dir) != 0) {
+		log_warnx("captcha: %s (fonts_dir %s)", captcha_strerror(),
+		          cfg->fonts_dir);
+		goto done;
+	}
+	if (audio_init() != 0) {
+		log_warnx("captcha: the audio voices are not usable");
+		goto done;
+	}
+	app->challenge = challenge_new(cfg, &app->secrets);
+	app->ratelimit = ratelimit_new((size_t)cfg->ratelimit_max_clients);
+	if (app->challenge == NULL || app->ratelimit == NULL)
+		goto done;
+	if (challenge_load_spent(app->challenge, app->st, time(NULL)) != 0) {
+		log_warnx("captcha: cannot load the spent tokens");
+		goto done;
+	}
+	challenge_task(app->challenge, &task);
+	if (writer_add_task(app->writer, &task) != 0)
+		goto done;
 	if (cfg->demo_article[0] != '\0' &&
 	    (app->demo = demo_load(cfg->demo_article)) == NULL)
 		goto done;
@@ -108,6 +133,11 @@ app_close(struct app *app)
 {
 	writer_free(app->writer);
 	app->writer = NULL;
+	challenge_free(app->challenge);
+	app->challenge = NULL;
+	ratelimit_free(app->ratelimit);
+	app->ratelimit = NULL;
+	captcha_shutdown();
 	storage_readers_free(app->readers);
 	app->readers = NULL;
 	storage_close(app->st);

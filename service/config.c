@@ -88,6 +88,17 @@ static const struct key keys[] = {
     {SEC_SERVER, "demo_article", KEY_STRING, 0, 1024, "", SRV(demo_article),
      "Text file of a demo article served at `/` (first line: title, "
      "date, \"In trang\"; then paragraphs); empty: no demo page."},
+    {SEC_SERVER, "captcha_key_rotation", KEY_INT, 3600, 604800, "86400",
+     SRV(captcha_key_rotation),
+     "Seconds between CAPTCHA key rotations; the previous key stays "
+     "valid for one TTL."},
+    {SEC_SERVER, "captcha_spent_max", KEY_INT, 1000, 10000000, "200000",
+     SRV(captcha_spent_max),
+     "Used CAPTCHA tokens remembered until they expire; when full, "
+     "issuing stops (503) instead of forgetting any."},
+    {SEC_SERVER, "ratelimit_max_clients", KEY_INT, 1000, 10000000, "100000",
+     SRV(ratelimit_max_clients),
+     "Clients tracked by each rate limiter (bounded memory)."},
     {SEC_SERVER, "log_level", KEY_STRING, 1, 8, "info", SRV(log_level),
      "`debug`, `info` or `warn`."},
 
@@ -99,6 +110,26 @@ static const struct key keys[] = {
      "writes. The daemon's own origin is always allowed."},
     {SEC_SITE, "lang", KEY_STRING, 2, 2, "vi", SITE(lang),
      "Default language of texts: `vi` or `en`."},
+    {SEC_SITE, "secret", KEY_STRING, 0, 128, "", SITE(secret),
+     "Secret for `POST /api/v1/siteverify` (at least 24 characters); "
+     "empty disables siteverify for the site."},
+    {SEC_SITE, "captcha_ttl", KEY_INT, 30, 3600, "600", SITE(captcha_ttl),
+     "Seconds a CAPTCHA challenge stays valid."},
+    {SEC_SITE, "captcha_min_solve", KEY_INT, 0, 60, "2",
+     SITE(captcha_min_solve),
+     "Seconds after issue before an answer is accepted (faster is a bot)."},
+    {SEC_SITE, "captcha_per_minute", KEY_INT, 1, 10000, "10",
+     SITE(captcha_per_minute),
+     "Challenges a client may get per minute (audio: half)."},
+    {SEC_SITE, "captcha_per_hour", KEY_INT, 1, 100000, "60",
+     SITE(captcha_per_hour),
+     "Challenges a client may get per hour (audio: half)."},
+    {SEC_SITE, "captcha_fail_limit", KEY_INT, 1, 1000, "10",
+     SITE(captcha_fail_limit),
+     "Failed answers within captcha_fail_window after which the client "
+     "gets 429 for captcha_fail_window."},
+    {SEC_SITE, "captcha_fail_window", KEY_INT, 60, 86400, "900",
+     SITE(captcha_fail_window), "Seconds of the failure window."},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -609,6 +640,17 @@ finish(struct loader *l)
 		    (strcmp(s->lang, "vi") != 0 && strcmp(s->lang, "en") != 0))
 			problem(l, line_of(l, i + 1, "lang"),
 			        "lang of site '%s' must be vi or en", s->id);
+		if (s->secret != NULL && s->secret[0] != '\0' &&
+		    strlen(s->secret) < 24)
+			problem(l, line_of(l, i + 1, "secret"),
+			        "secret of site '%s' must have at least 24 "
+			        "characters",
+			        s->id);
+		if (s->captcha_ttl > cfg->captcha_key_rotation)
+			problem(l, line_of(l, i + 1, "captcha_ttl"),
+			        "captcha_ttl of site '%s' exceeds "
+			        "captcha_key_rotation",
+			        s->id);
 		if (s->name != NULL && s->name[0] == '\0') {
 			free(s->name);
 			s->name = xstrdup(s->id);

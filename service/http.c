@@ -1009,12 +1009,18 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
-		if (req->handled)
-			return MHD_YES; /* discarding after an error */
-		if (body_call(req, upload_data, n) != 0) {
-			req->handled = 1;
-			return queue(req);
+		if (req->handled) {
+			/* Discarding after an error: libmicrohttpd can only
+			 * queue the reply once the body is in. Bounded: a
+			 * client that keeps sending is cut off. */
+			if (n > req->route->body_max ||
+			    req->total > 2 * req->route->body_max - n)
+				return MHD_NO;
+			req->total += n;
+			return MHD_YES;
 		}
+		if (body_call(req, upload_data, n) != 0)
+			req->handled = 1;
 		return MHD_YES;
 	}
 	if (!req->handled) {
@@ -1087,7 +1093,11 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		for (i = 0; i < 7; i++)
 			if (req->method == (1u << i))
 				m = names[i];
-		printable(req->path, path, sizeof(path));
+		printable(req->route != NULL &&
+		                  (req->route->flags & HTTP_ROUTE_REDACT)
+		              ? req->route->pattern
+		              : req->path,
+		          path, sizeof(path));
 		snprintf(line, sizeof(line), "%s %s %u %zu %lldus %s", m, path,
 		         req->status, req->resp_bytes, us,
 		         http_req_client(req));

@@ -10,12 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #ifdef HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
 #endif
 
 #include "app.h"
+#include "captcha.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
@@ -157,6 +159,62 @@ serve(const char *path, const char *ready_file)
 	return 0;
 }
 
+/* Writes n sample images DIR/NNNN.png and DIR/answers.tsv, rendered
+ * exactly as the daemon renders challenges (random answer and seed). */
+static int
+captcha_sample(const char *path, const char *dir, const char *count)
+{
+	struct config *cfg;
+	unsigned char seed[CAPTCHA_SEED_BYTES], *png = NULL;
+	char answer[CAPTCHA_ANSWER_MAX + 1], name[4096];
+	FILE *tsv = NULL, *fp;
+	size_t len;
+	long n, i;
+	char *end;
+	int ret = 1;
+
+	n = strtol(count, &end, 10);
+	if (*end != '\0' || n < 1 || n > 100000) {
+		fprintf(stderr, "captcha-sample: N must be 1..100000\n");
+		return 2;
+	}
+	if ((cfg = load_config(path)) == NULL)
+		return 1;
+	if (captcha_init(cfg->fonts_dir) != 0) {
+		fprintf(stderr, "captcha-sample: %s\n", captcha_strerror());
+		goto done;
+	}
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "captcha-sample: cannot create %s\n", dir);
+		goto done;
+	}
+	snprintf(name, sizeof(name), "%s/answers.tsv", dir);
+	if ((tsv = fopen(name, "w")) == NULL)
+		goto done;
+	for (i = 0; i < n; i++) {
+		captcha_answer_new(answer);
+		randombytes_buf(seed, sizeof(seed));
+		if (captcha_render_png(answer, seed, 1, &png, &len) != 0)
+			goto done;
+		snprintf(name, sizeof(name), "%s/%04ld.png", dir, i);
+		if ((fp = fopen(name, "wb")) == NULL ||
+		    fwrite(png, 1, len, fp) != len || fclose(fp) != 0) {
+			free(png);
+			goto done;
+		}
+		free(png);
+		fprintf(tsv, "%04ld.png\t%s\n", i, answer);
+	}
+	printf("%ld images and answers.tsv written to %s\n", n, dir);
+	ret = 0;
+done:
+	if (tsv != NULL)
+		fclose(tsv);
+	captcha_shutdown();
+	config_free(cfg);
+	return ret;
+}
+
 static int
 backup(const char *path, const char *out)
 {
@@ -226,6 +284,12 @@ main(int argc, char **argv)
 			ready = argv[next + 1];
 		}
 		return serve(path, ready);
+	}
+	if (strcmp(argv[1], "captcha-sample") == 0) {
+		path = config_arg(argc, argv, &next);
+		if (next + 2 != argc)
+			usage();
+		return captcha_sample(path, argv[next], argv[next + 1]);
 	}
 	if (strcmp(argv[1], "backup") == 0) {
 		path = config_arg(argc, argv, &next);

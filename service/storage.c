@@ -27,6 +27,9 @@ enum stmt_id {
 	ST_PING,
 	ST_ARTICLE_UPSERT,
 	ST_ARTICLE_GET,
+	ST_SPENT_INSERT,
+	ST_SPENT_PURGE,
+	ST_SPENT_LOAD,
 	ST_COUNT
 };
 
@@ -49,6 +52,11 @@ static const char *const sql[ST_COUNT] = {
         "RETURNING id",
     [ST_ARTICLE_GET] = "SELECT id, site, key, title, url, created_at "
                        "FROM article WHERE site = ?1 AND key = ?2",
+    [ST_SPENT_INSERT] = "INSERT OR IGNORE INTO captcha_spent (nonce, "
+                        "expires_at) VALUES (?1, ?2)",
+    [ST_SPENT_PURGE] = "DELETE FROM captcha_spent WHERE expires_at <= ?1",
+    [ST_SPENT_LOAD] = "SELECT nonce, expires_at FROM captcha_spent "
+                      "WHERE expires_at > ?1",
 };
 
 struct storage {
@@ -522,4 +530,63 @@ storage_readers_free(struct storage_readers *r)
 	free(r->all);
 	free(r->path);
 	free(r);
+}
+
+int
+storage_spent_insert(struct storage *st, const unsigned char *nonce, size_t len,
+                     long long expires_at)
+{
+	sqlite3_stmt *s = stmt(st, ST_SPENT_INSERT);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_blob(s, 1, nonce, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, expires_at);
+	rc = sqlite3_step(s);
+	done_stmt(s);
+	if (rc != SQLITE_DONE) {
+		log_warnx("storage: spent insert: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
+}
+
+int
+storage_spent_purge(struct storage *st, long long now)
+{
+	sqlite3_stmt *s = stmt(st, ST_SPENT_PURGE);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, now);
+	rc = sqlite3_step(s);
+	done_stmt(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+storage_spent_load(struct storage *st, long long now,
+                   int (*fn)(void *arg, const unsigned char *nonce, size_t len,
+                             long long expires_at),
+                   void *arg)
+{
+	sqlite3_stmt *s = stmt(st, ST_SPENT_LOAD);
+	int rc, ret = 0;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, now);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (fn(arg, sqlite3_column_blob(s, 0),
+		       (size_t)sqlite3_column_bytes(s, 0),
+		       sqlite3_column_int64(s, 1)) != 0) {
+			ret = -1;
+			break;
+		}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		ret = -1;
+	done_stmt(s);
+	return ret;
 }

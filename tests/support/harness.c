@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "secrets.h"
+#include "token.h"
 
 int
 daemon_config(struct daemon *d, const char *server_extra, const char *sections)
@@ -278,4 +281,35 @@ run_cmd(const char *cmd, char *out, size_t outsz)
 	out[n] = '\0';
 	st = pclose(p);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+struct key_ctx {
+	struct secrets s;
+};
+
+static int
+test_key(void *arg, uint32_t key_id, unsigned char key[TOKEN_KEY_BYTES])
+{
+	struct key_ctx *k = arg;
+
+	return secrets_derive(&k->s, "captcha_", key_id, key, TOKEN_KEY_BYTES);
+}
+
+int
+test_token_answer(const char *secrets_path, const char *token, char *answer,
+                  size_t answersz)
+{
+	struct key_ctx k;
+	struct token_claims c;
+	int ret = -1;
+
+	if (secrets_load(&k.s, secrets_path) != 0)
+		return -1;
+	if (token_open(token, strlen(token), test_key, &k, &c) == 0 &&
+	    strlen(c.answer) < answersz) {
+		memcpy(answer, c.answer, strlen(c.answer) + 1);
+		ret = 0;
+	}
+	secrets_wipe(&k.s);
+	return ret;
 }

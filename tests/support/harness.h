@@ -60,4 +60,12 @@ int raw_connect(unsigned short port);
 /* Runs a shell command, returns its exit status; output into out. */
 int run_cmd(const char *cmd, char *out, size_t outsz);
 
+/*
+ * The test-side key holder: opens a CAPTCHA token with the key derived
+ * from the daemon's own secrets file (d->dir/var/secrets), as an
+ * operator holding the key could. The daemon has no test mode or back
+ * door. Writes the answer; 0 / -1.
+ */
+int test_token_answer(const char *secrets_path, const char *token, char *answer,
+                      size_t answersz);
 #endif

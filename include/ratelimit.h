@@ -1,0 +1,55 @@
+#ifndef BANDOC_RATELIMIT_H
+#define BANDOC_RATELIMIT_H
+
+/*
+ * ratelimit: token buckets and failure lock-outs keyed by a client key
+ * (see ratelimit_key: an IPv4 /32 or IPv6 /64, with a purpose and site,
+ * hashed under a per-process random key, so no address is held). Memory
+ * is bounded: at most max entries; idle entries are dropped first.
+ * Thread-safe.
+ */
+
+#include <stddef.h>
+
+#define RATELIMIT_KEY_BYTES 16
+
+struct ratelimit;
+
+struct ratelimit *ratelimit_new(size_t max_entries);
+void ratelimit_free(struct ratelimit *rl);
+
+/*
+ * The key of a client for a purpose (e.g. "captcha", "captcha-audio",
+ * "comment") and site: family AF_INET/AF_INET6 and the binary address.
+ * IPv6 addresses are cut to their /64. Cannot fail.
+ */
+void ratelimit_key(const struct ratelimit *rl, const char *purpose,
+                   const char *site, int family, const unsigned char *addr,
+                   unsigned char key[RATELIMIT_KEY_BYTES]);
+
+/*
+ * Takes one unit from the key's minute and hour buckets (capacities
+ * per_min and per_hour, refilled continuously). Returns 0 when allowed,
+ * otherwise the seconds until a unit is available (for Retry-After).
+ * now is in seconds (may be fractional).
+ */
+long ratelimit_take(struct ratelimit *rl,
+                    const unsigned char key[RATELIMIT_KEY_BYTES],
+                    unsigned int per_min, unsigned int per_hour, double now);
+
+/* Seconds the key is still locked out after failures, or 0. */
+long ratelimit_locked(struct ratelimit *rl,
+                      const unsigned char key[RATELIMIT_KEY_BYTES], double now);
+
+/*
+ * Records a failure; once limit failures fall within window seconds the
+ * key is locked out for window seconds.
+ */
+void ratelimit_fail(struct ratelimit *rl,
+                    const unsigned char key[RATELIMIT_KEY_BYTES],
+                    unsigned int limit, unsigned int window, double now);
+
+/* Entries held now (tests, metrics). */
+size_t ratelimit_size(struct ratelimit *rl);
+
+#endif

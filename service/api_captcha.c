@@ -1,0 +1,311 @@
+/*
+ * api_captcha.c: POST /api/v1/captcha, GET /api/v1/captcha/:file,
+ * POST /api/v1/siteverify.
+ */
+#include <arpa/inet.h>
+#include <sodium.h>
+#include <sys/socket.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api.h"
+#include "app.h"
+#include "challenge.h"
+#include "config.h"
+#include "http.h"
+#include "ratelimit.h"
+
+static const struct config_site *
+site_arg(struct http_req *req)
+{
+	const char *id = http_req_arg(req, "site");
+	const struct config *cfg = http_req_app(req)->cfg;
+
+	if (id == NULL || *id == '\0')
+		return cfg->nsites == 1 ? &cfg->sites[0] : NULL;
+	return config_site_find(cfg, id);
+}
+
+static void
+retry_after(struct http_req *req, long seconds)
+{
+	char v[32];
+
+	snprintf(v, sizeof(v), "%ld", seconds);
+	http_reply_header(req, "Retry-After", v);
+}
+
+/* Checks an article key: 1..200 bytes, no control characters. */
+int
+api_article_key_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > 200 || strlen(s) != len)
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+void
+api_captcha_issue(struct http_req *req)
+{
+	struct app *app = http_req_app(req);
+	const struct config_site *site = site_arg(req);
+	const char *article = http_req_arg(req, "article");
+	const char *kind = http_req_arg(req, "kind");
+	const char *lang = http_req_arg(req, "lang");
+	unsigned char key[RATELIMIT_KEY_BYTES], addr[16];
+	char token[TOKEN_MAX_TEXT + 1], url[TOKEN_MAX_TEXT + 64];
+	enum token_kind k = TOKEN_KIND_IMAGE;
+	unsigned int per_min, per_hour;
+	int family, r, en;
+	long wait;
+	time_t now = time(NULL);
+	json_t *body;
+
+	if (site == NULL) {
+		http_reply_error(req, 400, "unknown_site",
+		                 "No such site is configured.");
+		return;
+	}
+	if (article != NULL && *article != '\0' &&
+	    !api_article_key_ok(article, http_req_arg_len(req, "article"))) {
+		http_reply_error(
+		    req, 400, "invalid_article",
+		    "The article key must be 1-200 bytes without control "
+		    "characters.");
+		return;
+	}
+	if (kind != NULL && strcmp(kind, "audio") == 0)
+		k = TOKEN_KIND_AUDIO;
+	else if (kind != NULL && *kind != '\0' && strcmp(kind, "image") != 0) {
+		http_reply_error(req, 400, "invalid_kind",
+		                 "kind must be image or audio.");
+		return;
+	}
+	en = lang != NULL ? strcmp(lang, "en") == 0
+	                  : strcmp(site->lang, "en") == 0;
+	per_min = (unsigned int)site->captcha_per_minute;
+	per_hour = (unsigned int)site->captcha_per_hour;
+	if (k == TOKEN_KIND_AUDIO) {
+		per_min = per_min / 2 > 0 ? per_min / 2 : 1;
+		per_hour = per_hour / 2 > 0 ? per_hour / 2 : 1;
+	}
+	http_req_client_bin(req, &family, addr);
+	ratelimit_key(app->ratelimit, "captcha-fail", site->id, family, addr,
+	              key);
+	if ((wait = ratelimit_locked(app->ratelimit, key, (double)now)) > 0) {
+		http_reply_error(req, 429, "too_many_failures",
+		                 "Too many wrong answers; try again later.");
+		retry_after(req, wait);
+		return;
+	}
+	ratelimit_key(app->ratelimit,
+	              k == TOKEN_KIND_AUDIO ? "captcha-audio" : "captcha",
+	              site->id, family, addr, key);
+	wait =
+	    ratelimit_take(app->ratelimit, key, per_min, per_hour, (double)now);
+	if (wait > 0) {
+		http_reply_error(
+		    req, 429, "rate_limited",
+		    "Too many challenges requested; try again later.");
+		retry_after(req, wait);
+		return;
+	}
+	r = challenge_issue(app->challenge, site, article, k, en, now, token,
+	                    sizeof(token));
+	if (r == -2) {
+		http_reply_error(
+		    req, 503, "captcha_unavailable",
+		    "The CAPTCHA service is saturated; try again later.");
+		retry_after(req, 60);
+		return;
+	}
+	if (r != 0) {
+		http_reply_error(req, 500, "internal",
+		                 "The challenge could not be made.");
+		return;
+	}
+	body = json_pack("{s:s, s:I}", "token", token, "expires_in",
+	                 (json_int_t)site->captcha_ttl);
+	if (k == TOKEN_KIND_AUDIO) {
+		snprintf(url, sizeof(url), "/api/v1/captcha/%s.wav", token);
+		json_object_set_new(body, "audio", json_string(url));
+	} else {
+		snprintf(url, sizeof(url), "/api/v1/captcha/%s.png", token);
+		json_object_set_new(body, "image", json_string(url));
+		snprintf(url, sizeof(url), "/api/v1/captcha/%s@2x.png", token);
+		json_object_set_new(body, "image_2x", json_string(url));
+	}
+	http_reply_json(req, 201, body);
+}
+
+void
+api_captcha_render(struct http_req *req)
+{
+	struct app *app = http_req_app(req);
+	const char *file = http_req_param(req, "file");
+	const char *format, *type;
+	size_t n = file != NULL ? strlen(file) : 0, tlen;
+	unsigned char *data = NULL;
+	size_t len;
+
+	if (n > 8 && strcmp(file + n - 7, "@2x.png") == 0) {
+		tlen = n - 7;
+		format = "2x.png";
+		type = "image/png";
+	} else if (n > 4 && strcmp(file + n - 4, ".png") == 0) {
+		tlen = n - 4;
+		format = "png";
+		type = "image/png";
+	} else if (n > 4 && strcmp(file + n - 4, ".wav") == 0) {
+		tlen = n - 4;
+		format = "wav";
+		type = "audio/wav";
+	} else {
+		http_reply_error(req, 404, "not_found", "No such challenge.");
+		return;
+	}
+	if (challenge_render(app->challenge, file, tlen, format, &data, &len) !=
+	    0) {
+		http_reply_error(req, 404, "not_found", "No such challenge.");
+		return;
+	}
+	http_reply_bytes(req, 200, type, data, len, 0);
+	free(data);
+}
+
+void
+api_captcha_failed(struct http_req *req, const struct config_site *site,
+                   enum challenge_result r, int family,
+                   const unsigned char *addr)
+{
+	struct app *app = http_req_app(req);
+	unsigned char key[RATELIMIT_KEY_BYTES];
+
+	if (r == CHALLENGE_OK || r == CHALLENGE_TOO_FAST ||
+	    r == CHALLENGE_UNAVAILABLE || r == CHALLENGE_EXPIRED)
+		return;
+	ratelimit_key(app->ratelimit, "captcha-fail", site->id, family, addr,
+	              key);
+	ratelimit_fail(
+	    app->ratelimit, key, (unsigned int)site->captcha_fail_limit,
+	    (unsigned int)site->captcha_fail_window, (double)time(NULL));
+}
+
+/* Constant-time lookup of the site whose siteverify secret this is. */
+static const struct config_site *
+site_by_secret(const struct config *cfg, const char *secret)
+{
+	const struct config_site *found = NULL;
+	unsigned char a[32], b[32];
+	size_t i;
+
+	crypto_generichash(a, sizeof(a), (const unsigned char *)secret,
+	                   strlen(secret), NULL, 0);
+	for (i = 0; i < cfg->nsites; i++) {
+		const char *s = cfg->sites[i].secret;
+
+		if (s == NULL || *s == '\0')
+			continue;
+		crypto_generichash(b, sizeof(b), (const unsigned char *)s,
+		                   strlen(s), NULL, 0);
+		if (sodium_memcmp(a, b, sizeof(a)) == 0)
+			found = &cfg->sites[i];
+	}
+	return found;
+}
+
+static void
+siteverify_reply(struct http_req *req, int ok, const char *site,
+                 uint64_t issued_at, const char *code)
+{
+	json_t *body = json_pack("{s:b}", "success", ok);
+	json_t *codes = json_array();
+	char ts[32];
+
+	if (issued_at != 0) {
+		time_t t = (time_t)issued_at;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		json_object_set_new(body, "challenge_ts", json_string(ts));
+	}
+	if (site != NULL)
+		json_object_set_new(body, "site", json_string(site));
+	if (code != NULL)
+		json_array_append_new(codes, json_string(code));
+	json_object_set_new(body, "error-codes", codes);
+	http_reply_json(req, 200, body);
+}
+
+void
+api_captcha_siteverify(struct http_req *req)
+{
+	struct app *app = http_req_app(req);
+	const char *secret = http_req_arg(req, "secret");
+	const char *token = http_req_arg(req, "token");
+	const char *answer = http_req_arg(req, "answer");
+	const char *article = http_req_arg(req, "article");
+	const char *remoteip = http_req_arg(req, "remoteip");
+	const struct config_site *site;
+	enum challenge_result r;
+	uint64_t issued = 0;
+	const char *code = NULL;
+
+	if (secret == NULL || *secret == '\0') {
+		siteverify_reply(req, 0, NULL, 0, "missing-input-secret");
+		return;
+	}
+	if ((site = site_by_secret(app->cfg, secret)) == NULL) {
+		siteverify_reply(req, 0, NULL, 0, "invalid-input-secret");
+		return;
+	}
+	if (token == NULL || *token == '\0') {
+		siteverify_reply(req, 0, site->id, 0, "missing-input-response");
+		return;
+	}
+	r = challenge_verify(
+	    app->challenge, site, article != NULL ? article : "", token,
+	    http_req_arg_len(req, "token"), answer,
+	    answer != NULL ? http_req_arg_len(req, "answer") : 0, time(NULL),
+	    &issued);
+	switch (r) {
+	case CHALLENGE_OK:
+		break;
+	case CHALLENGE_MISSING:
+		code = "missing-input-response";
+		break;
+	case CHALLENGE_INVALID:
+		code = "invalid-input-response";
+		break;
+	case CHALLENGE_EXPIRED:
+	case CHALLENGE_USED:
+		code = "timeout-or-duplicate";
+		break;
+	case CHALLENGE_WRONG:
+		code = "wrong-answer";
+		break;
+	case CHALLENGE_TOO_FAST:
+	case CHALLENGE_UNAVAILABLE:
+		code = "bad-request";
+		break;
+	}
+	/* Failures count against the reader's address when the site's
+	 * server tells it (remoteip); never against the server itself. */
+	if (remoteip != NULL) {
+		unsigned char addr[16] = {0};
+
+		if (inet_pton(AF_INET, remoteip, addr) == 1)
+			api_captcha_failed(req, site, r, AF_INET, addr);
+		else if (inet_pton(AF_INET6, remoteip, addr) == 1)
+			api_captcha_failed(req, site, r, AF_INET6, addr);
+	}
+	siteverify_reply(req, r == CHALLENGE_OK, site->id, issued, code);
+}

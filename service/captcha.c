@@ -1,0 +1,1164 @@
+/*
+ * captcha.c: the image CAPTCHA renderer (see captcha.h).
+ *
+ * How a picture is made, in the order of captcha_render_png():
+ *
+ *  1. All random choices are drawn first, in scale-1 units, from a pool
+ *     of bytes that randombytes_buf_deterministic() makes from the seed.
+ *     The number of draws never depends on the answer's symbols or on
+ *     the scale, so scale 2 is the same picture as scale 1.
+ *  2. Each symbol becomes a "tile": an 8-bit coverage image sampled from
+ *     the glyph that captcha_init() pre-rendered (the atlas), through one
+ *     inverse mapping that scales, rotates and applies the symbol's own
+ *     sine warp.  The mapping is separable into a per-row and a per-column
+ *     term, so the inner loop is two additions and a bilinear fetch.
+ *  3. Tiles are placed left to right on a coverage canvas: each tile's
+ *     height follows a sine baseline, and its x is chosen from the rows
+ *     where both it and the symbols before it have ink, so that ink
+ *     overlaps by exactly the drawn 1-4 px at the tightest row.
+ *  4. 1-2 curves as wide as the strokes are drawn across some symbols.
+ *  5. The canvas is resampled through a smooth global warp, thresholded,
+ *     and written as ink into a palette image whose background carries a
+ *     few decorative ellipses; libgd encodes it as PNG.
+ *
+ * FreeType runs only in captcha_init(): rendering touches nothing but the
+ * read-only atlas, which makes it thread-safe and fast (no hinting, no
+ * font cache lock, no glyph loading per request).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gd.h>
+#include <sodium.h>
+
+#include "captcha.h"
+
+/*
+ * Upper-case letters and digits less the look-alikes: B (8, 3), C (G once
+ * a curve crosses it), F (E), I (1, L), O and Q (0, D), V (U, Y), Z (2, 7)
+ * and the digits 0 1 2 5 6 8.  captcha_answer_fold() maps the common
+ * confusions back onto this set.  fonts/make-fonts.sh subsets the fonts
+ * to exactly these symbols.
+ */
+const char captcha_alphabet[CAPTCHA_ALPHABET_SIZE + 1] =
+    "ADEGHJKLMNPRSTUWXY3479";
+
+/* M_PI is POSIX, not C11. */
+#define PI 3.14159265358979323846
+
+/*
+ * Sentinels for "no pixel yet".  Not INT_MAX/INT_MIN: with -Iinclude the
+ * project's include/limits.h shadows <limits.h>.
+ */
+#define NONE_HI 0x3fffffff
+#define NONE_LO (-0x3fffffff)
+
+#define NFONTS 3
+static const char *const font_files[NFONTS] = {
+	"BandocCaptchaSans-Bold.ttf",
+	"BandocCaptchaSerif-Bold.ttf",
+	"BandocCaptchaMono-Bold.ttf",
+};
+
+/*
+ * Em size of the atlas glyphs, in scale-1 pixels.  It is the largest em a
+ * symbol is ever drawn at (EM_MAX * (1 + SIZE_VAR) = 62.4), so tiles are
+ * only ever sampled down, never up.
+ */
+#define ATLAS_EM 64
+/* Largest base em, in scale-1 pixels; long answers get smaller ones. */
+#define EM_MAX 52.0
+/* Size varies per symbol by +-20 % around the base em. */
+#define SIZE_VAR 0.20
+/* Rotation per symbol, degrees either way. */
+#define ROT_MAX 25
+/* Ink overlap of neighbours, scale-1 pixels (the product issue: 1-4). */
+#define OVERLAP_MIN 1
+#define OVERLAP_MAX 4
+/* How far a symbol's box may reach into the text before it, in ems. */
+#define BOX_OVERLAP 0.08
+/* Free space kept left and right of the text, scale-1 pixels. */
+#define MARGIN_X 6.0
+/* Largest tile side in pixels at scale 2 (the worst case is ~160). */
+#define TILE_MAX 256
+/* Random bytes drawn per picture: about 900 are used, see render. */
+#define POOL_BYTES 2048
+/* Coverage at or above which a pixel is ink. */
+#define INK_LEVEL 128
+/* Decorative ellipses on the background. */
+#define DECO_MIN 3
+#define DECO_MAX 5
+/* zlib level for the PNG: 1 is twice as fast as 9 for ~20 % more bytes. */
+#define PNG_LEVEL 1
+
+/* Colour themes: ink, background, decoration (contrast >= 4.5:1). */
+static const unsigned long themes[][CAPTCHA_THEME_COLORS] = {
+	{ 0x1d2b4fUL, 0xf7f3eaUL, 0xe6dcc4UL },
+	{ 0x2a1d3fUL, 0xeef4f7UL, 0xd3e3eaUL },
+	{ 0x1e3a2aUL, 0xf6eef2UL, 0xe9d5dfUL },
+	{ 0x3b1e1eUL, 0xf1f5eaUL, 0xdbe6ccUL },
+};
+#define NTHEMES (sizeof(themes) / sizeof(themes[0]))
+
+/* Palette indices in the output image. */
+#define PAL_BG 0
+#define PAL_DECO 1
+#define PAL_INK 2
+
+/* One pre-rendered glyph: coverage with a blank 1-pixel border. */
+struct glyph {
+	unsigned char	*cov;
+	int		 w, h;
+	/* Ink width (scale-1 atlas px) when rotated by i - ROT_MAX deg. */
+	float		 ext[2 * ROT_MAX + 1];
+};
+
+struct atlas {
+	struct glyph	 g[CAPTCHA_SCALE_MAX][NFONTS][CAPTCHA_ALPHABET_SIZE];
+	/* Vertical stem width of each font, as a fraction of the em. */
+	double		 stem[NFONTS];
+};
+
+static struct atlas *atlas;
+static char init_error[256];
+
+/*
+ * sin() on a table with linear interpolation (error < 1e-6): the render
+ * path takes ~1500 sines per picture and libm's cost shows.  Filled by
+ * captcha_init(), read-only afterwards.
+ */
+#define SIN_STEPS 4096
+static float sintab[SIN_STEPS + 1];
+
+/* A byte pool and a cursor; see rng_*(). */
+struct rng {
+	unsigned char	 pool[POOL_BYTES];
+	size_t		 pos;
+};
+
+/* The drawn layout of one symbol, in scale-1 units. */
+struct sym {
+	int	 index;		/* into captcha_alphabet */
+	int	 font;
+	double	 zoom;		/* 1 +- SIZE_VAR */
+	double	 angle;		/* degrees */
+	double	 wamp_x, wlen_x, wph_x;	/* local warp, x displaced by y */
+	double	 wamp_y, wlen_y, wph_y;	/* local warp, y displaced by x */
+	int	 overlap;	/* with the symbols before it */
+	double	 jitter;	/* vertical */
+};
+
+/* A symbol's tile at the output scale. */
+struct tile {
+	unsigned char	*cov;
+	short		*left, *right;	/* first/last ink column per row */
+	int		 w, h;
+	int		 x, y;		/* top-left on the canvas */
+	int		 row0, row1;	/* first/last row with ink */
+	int		 colmin;	/* leftmost ink column */
+};
+
+/* A bounding box of ink on the canvas, inclusive. */
+struct box {
+	int	 x0, y0, x1, y1;
+};
+
+struct curve {
+	int	 first, last;	/* symbols it spans */
+	double	 u0, u1;	/* start/end offsets, fraction of an em */
+	double	 voff;		/* vertical offset, fraction of an em */
+	double	 amp, wlen, phase, slope;
+};
+
+static void	 set_error(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+
+static void
+set_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(init_error, sizeof(init_error), fmt, ap);
+	va_end(ap);
+}
+
+static uint32_t
+rng_u32(struct rng *r)
+{
+	uint32_t v;
+
+	/*
+	 * The pool is sized well above what a picture draws; wrapping only
+	 * repeats cosmetic choices and keeps the request path abort-free.
+	 */
+	if (r->pos + 4 > sizeof(r->pool))
+		r->pos = 0;
+	v = (uint32_t)r->pool[r->pos] | (uint32_t)r->pool[r->pos + 1] << 8 |
+	    (uint32_t)r->pool[r->pos + 2] << 16 |
+	    (uint32_t)r->pool[r->pos + 3] << 24;
+	r->pos += 4;
+	return v;
+}
+
+/* Uniform in [lo, hi). */
+static double
+rng_real(struct rng *r, double lo, double hi)
+{
+	return lo + (hi - lo) * ((double)rng_u32(r) / 4294967296.0);
+}
+
+/* Uniform in lo..hi inclusive; the modulo bias is irrelevant here. */
+static int
+rng_int(struct rng *r, int lo, int hi)
+{
+	return lo + (int)(rng_u32(r) % (uint32_t)(hi - lo + 1));
+}
+
+static double
+fsin(double x)
+{
+	/* The offset keeps t positive for |x| < 10^5, so the cast floors. */
+	double t = x * (SIN_STEPS / (2.0 * PI)) + (double)SIN_STEPS * 16384.0;
+	long i = (long)t;
+	double f = t - (double)i;
+	int k = (int)(i & (SIN_STEPS - 1));
+
+	return sintab[k] + (sintab[k + 1] - sintab[k]) * f;
+}
+
+static double
+fcos(double x)
+{
+	return fsin(x + PI / 2.0);
+}
+
+static int
+clampi(int v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+static void
+box_add(struct box *b, int x, int y)
+{
+	if (x < b->x0)
+		b->x0 = x;
+	if (x > b->x1)
+		b->x1 = x;
+	if (y < b->y0)
+		b->y0 = y;
+	if (y > b->y1)
+		b->y1 = y;
+}
+
+static int
+symbol_index(char c)
+{
+	const char *p;
+
+	if (c == '\0')
+		return -1;
+	p = strchr(captcha_alphabet, c);
+	return p == NULL ? -1 : (int)(p - captcha_alphabet);
+}
+
+/*
+ * Renders one symbol with libgd/FreeType on a truecolor scratch image
+ * (white on black, antialiased) and crops it to its ink plus a blank
+ * border.  Returns 0 / -1.
+ */
+static int
+glyph_render(struct glyph *g, gdImagePtr scratch, const char *path, int em,
+    char symbol)
+{
+	gdFTStringExtra ex;
+	char text[2];
+	char *err;
+	int x, y, x0 = NONE_HI, y0 = NONE_HI, x1 = -1, y1 = -1, ret = -1;
+
+	memset(&ex, 0, sizeof(ex));
+	ex.flags = gdFTEX_RESOLUTION | gdFTEX_DISABLE_KERNING;
+	ex.hdpi = ex.vdpi = 72;		/* so that ptsize is in pixels */
+	text[0] = symbol;
+	text[1] = '\0';
+
+	gdImageFilledRectangle(scratch, 0, 0, scratch->sx - 1,
+	    scratch->sy - 1, 0);
+	err = gdImageStringFTEx(scratch, NULL, 0xffffff, path, (double)em,
+	    0.0, em / 2, em * 3 / 2, text, &ex);
+	if (err != NULL) {
+		set_error("%s: %s", path, err);
+		goto done;
+	}
+	for (y = 0; y < scratch->sy; y++)
+		for (x = 0; x < scratch->sx; x++)
+			if (gdTrueColorGetGreen(scratch->tpixels[y][x]) != 0) {
+				if (x < x0)
+					x0 = x;
+				if (x > x1)
+					x1 = x;
+				if (y < y0)
+					y0 = y;
+				if (y > y1)
+					y1 = y;
+			}
+	if (x1 < 0) {
+		set_error("%s: no glyph for '%c'", path, symbol);
+		goto done;
+	}
+	if (x0 == 0 || y0 == 0 || x1 == scratch->sx - 1 ||
+	    y1 == scratch->sy - 1) {
+		set_error("%s: glyph '%c' does not fit", path, symbol);
+		goto done;
+	}
+	g->w = x1 - x0 + 3;
+	g->h = y1 - y0 + 3;
+	g->cov = calloc((size_t)g->w * (size_t)g->h, 1);
+	if (g->cov == NULL) {
+		set_error("out of memory");
+		goto done;
+	}
+	for (y = y0; y <= y1; y++)
+		for (x = x0; x <= x1; x++)
+			g->cov[(size_t)(y - y0 + 1) * (size_t)g->w +
+			    (size_t)(x - x0 + 1)] = (unsigned char)
+			    gdTrueColorGetGreen(scratch->tpixels[y][x]);
+	ret = 0;
+done:
+	return ret;
+}
+
+/*
+ * Fills g->ext: the width of g's ink rotated by each whole degree.  Per
+ * row only the outermost ink pixels can be extreme, since |angle| < 90.
+ */
+static void
+glyph_extents(struct glyph *g)
+{
+	int a, y, l, r;
+
+	for (a = -ROT_MAX; a <= ROT_MAX; a++) {
+		double t = (double)a * PI / 180.0, c = cos(t), s = sin(t);
+		double lo = 1e9, hi = -1e9, v;
+
+		for (y = 0; y < g->h; y++) {
+			const unsigned char *row = g->cov + (size_t)y *
+			    (size_t)g->w;
+
+			for (l = 0; l < g->w && row[l] < INK_LEVEL; l++)
+				;
+			if (l == g->w)
+				continue;
+			for (r = g->w - 1; row[r] < INK_LEVEL; r--)
+				;
+			v = c * (double)l - s * (double)y;
+			lo = v < lo ? v : lo;
+			v = c * (double)(r + 1) - s * (double)y;
+			hi = v > hi ? v : hi;
+			/* The pixel's other corners, vertically. */
+			v = c * (double)l - s * (double)(y + 1);
+			lo = v < lo ? v : lo;
+			v = c * (double)(r + 1) - s * (double)(y + 1);
+			hi = v > hi ? v : hi;
+		}
+		g->ext[a + ROT_MAX] = (float)(hi - lo);
+	}
+}
+
+/*
+ * Returns the width of the first vertical stem of g, a quarter down from
+ * its top (for 'H': above the bar), in pixels, from its coverage sum.
+ */
+static double
+glyph_stem(const struct glyph *g)
+{
+	const unsigned char *row = g->cov + (size_t)(g->h / 4) * (size_t)g->w;
+	int x = 0;
+	unsigned sum = 0;
+
+	while (x < g->w && row[x] == 0)
+		x++;
+	while (x < g->w && row[x] != 0)
+		sum += row[x++];
+	return (double)sum / 255.0;
+}
+
+static void
+atlas_free(struct atlas *a)
+{
+	int s, f, i;
+
+	if (a == NULL)
+		return;
+	for (s = 0; s < CAPTCHA_SCALE_MAX; s++)
+		for (f = 0; f < NFONTS; f++)
+			for (i = 0; i < CAPTCHA_ALPHABET_SIZE; i++)
+				free(a->g[s][f][i].cov);
+	free(a);
+}
+
+int
+captcha_init(const char *fonts_dir)
+{
+	struct atlas *a = NULL;
+	gdImagePtr scratch = NULL;
+	char path[4096];
+	FILE *fp;
+	int s, f, i, n, ret = -1;
+
+	init_error[0] = '\0';
+	for (i = 0; i <= SIN_STEPS; i++)
+		sintab[i] = (float)sin(2.0 * PI * i / SIN_STEPS);
+	if (fonts_dir == NULL) {
+		set_error("no fonts directory");
+		goto done;
+	}
+	if (sodium_init() < 0) {
+		set_error("sodium_init failed");
+		goto done;
+	}
+	if (gdFontCacheSetup() != 0) {
+		set_error("gdFontCacheSetup failed");
+		goto done;
+	}
+	if ((a = calloc(1, sizeof(*a))) == NULL) {
+		set_error("out of memory");
+		goto done;
+	}
+	for (s = 0; s < CAPTCHA_SCALE_MAX; s++) {
+		int em = ATLAS_EM * (s + 1);
+
+		if (scratch != NULL)
+			gdImageDestroy(scratch);
+		if ((scratch = gdImageCreateTrueColor(2 * em, 2 * em)) ==
+		    NULL) {
+			set_error("out of memory");
+			goto done;
+		}
+		for (f = 0; f < NFONTS; f++) {
+			n = snprintf(path, sizeof(path), "%s/%s", fonts_dir,
+			    font_files[f]);
+			if (n < 0 || (size_t)n >= sizeof(path)) {
+				set_error("fonts directory name too long");
+				goto done;
+			}
+			/* libgd's own message for a missing file is vague. */
+			if ((fp = fopen(path, "rb")) == NULL) {
+				set_error("%s: %s", path, strerror(errno));
+				goto done;
+			}
+			(void)fclose(fp);
+			for (i = 0; i < CAPTCHA_ALPHABET_SIZE; i++)
+				if (glyph_render(&a->g[s][f][i], scratch,
+				    path, em, captcha_alphabet[i]) == -1)
+					goto done;
+		}
+	}
+	for (f = 0; f < NFONTS; f++) {
+		for (i = 0; i < CAPTCHA_ALPHABET_SIZE; i++)
+			glyph_extents(&a->g[0][f][i]);
+		a->stem[f] = glyph_stem(&a->g[0][f][symbol_index('H')]) /
+		    (double)ATLAS_EM;
+	}
+	atlas_free(atlas);
+	atlas = a;
+	a = NULL;
+	ret = 0;
+done:
+	if (scratch != NULL)
+		gdImageDestroy(scratch);
+	atlas_free(a);
+	return ret;
+}
+
+void
+captcha_shutdown(void)
+{
+	atlas_free(atlas);
+	atlas = NULL;
+	gdFontCacheShutdown();
+}
+
+const char *
+captcha_strerror(void)
+{
+	return init_error;
+}
+
+void
+captcha_answer_new(char out[CAPTCHA_ANSWER_MAX + 1])
+{
+	uint32_t n, i;
+
+	n = CAPTCHA_ANSWER_MIN + randombytes_uniform(CAPTCHA_ANSWER_MAX -
+	    CAPTCHA_ANSWER_MIN + 1);
+	for (i = 0; i < n; i++)
+		out[i] = captcha_alphabet[randombytes_uniform(
+		    CAPTCHA_ALPHABET_SIZE)];
+	out[n] = '\0';
+}
+
+int
+captcha_answer_valid(const char *answer)
+{
+	size_t n;
+
+	if (answer == NULL)
+		return 0;
+	for (n = 0; answer[n] != '\0'; n++)
+		if (n == CAPTCHA_ANSWER_MAX || symbol_index(answer[n]) < 0)
+			return 0;
+	return n >= CAPTCHA_ANSWER_MIN;
+}
+
+/* Returns the symbol byte b folds to, 0 to drop it, -1 if it is bad. */
+static int
+fold_byte(unsigned char b)
+{
+	if (b >= 'a' && b <= 'z')
+		b = (unsigned char)(b - 'a' + 'A');
+	switch (b) {
+	case ' ':
+	case '\t':
+	case '-':
+	case '_':
+	case '.':
+		return 0;
+	case '0':
+	case 'O':
+	case 'Q':
+		return 'D';
+	case '1':
+	case 'I':
+		return 'L';
+	case '5':
+		return 'S';
+	case '6':
+	case 'C':
+		return 'G';
+	case 'V':
+		return 'U';
+	case 'F':
+		return 'E';
+	default:
+		return symbol_index((char)b) < 0 ? -1 : (int)b;
+	}
+}
+
+int
+captcha_answer_fold(const char *in, size_t len, char *out, size_t outsz)
+{
+	size_t i, n = 0;
+	int c, ret = -1;
+
+	if (outsz == 0)
+		return -1;
+	out[0] = '\0';
+	if (in == NULL && len != 0)
+		goto done;
+	if (len > CAPTCHA_FOLD_INPUT_MAX)
+		goto done;
+	for (i = 0; i < len; i++) {
+		if ((c = fold_byte((unsigned char)in[i])) < 0)
+			goto done;
+		if (c == 0)
+			continue;
+		if (n == CAPTCHA_ANSWER_MAX || n + 1 >= outsz)
+			goto done;
+		out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	ret = (int)n;
+done:
+	if (ret < 0)
+		out[0] = '\0';
+	return ret;
+}
+
+size_t
+captcha_theme_count(void)
+{
+	return NTHEMES;
+}
+
+int
+captcha_theme_get(size_t i, unsigned long rgb[CAPTCHA_THEME_COLORS])
+{
+	if (i >= NTHEMES)
+		return -1;
+	memcpy(rgb, themes[i], sizeof(themes[i]));
+	return 0;
+}
+
+/* Bilinear fetch of an 8-bit image in 24.8 fixed point; 0 outside. */
+static inline unsigned
+sample(const unsigned char *img, int w, int h, int fx, int fy)
+{
+	const unsigned char *p;
+	int ix, iy;
+	unsigned ax, ay, top, bot;
+
+	if (fx < 0 || fy < 0)
+		return 0;
+	ix = fx >> 8;
+	iy = fy >> 8;
+	if (ix >= w - 1 || iy >= h - 1)
+		return 0;
+	p = img + (size_t)iy * (size_t)w + (size_t)ix;
+	if ((p[0] | p[1] | p[w] | p[w + 1]) == 0)
+		return 0;
+	ax = (unsigned)fx & 255;
+	ay = (unsigned)fy & 255;
+	top = p[0] * (256 - ax) + p[1] * ax;
+	bot = p[w] * (256 - ax) + p[w + 1] * ax;
+	return (top * (256 - ay) + bot * ay) >> 16;
+}
+
+static int
+to_fixed(double v)
+{
+	double t = v * 256.0;
+
+	return t >= 0.0 ? (int)(t + 0.5) : -(int)(0.5 - t);
+}
+
+/*
+ * Sizes t for symbol y drawn at em px (output scale sc): the rotated,
+ * scaled glyph plus room for the local warp.
+ */
+static void
+tile_size(struct tile *t, const struct glyph *g, const struct sym *y,
+    double em, int sc)
+{
+	double k = em / (double)(ATLAS_EM * sc);
+	double t_ = y->angle * PI / 180.0, c = fabs(cos(t_)),
+	    s = fabs(sin(t_));
+	double room = (y->wamp_x > y->wamp_y ? y->wamp_x : y->wamp_y) *
+	    sc + 2.0;
+
+	t->w = 2 * (int)ceil(k * (c * g->w + s * g->h) / 2.0 + room);
+	t->h = 2 * (int)ceil(k * (s * g->w + c * g->h) / 2.0 + room);
+}
+
+/*
+ * Sets *tx0..*tx1 to the tile columns of a row whose glyph coordinates
+ * can lie inside g, given the row's terms cx, cy (glyph pixels), the
+ * rotation's cosine c (> 0) and sine s, the scale k and the amplitude ay
+ * of the column warp.  An empty span has *tx0 > *tx1.
+ */
+static void
+row_span(int tw, double cx, double cy, const struct glyph *g, double c,
+    double s, double k, double ay, int *tx0, int *tx1)
+{
+	double ex = fabs(s) * ay / k, ey = c * ay / k, lo, hi, l2, h2;
+
+	lo = k * (-cx - ex) / c;
+	hi = k * (g->w - 1 - cx + ex) / c;
+	if (s > 1e-9 || s < -1e-9) {
+		l2 = k * (cy - (g->h - 1) - ey) / s;
+		h2 = k * (cy + ey) / s;
+		if (l2 > h2) {
+			double t = l2;
+
+			l2 = h2;
+			h2 = t;
+		}
+		lo = l2 > lo ? l2 : lo;
+		hi = h2 < hi ? h2 : hi;
+	} else if (cy + ey <= 0.0 || cy - ey >= g->h - 1)
+		hi = lo - 1.0;
+	*tx0 = clampi((int)floor(lo - 0.5 + tw / 2.0) - 1, 0, tw);
+	*tx1 = clampi((int)ceil(hi - 0.5 + tw / 2.0) + 1, -1, tw - 1);
+}
+
+/*
+ * Samples glyph g into tile t (already sized, cov zeroed by the caller)
+ * through scale, rotation and the symbol's local warp, and records the
+ * ink profile.  Every pixel (u, v) of the tile, relative to its centre,
+ * reads the glyph at R(-angle) (u + dx(v), v + dy(u)) / k; expanded, both
+ * glyph coordinates are a column term plus a row term.
+ */
+static void
+tile_render(struct tile *t, const struct glyph *g, const struct sym *y,
+    double em, int sc)
+{
+	int colx[TILE_MAX], coly[TILE_MAX], rowx[TILE_MAX], rowy[TILE_MAX];
+	double k = em / (double)(ATLAS_EM * sc);
+	double a = y->angle * PI / 180.0, c = cos(a), s = sin(a);
+	double ax = y->wamp_x * sc, ay = y->wamp_y * sc;
+	double lx = y->wlen_x * sc, ly = y->wlen_y * sc;
+	int tx, ty;
+
+	for (tx = 0; tx < t->w; tx++) {
+		double u = tx + 0.5 - t->w / 2.0;
+		double dv = ay * fsin(2.0 * PI * u / ly + y->wph_y);
+
+		colx[tx] = to_fixed((c * u + s * dv) / k);
+		coly[tx] = to_fixed((-s * u + c * dv) / k);
+	}
+	for (ty = 0; ty < t->h; ty++) {
+		double v = ty + 0.5 - t->h / 2.0;
+		double du = ax * fsin(2.0 * PI * v / lx + y->wph_x);
+
+		rowx[ty] = to_fixed((c * du + s * v) / k + g->w / 2.0 - 0.5);
+		rowy[ty] = to_fixed((-s * du + c * v) / k + g->h / 2.0 - 0.5);
+	}
+	t->row0 = -1;
+	t->row1 = -1;
+	t->colmin = t->w;
+	for (ty = 0; ty < t->h; ty++) {
+		unsigned char *out = t->cov + (size_t)ty * (size_t)t->w;
+		int l = -1, r = -1, tx0, tx1;
+
+		/*
+		 * Sample only the columns whose glyph coordinates can fall
+		 * inside the glyph: about 40 % of a rotated tile is outside.
+		 */
+		row_span(t->w, rowx[ty] / 256.0, rowy[ty] / 256.0, g, c, s,
+		    k, ay, &tx0, &tx1);
+		memset(out, 0, (size_t)t->w);
+		for (tx = tx0; tx <= tx1; tx++) {
+			unsigned v = sample(g->cov, g->w, g->h,
+			    colx[tx] + rowx[ty], coly[tx] + rowy[ty]);
+
+			out[tx] = (unsigned char)v;
+			if (v >= INK_LEVEL) {
+				if (l < 0)
+					l = tx;
+				r = tx;
+			}
+		}
+		t->left[ty] = (short)l;
+		t->right[ty] = (short)r;
+		if (l >= 0) {
+			if (t->row0 < 0)
+				t->row0 = ty;
+			t->row1 = ty;
+			if (l < t->colmin)
+				t->colmin = l;
+		}
+	}
+}
+
+/*
+ * Draws curve cv on the canvas, as thick as stroke, between x0 and x1:
+ * per column, a vertical run as tall as the stroke is thick across the
+ * curve's slope, antialiased at both ends.
+ */
+static void
+curve_draw(unsigned char *canvas, int w, int h, int sc, const struct curve *cv,
+    double x0, double x1, double y0, double stroke, struct box *ink)
+{
+	double amp = cv->amp * sc, wlen = cv->wlen * sc, half = stroke / 2.0;
+	int x, yy;
+
+	for (x = (int)floor(x0); x <= (int)ceil(x1); x++) {
+		double xc = x + 0.5, ph = 2.0 * PI * xc / wlen + cv->phase;
+		double yc = y0 + cv->slope * (xc - x0) + amp * fsin(ph);
+		double d = cv->slope + amp * 2.0 * PI / wlen * fcos(ph);
+		double hv = half * sqrt(1.0 + d * d);
+		int lo = (int)floor(yc - hv - 1.0), hi = (int)ceil(yc + hv + 1.0);
+
+		if (x < 0 || x >= w)
+			continue;
+		box_add(ink, x, lo < 0 ? 0 : lo);
+		box_add(ink, x, hi < h ? hi : h - 1);
+		for (yy = lo < 0 ? 0 : lo; yy <= hi && yy < h; yy++) {
+			double cov = hv + 0.5 - fabs(yy + 0.5 - yc);
+			unsigned char *p = canvas + (size_t)yy * (size_t)w +
+			    (size_t)x;
+			unsigned v;
+
+			if (cov <= 0.0)
+				continue;
+			v = cov >= 1.0 ? 255u : (unsigned)(cov * 255.0);
+			if (v > *p)
+				*p = (unsigned char)v;
+		}
+	}
+}
+
+/* Fills an axis-aligned ellipse with palette index col. */
+static void
+ellipse_fill(gdImagePtr im, double cx, double cy, double rx, double ry,
+    int col)
+{
+	int y, x0, x1;
+
+	for (y = (int)floor(cy - ry); y <= (int)ceil(cy + ry); y++) {
+		double dy = (y + 0.5 - cy) / ry, hw;
+
+		if (y < 0 || y >= im->sy || dy <= -1.0 || dy >= 1.0)
+			continue;
+		hw = rx * sqrt(1.0 - dy * dy);
+		x0 = clampi((int)lround(cx - hw), 0, im->sx);
+		x1 = clampi((int)lround(cx + hw), 0, im->sx);
+		if (x1 > x0)
+			memset(im->pixels[y] + x0, col, (size_t)(x1 - x0));
+	}
+}
+
+int
+captcha_render_png(const char *answer,
+    const unsigned char seed[CAPTCHA_SEED_BYTES], int scale,
+    unsigned char **png, size_t *len)
+{
+	struct rng *rng = NULL;
+	struct sym syms[CAPTCHA_ANSWER_MAX];
+	struct tile tiles[CAPTCHA_ANSWER_MAX];
+	struct curve curves[2];
+	double ecx[CAPTCHA_ANSWER_MAX], ecy[CAPTCHA_ANSWER_MAX];
+	double emv[CAPTCHA_ANSWER_MAX];
+	double decx[DECO_MAX], decy[DECO_MAX], derx[DECO_MAX], dery[DECO_MAX];
+	int redge[CAPTCHA_HEIGHT * CAPTCHA_SCALE_MAX];
+	int dxr[CAPTCHA_HEIGHT * CAPTCHA_SCALE_MAX];
+	int dxc[CAPTCHA_WIDTH * CAPTCHA_SCALE_MAX];
+	int dyc[CAPTCHA_WIDTH * CAPTCHA_SCALE_MAX];
+	unsigned char *canvas = NULL, *arena = NULL, *buf = NULL;
+	void *gdbuf = NULL;
+	gdImagePtr im = NULL;
+	const unsigned long *theme;
+	int fonts[NFONTS], nfonts, ncurves, ndeco;
+	int n, i, x, y, w, h, sc, gsize, ret = -1;
+	double em, est_a, est_b, avail, start_u, stroke;
+	double gxa, gxl, gxp, gca, gcl, gcp, gya, gyl, gyp;
+	double ba, bl, bp, cursor;
+	size_t arena_size, off;
+	int xl, xr, shift, pad, dmx, dmy;
+	struct box ink = { NONE_HI, NONE_HI, NONE_LO, NONE_LO };
+
+	if (answer == NULL || seed == NULL || png == NULL || len == NULL ||
+	    (scale != 1 && scale != 2) || atlas == NULL ||
+	    !captcha_answer_valid(answer))
+		goto done;
+	n = (int)strlen(answer);
+	sc = scale;
+	w = CAPTCHA_WIDTH * sc;
+	h = CAPTCHA_HEIGHT * sc;
+
+	/* 1. Every random choice, in scale-1 units. */
+	if ((rng = malloc(sizeof(*rng))) == NULL)
+		goto done;
+	randombytes_buf_deterministic(rng->pool, sizeof(rng->pool), seed);
+	rng->pos = 0;
+
+	theme = themes[rng_int(rng, 0, (int)NTHEMES - 1)];
+	for (i = 0; i < NFONTS; i++)
+		fonts[i] = i;
+	for (i = NFONTS - 1; i > 0; i--) {	/* Fisher-Yates */
+		int j = rng_int(rng, 0, i), t = fonts[i];
+
+		fonts[i] = fonts[j];
+		fonts[j] = t;
+	}
+	nfonts = rng_int(rng, 2, NFONTS);
+	for (i = 0; i < n; i++) {
+		struct sym *y_ = &syms[i];
+
+		y_->index = symbol_index(answer[i]);
+		y_->font = fonts[rng_int(rng, 0, nfonts - 1)];
+		y_->zoom = rng_real(rng, 1.0 - SIZE_VAR, 1.0 + SIZE_VAR);
+		y_->angle = rng_real(rng, -ROT_MAX, ROT_MAX);
+		y_->wamp_x = rng_real(rng, 1.0, 1.8);
+		y_->wlen_x = rng_real(rng, 32.0, 56.0);
+		y_->wph_x = rng_real(rng, 0.0, 2.0 * PI);
+		y_->wamp_y = rng_real(rng, 1.0, 1.8);
+		y_->wlen_y = rng_real(rng, 32.0, 56.0);
+		y_->wph_y = rng_real(rng, 0.0, 2.0 * PI);
+		y_->overlap = rng_int(rng, OVERLAP_MIN, OVERLAP_MAX);
+		y_->jitter = rng_real(rng, -3.0, 3.0);
+	}
+	/* Global warp: x moves with y and with x, y moves with x. */
+	gxa = rng_real(rng, 1.5, 3.0);
+	gxl = rng_real(rng, 50.0, 100.0);
+	gxp = rng_real(rng, 0.0, 2.0 * PI);
+	gca = rng_real(rng, 1.0, 2.5);
+	gcl = rng_real(rng, 70.0, 130.0);
+	gcp = rng_real(rng, 0.0, 2.0 * PI);
+	gya = rng_real(rng, 2.0, 5.0);
+	gyl = rng_real(rng, 80.0, 180.0);
+	gyp = rng_real(rng, 0.0, 2.0 * PI);
+	/* Sine baseline. */
+	ba = rng_real(rng, 3.0, 8.0);
+	bl = rng_real(rng, 100.0, 220.0);
+	bp = rng_real(rng, 0.0, 2.0 * PI);
+	start_u = rng_real(rng, 0.0, 1.0);
+	ncurves = rng_int(rng, 1, 2);
+	for (i = 0; i < 2; i++) {
+		struct curve *cv = &curves[i];
+		int span = rng_int(rng, 2, 3);
+
+		cv->first = rng_int(rng, 0, n - 2);
+		cv->last = cv->first + span - 1 < n - 1 ? cv->first + span - 1 :
+		    n - 1;
+		cv->u0 = rng_real(rng, -0.5, 0.2);
+		cv->u1 = rng_real(rng, -0.2, 0.5);
+		cv->voff = rng_real(rng, -0.18, 0.18);
+		cv->amp = rng_real(rng, 3.0, 7.0);
+		cv->wlen = rng_real(rng, 60.0, 140.0);
+		cv->phase = rng_real(rng, 0.0, 2.0 * PI);
+		cv->slope = rng_real(rng, -0.1, 0.1);
+	}
+	ndeco = rng_int(rng, DECO_MIN, DECO_MAX);
+	for (i = 0; i < DECO_MAX; i++) {
+		decx[i] = rng_real(rng, 0.0, CAPTCHA_WIDTH);
+		decy[i] = rng_real(rng, 0.0, CAPTCHA_HEIGHT);
+		derx[i] = rng_real(rng, 14.0, 40.0);
+		dery[i] = rng_real(rng, 8.0, 24.0);
+	}
+
+	/*
+	 * Base em: the estimated text width is em * est_a + est_b (rotated
+	 * ink widths from the atlas, local warp room, minus overlaps); take
+	 * the largest em up to EM_MAX that fits between the margins.
+	 */
+	est_a = 0.0;
+	est_b = 0.0;
+	for (i = 0; i < n; i++) {
+		const struct glyph *g = &atlas->g[0][syms[i].font]
+		    [syms[i].index];
+		int ai = clampi((int)lround(syms[i].angle), -ROT_MAX,
+		    ROT_MAX) + ROT_MAX;
+
+		est_a += g->ext[ai] / ATLAS_EM * syms[i].zoom;
+		if (i > 0)
+			est_b -= syms[i].overlap;
+	}
+	avail = CAPTCHA_WIDTH - 2.0 * MARGIN_X;
+	em = (avail - est_b) / est_a;
+	if (em > EM_MAX)
+		em = EM_MAX;
+	cursor = MARGIN_X;
+	stroke = 0.0;
+	for (i = 0; i < n; i++) {
+		const struct glyph *g = &atlas->g[0][syms[i].font]
+		    [syms[i].index];
+		int ai = clampi((int)lround(syms[i].angle), -ROT_MAX,
+		    ROT_MAX) + ROT_MAX;
+		double wi = g->ext[ai] / ATLAS_EM * syms[i].zoom * em;
+
+		emv[i] = em * syms[i].zoom;
+		ecx[i] = cursor + wi / 2.0;
+		ecy[i] = CAPTCHA_HEIGHT / 2.0 + syms[i].jitter +
+		    ba * sin(2.0 * PI * ecx[i] / bl + bp);
+		cursor += wi - syms[i].overlap;
+		stroke += atlas->stem[syms[i].font] * emv[i];
+	}
+	stroke = stroke / n * sc;
+
+	/* 2. Tiles, at the output scale. */
+	arena_size = 0;
+	for (i = 0; i < n; i++) {
+		const struct glyph *g = &atlas->g[sc - 1][syms[i].font]
+		    [syms[i].index];
+
+		tile_size(&tiles[i], g, &syms[i], emv[i] * sc, sc);
+		if (tiles[i].w > TILE_MAX || tiles[i].h > TILE_MAX)
+			goto done;
+		arena_size += (size_t)tiles[i].w * (size_t)tiles[i].h +
+		    2 * sizeof(short) * (size_t)tiles[i].h;
+	}
+	if ((arena = malloc(arena_size)) == NULL)
+		goto done;
+	off = 0;
+	for (i = 0; i < n; i++) {
+		struct tile *t = &tiles[i];
+
+		/* shorts first: off stays even for them. */
+		t->left = (short *)(void *)(arena + off);
+		off += sizeof(short) * (size_t)t->h;
+		t->right = (short *)(void *)(arena + off);
+		off += sizeof(short) * (size_t)t->h;
+	}
+	for (i = 0; i < n; i++) {
+		struct tile *t = &tiles[i];
+
+		t->cov = arena + off;
+		off += (size_t)t->w * (size_t)t->h;
+		tile_render(t, &atlas->g[sc - 1][syms[i].font][syms[i].index],
+		    &syms[i], emv[i] * sc, sc);
+		if (t->row0 < 0)
+			goto done;	/* cannot happen: atlas has ink */
+	}
+
+	/* 3. Placement: y from the baseline, x from the ink profiles. */
+	for (y = 0; y < h; y++)
+		redge[y] = NONE_LO;
+	xl = NONE_HI;
+	xr = NONE_LO;
+	for (i = 0; i < n; i++) {
+		struct tile *t = &tiles[i];
+		int best = NONE_LO, ov = syms[i].overlap * sc, r, bx;
+
+		t->y = (int)lround(ecy[i] * sc) - t->h / 2;
+		t->y = clampi(t->y, 1 - t->row0, h - 2 - t->row1);
+		if (i == 0) {
+			t->x = -t->colmin;
+		} else {
+			for (r = t->row0; r <= t->row1; r++) {
+				int cr = t->y + r;
+
+				if (t->left[r] < 0 || redge[cr] == NONE_LO)
+					continue;
+				if (redge[cr] - t->left[r] > best)
+					best = redge[cr] - t->left[r];
+			}
+			if (best == NONE_LO)	/* no shared row */
+				best = xr - t->colmin;
+			t->x = best + 1 - ov;
+			/*
+			 * Rows alone would tuck a symbol under the foot of an
+			 * L or the arm of a T; keep its box from reaching more
+			 * than BOX_OVERLAP em into the text before it.
+			 */
+			bx = xr - (int)lround(BOX_OVERLAP * emv[i] * sc) -
+			    t->colmin;
+			if (t->x < bx)
+				t->x = bx;
+		}
+		for (r = t->row0; r <= t->row1; r++) {
+			int cr = t->y + r;
+
+			if (t->right[r] >= 0 && t->x + t->right[r] > redge[cr])
+				redge[cr] = t->x + t->right[r];
+		}
+		if (t->x + t->colmin < xl)
+			xl = t->x + t->colmin;
+		for (r = t->row0; r <= t->row1; r++)
+			if (t->x + t->right[r] > xr)
+				xr = t->x + t->right[r];
+	}
+	/* Centre the text at a random spot between the margins. */
+	pad = (int)lround(MARGIN_X * sc);
+	shift = pad + (int)lround(start_u * (double)((w - 2 * pad) -
+	    (xr - xl + 1) > 0 ? (w - 2 * pad) - (xr - xl + 1) : 0)) - xl;
+	if (xr + shift > w - 2)
+		shift = w - 2 - xr;
+	if (xl + shift < 1)
+		shift = 1 - xl;
+
+#ifdef CAPTCHA_DEBUG
+	fprintf(stderr, "%s em %.1f est %.1f actual %d shift %d stroke %.1f\n",
+	    answer, em, em * est_a + est_b, xr - xl + 1, shift, stroke);
+	for (i = 0; i < n; i++)
+		fprintf(stderr, " %c f%d z%.2f a%.0f tile %dx%d at %d,%d rows %d-%d ov %d\n",
+		    answer[i], syms[i].font, syms[i].zoom, syms[i].angle, tiles[i].w, tiles[i].h, tiles[i].x, tiles[i].y, tiles[i].row0, tiles[i].row1, syms[i].overlap);
+#endif
+	if ((canvas = calloc((size_t)w * (size_t)h, 1)) == NULL)
+		goto done;
+	for (i = 0; i < n; i++) {
+		struct tile *t = &tiles[i];
+		int r, cx;
+
+		t->x += shift;
+		box_add(&ink, t->x + t->colmin, t->y + t->row0);
+		box_add(&ink, t->x + t->w - 1, t->y + t->row1);
+		for (r = t->row0; r <= t->row1; r++) {
+			const unsigned char *src = t->cov + (size_t)r *
+			    (size_t)t->w;
+			unsigned char *dst;
+			int cy = t->y + r;
+
+			if (cy < 0 || cy >= h)
+				continue;
+			dst = canvas + (size_t)cy * (size_t)w;
+			for (cx = 0; cx < t->w; cx++) {
+				int px = t->x + cx;
+
+				if (px >= 0 && px < w && src[cx] > dst[px])
+					dst[px] = src[cx];
+			}
+		}
+	}
+
+	/* 4. Occluding curves across some symbols. */
+	for (i = 0; i < ncurves; i++) {
+		const struct curve *cv = &curves[i];
+		const struct tile *ta = &tiles[cv->first],
+		    *tb = &tiles[cv->last];
+		double x0, x1, ym = 0.0, emm = 0.0;
+		int j;
+
+		for (j = cv->first; j <= cv->last; j++) {
+			ym += tiles[j].y + tiles[j].h / 2.0;
+			emm += emv[j] * sc;
+		}
+		ym /= cv->last - cv->first + 1;
+		emm /= cv->last - cv->first + 1;
+		x0 = ta->x + ta->w / 2.0 + cv->u0 * emm;
+		x1 = tb->x + tb->w / 2.0 + cv->u1 * emm;
+		curve_draw(canvas, w, h, sc, cv, x0, x1,
+		    ym + cv->voff * emm - cv->slope * (x1 - x0) / 2.0, stroke,
+		    &ink);
+	}
+
+	/* 5. Background, then the warped, thresholded ink. */
+	if ((im = gdImageCreate(w, h)) == NULL)
+		goto done;
+	if (gdImageColorAllocate(im, (int)(theme[1] >> 16 & 0xff),
+	    (int)(theme[1] >> 8 & 0xff), (int)(theme[1] & 0xff)) != PAL_BG ||
+	    gdImageColorAllocate(im, (int)(theme[2] >> 16 & 0xff),
+	    (int)(theme[2] >> 8 & 0xff), (int)(theme[2] & 0xff)) != PAL_DECO ||
+	    gdImageColorAllocate(im, (int)(theme[0] >> 16 & 0xff),
+	    (int)(theme[0] >> 8 & 0xff), (int)(theme[0] & 0xff)) != PAL_INK)
+		goto done;
+	for (y = 0; y < h; y++)
+		memset(im->pixels[y], PAL_BG, (size_t)w);
+	for (i = 0; i < ndeco; i++)
+		ellipse_fill(im, decx[i] * sc, decy[i] * sc, derx[i] * sc,
+		    dery[i] * sc, PAL_DECO);
+	for (y = 0; y < h; y++)
+		dxr[y] = to_fixed(gxa * sc * fsin(2.0 * PI * y / (gxl * sc) +
+		    gxp));
+	for (x = 0; x < w; x++) {
+		dxc[x] = to_fixed(gca * sc * fsin(2.0 * PI * x / (gcl * sc) +
+		    gcp)) + (x << 8);
+		dyc[x] = to_fixed(gya * sc * fsin(2.0 * PI * x / (gyl * sc) +
+		    gyp));
+	}
+	/*
+	 * Only output pixels whose source can be on the ink's bounding box
+	 * need a look: the warp moves nothing further than its amplitudes.
+	 */
+	dmx = (int)ceil((gxa + gca) * sc) + 2;
+	dmy = (int)ceil(gya * sc) + 2;
+	ink.x0 = clampi(ink.x0 - dmx, 0, w);
+	ink.x1 = clampi(ink.x1 + dmx, -1, w - 1);
+	ink.y0 = clampi(ink.y0 - dmy, 0, h);
+	ink.y1 = clampi(ink.y1 + dmy, -1, h - 1);
+	for (y = ink.y0; y <= ink.y1; y++) {
+		unsigned char *row = im->pixels[y];
+
+		for (x = ink.x0; x <= ink.x1; x++)
+			if (sample(canvas, w, h, dxr[y] + dxc[x],
+			    dyc[x] + (y << 8)) >= INK_LEVEL)
+				row[x] = PAL_INK;
+	}
+
+	if ((gdbuf = gdImagePngPtrEx(im, &gsize, PNG_LEVEL)) == NULL ||
+	    gsize <= 0)
+		goto done;
+	if ((buf = malloc((size_t)gsize)) == NULL)
+		goto done;
+	memcpy(buf, gdbuf, (size_t)gsize);
+	*png = buf;
+	*len = (size_t)gsize;
+	buf = NULL;
+	ret = 0;
+done:
+	free(buf);
+	if (gdbuf != NULL)
+		gdFree(gdbuf);
+	if (im != NULL)
+		gdImageDestroy(im);
+	free(canvas);
+	free(arena);
+	free(rng);
+	return ret;
+}
