@@ -30,8 +30,32 @@ void api_captcha_siteverify(struct http_req *req);
 void api_captcha_failed(struct http_req *req, const struct config_site *site,
                         enum challenge_result r, int family,
                         const unsigned char *addr);
+/* api_common.c */
+/* The site named by the "site" argument (the only site when there is
+ * one and none is named); NULL with a 400 staged. */
+const struct config_site *api_site(struct http_req *req);
 /* 1 when s (len bytes) is a valid article key: 1..200 bytes, no control
  * characters or NUL. */
 int api_article_key_ok(const char *s, size_t len);
+/* The article key in argument name, checked (and matched against the
+ * site's pattern); NULL with a 400 staged. */
+const char *api_article(struct http_req *req, const struct config_site *site,
+                        const char *name);
+/* 1 when url starts with one of the site's origins (or the daemon's
+ * own) followed by '/', '?', '#' or its end. */
+int api_url_of_site(const struct config_site *site, const char *url);
+/* Approved comments of an article (0 until comments exist). */
+long long api_comment_count(struct http_req *req,
+                            const struct config_site *site,
+                            const char *article);
+/* Adds Retry-After to the staged reply. */
+void api_retry_after(struct http_req *req, long seconds);
+
+/* api_views.c */
+void api_views_post(struct http_req *req);
+void api_views_get(struct http_req *req);
+void api_views_pixel(struct http_req *req);
+void api_views_top(struct http_req *req);
+void api_counts(struct http_req *req);
 
 #endif

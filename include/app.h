@@ -18,6 +18,7 @@ struct writer;
 struct http;
 struct challenge;
 struct ratelimit;
+struct views;
 
 struct app_demo {
 	char *title;
@@ -37,6 +38,7 @@ struct app {
 	struct app_demo *demo; /* NULL without demo_article */
 	struct challenge *challenge;
 	struct ratelimit *ratelimit;
+	struct views *views;
 	time_t started;
 	struct {
 		void (*fn)(struct app *app, void *arg);

@@ -8,6 +8,7 @@
  * fills defaults and prints the reference in README.md.
  */
 
+#include <regex.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
@@ -39,6 +40,11 @@ struct config_site {
 	long long captcha_per_hour;
 	long long captcha_fail_limit;
 	long long captcha_fail_window;
+	long long views_window;
+	char *article_pattern;
+	regex_t article_re; /* when has_article_re */
+	int has_article_re;
+	long long new_articles_per_minute;
 };
 
 struct config {
@@ -67,6 +73,11 @@ struct config {
 	long long captcha_key_rotation;
 	long long captcha_spent_max;
 	long long ratelimit_max_clients;
+	long long timezone_offset;
+	long long views_flush_ms;
+	long long views_dedup_max;
+	long long views_cache_max;
+	char *views_bots;
 
 	struct config_site sites[MAX_SITES];
 	size_t nsites;

@@ -98,6 +98,26 @@ int storage_spent_load(struct storage *st, long long now,
                                  size_t len, long long expires_at),
                        void *arg);
 
+/* One row of a most-read list. */
+struct storage_top {
+	char key[STORAGE_MAX_KEY + 1];
+	char title[STORAGE_MAX_TITLE + 1];
+	char url[STORAGE_MAX_URL + 1];
+	long long views;
+};
+
+/* Total views of (site, key): 0 found, 1 no such article (*views 0),
+ * -1 error. */
+int storage_views_get(struct storage *st, const char *site, const char *key,
+                      long long *views);
+/* Adds delta views to an article's total and to its day. 0 / -1. */
+int storage_views_add(struct storage *st, long long article_id, long long day,
+                      long long delta);
+/* The most-read articles of site since day (all time when since_day <
+ * 0), at most limit rows into out; *n rows written. 0 / -1. */
+int storage_views_top(struct storage *st, const char *site, long long since_day,
+                      int limit, struct storage_top *out, int *n);
+
 /*
  * A set of read-only connections, one per thread that asks, opened on
  * first use (at most max). NULL on error.

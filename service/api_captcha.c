@@ -17,45 +17,11 @@
 #include "http.h"
 #include "ratelimit.h"
 
-static const struct config_site *
-site_arg(struct http_req *req)
-{
-	const char *id = http_req_arg(req, "site");
-	const struct config *cfg = http_req_app(req)->cfg;
-
-	if (id == NULL || *id == '\0')
-		return cfg->nsites == 1 ? &cfg->sites[0] : NULL;
-	return config_site_find(cfg, id);
-}
-
-static void
-retry_after(struct http_req *req, long seconds)
-{
-	char v[32];
-
-	snprintf(v, sizeof(v), "%ld", seconds);
-	http_reply_header(req, "Retry-After", v);
-}
-
-/* Checks an article key: 1..200 bytes, no control characters. */
-int
-api_article_key_ok(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || len > 200 || strlen(s) != len)
-		return 0;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return 1;
-}
-
 void
 api_captcha_issue(struct http_req *req)
 {
 	struct app *app = http_req_app(req);
-	const struct config_site *site = site_arg(req);
+	const struct config_site *site = api_site(req);
 	const char *article = http_req_arg(req, "article");
 	const char *kind = http_req_arg(req, "kind");
 	const char *lang = http_req_arg(req, "lang");
@@ -102,7 +68,7 @@ api_captcha_issue(struct http_req *req)
 	if ((wait = ratelimit_locked(app->ratelimit, key, (double)now)) > 0) {
 		http_reply_error(req, 429, "too_many_failures",
 		                 "Too many wrong answers; try again later.");
-		retry_after(req, wait);
+		api_retry_after(req, wait);
 		return;
 	}
 	ratelimit_key(app->ratelimit,
@@ -114,7 +80,7 @@ api_captcha_issue(struct http_req *req)
 		http_reply_error(
 		    req, 429, "rate_limited",
 		    "Too many challenges requested; try again later.");
-		retry_after(req, wait);
+		api_retry_after(req, wait);
 		return;
 	}
 	r = challenge_issue(app->challenge, site, article, k, en, now, token,
@@ -123,7 +89,7 @@ api_captcha_issue(struct http_req *req)
 		http_reply_error(
 		    req, 503, "captcha_unavailable",
 		    "The CAPTCHA service is saturated; try again later.");
-		retry_after(req, 60);
+		api_retry_after(req, 60);
 		return;
 	}
 	if (r != 0) {

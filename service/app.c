@@ -18,6 +18,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "storage.h"
+#include "views.h"
 #include "writer.h"
 
 /* "dir/name", or a copy of dir when name is NULL. Caller frees. */
@@ -42,7 +43,7 @@ writer_queue_gauge(void *arg)
 int
 app_open(struct app *app, const struct config *cfg)
 {
-	char err[512], *secrets_path = NULL;
+	char err[512], *secrets_path = NULL, *salt_path = NULL;
 	struct writer_task task;
 	int ret = -1;
 
@@ -99,12 +100,20 @@ app_open(struct app *app, const struct config *cfg)
 	challenge_task(app->challenge, &task);
 	if (writer_add_task(app->writer, &task) != 0)
 		goto done;
+	salt_path = join(cfg->data_dir, "view-salt");
+	if (salt_path == NULL ||
+	    (app->views = views_new(cfg, salt_path)) == NULL)
+		goto done;
+	views_task(app->views, &task);
+	if (writer_add_task(app->writer, &task) != 0)
+		goto done;
 	if (cfg->demo_article[0] != '\0' &&
 	    (app->demo = demo_load(cfg->demo_article)) == NULL)
 		goto done;
 	ret = 0;
 done:
 	free(secrets_path);
+	free(salt_path);
 	return ret;
 }
 
@@ -137,6 +146,8 @@ app_close(struct app *app)
 	app->challenge = NULL;
 	ratelimit_free(app->ratelimit);
 	app->ratelimit = NULL;
+	views_free(app->views);
+	app->views = NULL;
 	captcha_shutdown();
 	storage_readers_free(app->readers);
 	app->readers = NULL;

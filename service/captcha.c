@@ -75,15 +75,21 @@ static const char *const font_files[NFONTS] = {
 #define EM_MAX 52.0
 /* Size varies per symbol by +-20 % around the base em. */
 #define SIZE_VAR 0.20
+/*
+ * Symbols are stretched vertically by this much per picture: the height
+ * is free while the width is not, and taller symbols read better.
+ */
+#define TALL_MIN 1.0
+#define TALL_MAX 1.25
 /* Rotation per symbol, degrees either way. */
 #define ROT_MAX 25
 /* Ink overlap of neighbours, scale-1 pixels (the product issue: 1-4). */
 #define OVERLAP_MIN 1
 #define OVERLAP_MAX 4
 /* How far a symbol's box may reach into the text before it, in ems. */
-#define BOX_OVERLAP 0.08
+#define BOX_OVERLAP 0.3
 /* Free space kept left and right of the text, scale-1 pixels. */
-#define MARGIN_X 6.0
+#define MARGIN_X 4.0
 /* Largest tile side in pixels at scale 2 (the worst case is ~160). */
 #define TILE_MAX 256
 /* Random bytes drawn per picture: about 900 are used, see render. */
@@ -146,6 +152,7 @@ struct sym {
 	int	 index;		/* into captcha_alphabet */
 	int	 font;
 	double	 zoom;		/* 1 +- SIZE_VAR */
+	double	 tall;		/* height / width stretch, per picture */
 	double	 angle;		/* degrees */
 	double	 wamp_x, wlen_x, wph_x;	/* local warp, x displaced by y */
 	double	 wamp_y, wlen_y, wph_y;	/* local warp, y displaced by x */
@@ -369,6 +376,19 @@ glyph_extents(struct glyph *g)
 		}
 		g->ext[a + ROT_MAX] = (float)(hi - lo);
 	}
+}
+
+/*
+ * Returns an upper bound of g's ink width (atlas px) rotated by ai -
+ * ROT_MAX degrees and stretched vertically by tall: stretching adds at
+ * most |sin| times the added height.
+ */
+static double
+glyph_width(const struct glyph *g, int ai, double tall)
+{
+	double s = sin((ai - ROT_MAX) * PI / 180.0);
+
+	return g->ext[ai] + fabs(s) * g->h * (tall - 1.0);
 }
 
 /*
@@ -642,27 +662,29 @@ tile_size(struct tile *t, const struct glyph *g, const struct sym *y,
 	double room = (y->wamp_x > y->wamp_y ? y->wamp_x : y->wamp_y) *
 	    sc + 2.0;
 
-	t->w = 2 * (int)ceil(k * (c * g->w + s * g->h) / 2.0 + room);
-	t->h = 2 * (int)ceil(k * (s * g->w + c * g->h) / 2.0 + room);
+	double gh = g->h * y->tall;
+
+	t->w = 2 * (int)ceil(k * (c * g->w + s * gh) / 2.0 + room);
+	t->h = 2 * (int)ceil(k * (s * g->w + c * gh) / 2.0 + room);
 }
 
 /*
  * Sets *tx0..*tx1 to the tile columns of a row whose glyph coordinates
  * can lie inside g, given the row's terms cx, cy (glyph pixels), the
- * rotation's cosine c (> 0) and sine s, the scale k and the amplitude ay
- * of the column warp.  An empty span has *tx0 > *tx1.
+ * rotation's cosine c (> 0) and sine s, the scales k (x) and ky (y) and
+ * the amplitude ay of the column warp.  An empty span has *tx0 > *tx1.
  */
 static void
 row_span(int tw, double cx, double cy, const struct glyph *g, double c,
-    double s, double k, double ay, int *tx0, int *tx1)
+    double s, double k, double ky, double ay, int *tx0, int *tx1)
 {
-	double ex = fabs(s) * ay / k, ey = c * ay / k, lo, hi, l2, h2;
+	double ex = fabs(s) * ay / k, ey = c * ay / ky, lo, hi, l2, h2;
 
 	lo = k * (-cx - ex) / c;
 	hi = k * (g->w - 1 - cx + ex) / c;
 	if (s > 1e-9 || s < -1e-9) {
-		l2 = k * (cy - (g->h - 1) - ey) / s;
-		h2 = k * (cy + ey) / s;
+		l2 = ky * (cy - (g->h - 1) - ey) / s;
+		h2 = ky * (cy + ey) / s;
 		if (l2 > h2) {
 			double t = l2;
 
@@ -679,17 +701,18 @@ row_span(int tw, double cx, double cy, const struct glyph *g, double c,
 
 /*
  * Samples glyph g into tile t (already sized, cov zeroed by the caller)
- * through scale, rotation and the symbol's local warp, and records the
- * ink profile.  Every pixel (u, v) of the tile, relative to its centre,
- * reads the glyph at R(-angle) (u + dx(v), v + dy(u)) / k; expanded, both
- * glyph coordinates are a column term plus a row term.
+ * through scale, stretch, rotation and the symbol's local warp, and
+ * records the ink profile.  Every pixel (u, v) of the tile, relative to
+ * its centre, reads the glyph at S^-1 R(-angle) (u + dx(v), v + dy(u)),
+ * S = diag(k, k * tall); expanded, both glyph coordinates are a column
+ * term plus a row term.
  */
 static void
 tile_render(struct tile *t, const struct glyph *g, const struct sym *y,
     double em, int sc)
 {
 	int colx[TILE_MAX], coly[TILE_MAX], rowx[TILE_MAX], rowy[TILE_MAX];
-	double k = em / (double)(ATLAS_EM * sc);
+	double k = em / (double)(ATLAS_EM * sc), ky = k * y->tall;
 	double a = y->angle * PI / 180.0, c = cos(a), s = sin(a);
 	double ax = y->wamp_x * sc, ay = y->wamp_y * sc;
 	double lx = y->wlen_x * sc, ly = y->wlen_y * sc;
@@ -700,14 +723,14 @@ tile_render(struct tile *t, const struct glyph *g, const struct sym *y,
 		double dv = ay * fsin(2.0 * PI * u / ly + y->wph_y);
 
 		colx[tx] = to_fixed((c * u + s * dv) / k);
-		coly[tx] = to_fixed((-s * u + c * dv) / k);
+		coly[tx] = to_fixed((-s * u + c * dv) / ky);
 	}
 	for (ty = 0; ty < t->h; ty++) {
 		double v = ty + 0.5 - t->h / 2.0;
 		double du = ax * fsin(2.0 * PI * v / lx + y->wph_x);
 
 		rowx[ty] = to_fixed((c * du + s * v) / k + g->w / 2.0 - 0.5);
-		rowy[ty] = to_fixed((-s * du + c * v) / k + g->h / 2.0 - 0.5);
+		rowy[ty] = to_fixed((-s * du + c * v) / ky + g->h / 2.0 - 0.5);
 	}
 	t->row0 = -1;
 	t->row1 = -1;
@@ -721,7 +744,7 @@ tile_render(struct tile *t, const struct glyph *g, const struct sym *y,
 		 * inside the glyph: about 40 % of a rotated tile is outside.
 		 */
 		row_span(t->w, rowx[ty] / 256.0, rowy[ty] / 256.0, g, c, s,
-		    k, ay, &tx0, &tx1);
+		    k, ky, ay, &tx0, &tx1);
 		memset(out, 0, (size_t)t->w);
 		for (tx = tx0; tx <= tx1; tx++) {
 			unsigned v = sample(g->cov, g->w, g->h,
@@ -828,9 +851,9 @@ captcha_render_png(const char *answer,
 	int n, i, x, y, w, h, sc, gsize, ret = -1;
 	double em, est_a, est_b, avail, start_u, stroke;
 	double gxa, gxl, gxp, gca, gcl, gcp, gya, gyl, gyp;
-	double ba, bl, bp, cursor;
+	double ba, bl, bp, cursor, tall;
 	size_t arena_size, off;
-	int xl, xr, shift, pad, dmx, dmy;
+	int xl, xr, shift, pad, dmx, dmy, vpad;
 	struct box ink = { NONE_HI, NONE_HI, NONE_LO, NONE_LO };
 
 	if (answer == NULL || seed == NULL || png == NULL || len == NULL ||
@@ -858,12 +881,14 @@ captcha_render_png(const char *answer,
 		fonts[j] = t;
 	}
 	nfonts = rng_int(rng, 2, NFONTS);
+	tall = rng_real(rng, TALL_MIN, TALL_MAX);
 	for (i = 0; i < n; i++) {
 		struct sym *y_ = &syms[i];
 
 		y_->index = symbol_index(answer[i]);
 		y_->font = fonts[rng_int(rng, 0, nfonts - 1)];
 		y_->zoom = rng_real(rng, 1.0 - SIZE_VAR, 1.0 + SIZE_VAR);
+		y_->tall = tall;
 		y_->angle = rng_real(rng, -ROT_MAX, ROT_MAX);
 		y_->wamp_x = rng_real(rng, 1.0, 1.8);
 		y_->wlen_x = rng_real(rng, 32.0, 56.0);
@@ -899,8 +924,8 @@ captcha_render_png(const char *answer,
 		    n - 1;
 		cv->u0 = rng_real(rng, -0.5, 0.2);
 		cv->u1 = rng_real(rng, -0.2, 0.5);
-		cv->voff = rng_real(rng, -0.18, 0.18);
-		cv->amp = rng_real(rng, 3.0, 7.0);
+		cv->voff = rng_real(rng, -0.12, 0.12);
+		cv->amp = rng_real(rng, 2.0, 5.0);
 		cv->wlen = rng_real(rng, 60.0, 140.0);
 		cv->phase = rng_real(rng, 0.0, 2.0 * PI);
 		cv->slope = rng_real(rng, -0.1, 0.1);
@@ -926,7 +951,7 @@ captcha_render_png(const char *answer,
 		int ai = clampi((int)lround(syms[i].angle), -ROT_MAX,
 		    ROT_MAX) + ROT_MAX;
 
-		est_a += g->ext[ai] / ATLAS_EM * syms[i].zoom;
+		est_a += glyph_width(g, ai, tall) / ATLAS_EM * syms[i].zoom;
 		if (i > 0)
 			est_b -= syms[i].overlap;
 	}
@@ -941,7 +966,8 @@ captcha_render_png(const char *answer,
 		    [syms[i].index];
 		int ai = clampi((int)lround(syms[i].angle), -ROT_MAX,
 		    ROT_MAX) + ROT_MAX;
-		double wi = g->ext[ai] / ATLAS_EM * syms[i].zoom * em;
+		double wi = glyph_width(g, ai, tall) / ATLAS_EM *
+		    syms[i].zoom * em;
 
 		emv[i] = em * syms[i].zoom;
 		ecx[i] = cursor + wi / 2.0;
@@ -988,6 +1014,7 @@ captcha_render_png(const char *answer,
 	}
 
 	/* 3. Placement: y from the baseline, x from the ink profiles. */
+	vpad = (int)ceil(gya * sc) + 1;	/* keeps ink inside after the warp */
 	for (y = 0; y < h; y++)
 		redge[y] = NONE_LO;
 	xl = NONE_HI;
@@ -997,7 +1024,7 @@ captcha_render_png(const char *answer,
 		int best = NONE_LO, ov = syms[i].overlap * sc, r, bx;
 
 		t->y = (int)lround(ecy[i] * sc) - t->h / 2;
-		t->y = clampi(t->y, 1 - t->row0, h - 2 - t->row1);
+		t->y = clampi(t->y, vpad - t->row0, h - 1 - vpad - t->row1);
 		if (i == 0) {
 			t->x = -t->colmin;
 		} else {

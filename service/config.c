@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ini.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -99,6 +100,27 @@ static const struct key keys[] = {
     {SEC_SERVER, "ratelimit_max_clients", KEY_INT, 1000, 10000000, "100000",
      SRV(ratelimit_max_clients),
      "Clients tracked by each rate limiter (bounded memory)."},
+    {SEC_SERVER, "timezone_offset", KEY_INT, -720, 840, "420",
+     SRV(timezone_offset),
+     "Minutes east of UTC of the sites' day (per-day views, most-read "
+     "lists, the daily view salt); 420 is Vietnam."},
+    {SEC_SERVER, "views_flush_ms", KEY_INT, 100, 60000, "1000",
+     SRV(views_flush_ms),
+     "How often counted views are written to the database; a SIGKILL "
+     "loses at most this much."},
+    {SEC_SERVER, "views_dedup_max", KEY_INT, 1000, 10000000, "200000",
+     SRV(views_dedup_max),
+     "Recent (reader, article) hashes remembered per window generation; "
+     "when full, the oldest generation is dropped."},
+    {SEC_SERVER, "views_cache_max", KEY_INT, 1000, 10000000, "50000",
+     SRV(views_cache_max), "Articles whose totals are kept in memory."},
+    {SEC_SERVER, "views_bots", KEY_LIST, 0, MAX_CONFIG_VALUE,
+     "bot crawler spider preview headless curl wget python-requests "
+     "python-urllib go-http-client okhttp java/ libwww httpclient "
+     "facebookexternalhit slurp lighthouse pingdom",
+     SRV(views_bots),
+     "User-Agent substrings (case-insensitive) whose views are not "
+     "counted."},
     {SEC_SERVER, "log_level", KEY_STRING, 1, 8, "info", SRV(log_level),
      "`debug`, `info` or `warn`."},
 
@@ -128,6 +150,17 @@ static const struct key keys[] = {
      SITE(captcha_fail_limit),
      "Failed answers within captcha_fail_window after which the client "
      "gets 429 for captcha_fail_window."},
+    {SEC_SITE, "views_window", KEY_INT, 1, 604800, "1800", SITE(views_window),
+     "Seconds during which the same reader's views of an article count "
+     "once (86400: once a day)."},
+    {SEC_SITE, "article_pattern", KEY_STRING, 0, 200, "", SITE(article_pattern),
+     "POSIX extended regular expression article keys must match, e.g. "
+     "`^[0-9]+$`; empty: any key of 1-200 bytes without control "
+     "characters."},
+    {SEC_SITE, "new_articles_per_minute", KEY_INT, 1, 10000, "5",
+     SITE(new_articles_per_minute),
+     "New article keys one client may create per minute (random keys "
+     "cannot fill the database)."},
     {SEC_SITE, "captcha_fail_window", KEY_INT, 60, 86400, "900",
      SITE(captcha_fail_window), "Seconds of the failure window."},
 };
@@ -646,6 +679,15 @@ finish(struct loader *l)
 			        "secret of site '%s' must have at least 24 "
 			        "characters",
 			        s->id);
+		if (s->article_pattern != NULL && s->article_pattern[0] &&
+		    regcomp(&s->article_re, s->article_pattern,
+		            REG_EXTENDED | REG_NOSUB) != 0)
+			problem(l, line_of(l, i + 1, "article_pattern"),
+			        "article_pattern of site '%s' is not a valid "
+			        "regular expression",
+			        s->id);
+		else if (s->article_pattern != NULL && s->article_pattern[0])
+			s->has_article_re = 1;
 		if (s->captcha_ttl > cfg->captcha_key_rotation)
 			problem(l, line_of(l, i + 1, "captcha_ttl"),
 			        "captcha_ttl of site '%s' exceeds "
@@ -743,6 +785,8 @@ config_free(struct config *cfg)
 	}
 	for (s = 0; s < cfg->nsites; s++) {
 		free(cfg->sites[s].id);
+		if (cfg->sites[s].has_article_re)
+			regfree(&cfg->sites[s].article_re);
 		for (j = 0; j < cfg->sites[s].norigins; j++)
 			free(cfg->sites[s].origins[j]);
 	}

@@ -30,6 +30,11 @@ enum stmt_id {
 	ST_SPENT_INSERT,
 	ST_SPENT_PURGE,
 	ST_SPENT_LOAD,
+	ST_VIEWS_GET,
+	ST_VIEWS_ADD,
+	ST_VIEWS_DAY_ADD,
+	ST_VIEWS_TOP_ALL,
+	ST_VIEWS_TOP_SINCE,
 	ST_COUNT
 };
 
@@ -55,6 +60,20 @@ static const char *const sql[ST_COUNT] = {
     [ST_SPENT_INSERT] = "INSERT OR IGNORE INTO captcha_spent (nonce, "
                         "expires_at) VALUES (?1, ?2)",
     [ST_SPENT_PURGE] = "DELETE FROM captcha_spent WHERE expires_at <= ?1",
+    [ST_VIEWS_GET] = "SELECT views FROM article WHERE site = ?1 AND key = ?2",
+    [ST_VIEWS_ADD] = "UPDATE article SET views = views + ?2 WHERE id = ?1",
+    [ST_VIEWS_DAY_ADD] =
+        "INSERT INTO view_day (article_id, day, views) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (article_id, day) DO UPDATE SET "
+        "views = views + excluded.views",
+    [ST_VIEWS_TOP_ALL] = "SELECT key, title, url, views FROM article "
+                         "WHERE site = ?1 AND views > 0 "
+                         "ORDER BY views DESC, id LIMIT ?2",
+    [ST_VIEWS_TOP_SINCE] =
+        "SELECT a.key, a.title, a.url, SUM(d.views) AS v "
+        "FROM view_day d JOIN article a ON a.id = d.article_id "
+        "WHERE a.site = ?1 AND d.day >= ?2 "
+        "GROUP BY d.article_id ORDER BY v DESC, a.id LIMIT ?3",
     [ST_SPENT_LOAD] = "SELECT nonce, expires_at FROM captcha_spent "
                       "WHERE expires_at > ?1",
 };
@@ -589,4 +608,81 @@ storage_spent_load(struct storage *st, long long now,
 		ret = -1;
 	done_stmt(s);
 	return ret;
+}
+
+int
+storage_views_get(struct storage *st, const char *site, const char *key,
+                  long long *views)
+{
+	sqlite3_stmt *s = stmt(st, ST_VIEWS_GET);
+	int rc, ret = -1;
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, site);
+	bind_text(s, 2, key);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*views = sqlite3_column_int64(s, 0);
+		ret = 0;
+	} else if (rc == SQLITE_DONE) {
+		*views = 0;
+		ret = 1;
+	}
+	done_stmt(s);
+	return ret;
+}
+
+int
+storage_views_add(struct storage *st, long long article_id, long long day,
+                  long long delta)
+{
+	sqlite3_stmt *s = stmt(st, ST_VIEWS_ADD), *d;
+	int rc;
+
+	if (s == NULL || (d = stmt(st, ST_VIEWS_DAY_ADD)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, article_id);
+	sqlite3_bind_int64(s, 2, delta);
+	rc = sqlite3_step(s);
+	done_stmt(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	sqlite3_bind_int64(d, 1, article_id);
+	sqlite3_bind_int64(d, 2, day);
+	sqlite3_bind_int64(d, 3, delta);
+	rc = sqlite3_step(d);
+	done_stmt(d);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+storage_views_top(struct storage *st, const char *site, long long since_day,
+                  int limit, struct storage_top *out, int *n)
+{
+	sqlite3_stmt *s =
+	    stmt(st, since_day < 0 ? ST_VIEWS_TOP_ALL : ST_VIEWS_TOP_SINCE);
+	int rc;
+
+	*n = 0;
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, site);
+	if (since_day < 0)
+		sqlite3_bind_int(s, 2, limit);
+	else {
+		sqlite3_bind_int64(s, 2, since_day);
+		sqlite3_bind_int(s, 3, limit);
+	}
+	while (*n < limit && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct storage_top *t = &out[*n];
+
+		copy_col(s, 0, t->key, sizeof(t->key));
+		copy_col(s, 1, t->title, sizeof(t->title));
+		copy_col(s, 2, t->url, sizeof(t->url));
+		t->views = sqlite3_column_int64(s, 3);
+		(*n)++;
+	}
+	done_stmt(s);
+	return 0;
 }
