@@ -25,6 +25,14 @@ void api_demo_static(struct http_req *req);
 void api_captcha_issue(struct http_req *req);
 void api_captcha_render(struct http_req *req);
 void api_captcha_siteverify(struct http_req *req);
+/*
+ * Issues a challenge for the request's client with the site's rate
+ * limits and failure lock-out. Returns 0 with token filled, or the HTTP
+ * status to answer (429, 503, 500) with *code and *retry_after set.
+ */
+int api_captcha_mint(struct http_req *req, const struct config_site *site,
+                     const char *article, int audio, int en, char *token,
+                     size_t tokensz, long *retry_after, const char **code);
 /* Counts a failed verification against the client (lock-out after
  * captcha_fail_limit failures). */
 void api_captcha_failed(struct http_req *req, const struct config_site *site,
@@ -50,6 +58,18 @@ long long api_comment_count(struct http_req *req,
                             const char *article);
 /* Adds Retry-After to the staged reply. */
 void api_retry_after(struct http_req *req, long seconds);
+
+/* api_comments.c */
+void api_comments_post(struct http_req *req);
+void api_comments_list(struct http_req *req);
+
+/* api_embed.c */
+void api_embed_page(struct http_req *req);
+void api_embed_fragment(struct http_req *req);
+void api_embed_post(struct http_req *req);
+
+/* api_demo.c: GET /embed.js */
+void api_demo_embed_js(struct http_req *req);
 
 /* api_views.c */
 void api_views_post(struct http_req *req);

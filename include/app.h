@@ -39,6 +39,7 @@ struct app {
 	struct challenge *challenge;
 	struct ratelimit *ratelimit;
 	struct views *views;
+	unsigned char iphash_key[32]; /* keyed hash of client addresses */
 	time_t started;
 	struct {
 		void (*fn)(struct app *app, void *arg);

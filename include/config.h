@@ -45,6 +45,15 @@ struct config_site {
 	regex_t article_re; /* when has_article_re */
 	int has_article_re;
 	long long new_articles_per_minute;
+	long long moderation;
+	long long require_email;
+	long long body_max_chars;
+	long long comments_per_minute;
+	long long comments_per_hour;
+	char *blocked_words;
+	char *watched_words;
+	long long max_links;
+	char *comments_order;
 };
 
 struct config {

@@ -144,10 +144,19 @@ int http_reply_redirect(struct http_req *req, unsigned int status,
 int http_reply_header(struct http_req *req, const char *name,
                       const char *value);
 
-/* Suspends the request after the handler returns; resume from any
- * thread once a reply is staged. */
+/*
+ * Suspends the request (call before handing work to another thread);
+ * that thread stages a reply and calls http_req_resume. When the work
+ * cannot be handed over, http_req_unsuspend and stage a reply before
+ * the handler returns.
+ */
 void http_req_suspend(struct http_req *req);
 void http_req_resume(struct http_req *req);
+void http_req_unsuspend(struct http_req *req);
+
+/* The daemon's own origin (public_url, or worked out from the first
+ * listen address and its bound port). */
+const char *http_self_origin(struct http_req *req);
 
 /* Origin of the request when it is allowed for site (or is the daemon's
  * own origin), judged by Origin, else Referer. 1 allowed, 0 not. */

@@ -118,6 +118,74 @@ int storage_views_add(struct storage *st, long long article_id, long long day,
 int storage_views_top(struct storage *st, const char *site, long long since_day,
                       int limit, struct storage_top *out, int *n);
 
+#define STORAGE_HASH_BYTES 16
+
+enum storage_status {
+	STORAGE_PENDING = 0,
+	STORAGE_APPROVED = 1,
+	STORAGE_REJECTED = 2,
+	STORAGE_SPAM = 3,
+	STORAGE_DELETED = 4
+};
+
+/* Comment flags. */
+#define STORAGE_FLAG_WATCHED  0x1 /* a watched word */
+#define STORAGE_FLAG_LINKS    0x2 /* more links than allowed */
+#define STORAGE_FLAG_HONEYPOT 0x4
+#define STORAGE_FLAG_BANNED   0x8
+#define STORAGE_FLAG_BLOCKED  0x10 /* a blocked word */
+
+/* A new comment (strings borrowed for the call). */
+struct storage_comment {
+	long long article_id;
+	long long parent_id; /* 0: none */
+	long long root_id;   /* top-level comment of the thread */
+	int status;
+	const char *name, *email, *body, *ip_hash, *user_agent;
+	unsigned char body_hash[STORAGE_HASH_BYTES];
+	unsigned int flags;
+	long long created_at;
+};
+
+/* What the public sees of a comment (strings borrowed during fn). */
+struct storage_public_comment {
+	long long id, parent_id, root_id;
+	const char *name, *body;
+	long long created_at;
+	const char *reply_name, *reply_body; /* NULL: no official reply */
+	long long reply_at;
+};
+
+/* Inserts c; *id receives its id. 0 / -1. */
+int storage_comment_insert(struct storage *st, const struct storage_comment *c,
+                           long long *id);
+/* 1 when the article has a comment with this body hash created after
+ * since, 0 when not, -1 on error. */
+int storage_comment_duplicate(struct storage *st, long long article_id,
+                              const unsigned char hash[STORAGE_HASH_BYTES],
+                              long long since);
+/* The article, status and thread root of comment id: 0 found, 1 not,
+ * -1 error. */
+int storage_comment_parent(struct storage *st, long long id,
+                           long long *article_id, int *status,
+                           long long *root_id);
+/*
+ * Approved comments of (site, key): a page of top-level comments (limit
+ * from offset, oldest or newest first), then the approved replies of
+ * those threads (oldest first), each through fn. 0 / -1.
+ */
+int storage_comments_public(
+    struct storage *st, const char *site, const char *key, int newest_first,
+    long long offset, int limit,
+    void (*fn)(void *arg, const struct storage_public_comment *c), void *arg);
+/* Approved comments of (site, key) (only top-level ones if asked), or
+ * -1. */
+long long storage_comment_count(struct storage *st, const char *site,
+                                const char *key, int top_level_only);
+/* 1 when ip_hash or email (may be "") is banned now, 0 not, -1 error. */
+int storage_ban_match(struct storage *st, const char *ip_hash,
+                      const char *email, long long now);
+
 /*
  * A set of read-only connections, one per thread that asks, opened on
  * first use (at most max). NULL on error.

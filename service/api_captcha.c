@@ -17,48 +17,20 @@
 #include "http.h"
 #include "ratelimit.h"
 
-void
-api_captcha_issue(struct http_req *req)
+int
+api_captcha_mint(struct http_req *req, const struct config_site *site,
+                 const char *article, int audio, int en, char *token,
+                 size_t tokensz, long *retry_after, const char **code)
 {
 	struct app *app = http_req_app(req);
-	const struct config_site *site = api_site(req);
-	const char *article = http_req_arg(req, "article");
-	const char *kind = http_req_arg(req, "kind");
-	const char *lang = http_req_arg(req, "lang");
 	unsigned char key[RATELIMIT_KEY_BYTES], addr[16];
-	char token[TOKEN_MAX_TEXT + 1], url[TOKEN_MAX_TEXT + 64];
-	enum token_kind k = TOKEN_KIND_IMAGE;
-	unsigned int per_min, per_hour;
-	int family, r, en;
-	long wait;
+	unsigned int per_min = (unsigned int)site->captcha_per_minute;
+	unsigned int per_hour = (unsigned int)site->captcha_per_hour;
 	time_t now = time(NULL);
-	json_t *body;
+	int family, r;
+	long wait;
 
-	if (site == NULL) {
-		http_reply_error(req, 400, "unknown_site",
-		                 "No such site is configured.");
-		return;
-	}
-	if (article != NULL && *article != '\0' &&
-	    !api_article_key_ok(article, http_req_arg_len(req, "article"))) {
-		http_reply_error(
-		    req, 400, "invalid_article",
-		    "The article key must be 1-200 bytes without control "
-		    "characters.");
-		return;
-	}
-	if (kind != NULL && strcmp(kind, "audio") == 0)
-		k = TOKEN_KIND_AUDIO;
-	else if (kind != NULL && *kind != '\0' && strcmp(kind, "image") != 0) {
-		http_reply_error(req, 400, "invalid_kind",
-		                 "kind must be image or audio.");
-		return;
-	}
-	en = lang != NULL ? strcmp(lang, "en") == 0
-	                  : strcmp(site->lang, "en") == 0;
-	per_min = (unsigned int)site->captcha_per_minute;
-	per_hour = (unsigned int)site->captcha_per_hour;
-	if (k == TOKEN_KIND_AUDIO) {
+	if (audio) {
 		per_min = per_min / 2 > 0 ? per_min / 2 : 1;
 		per_hour = per_hour / 2 > 0 ? per_hour / 2 : 1;
 	}
@@ -66,40 +38,77 @@ api_captcha_issue(struct http_req *req)
 	ratelimit_key(app->ratelimit, "captcha-fail", site->id, family, addr,
 	              key);
 	if ((wait = ratelimit_locked(app->ratelimit, key, (double)now)) > 0) {
-		http_reply_error(req, 429, "too_many_failures",
-		                 "Too many wrong answers; try again later.");
-		api_retry_after(req, wait);
-		return;
+		*retry_after = wait;
+		*code = "too_many_failures";
+		return 429;
 	}
-	ratelimit_key(app->ratelimit,
-	              k == TOKEN_KIND_AUDIO ? "captcha-audio" : "captcha",
+	ratelimit_key(app->ratelimit, audio ? "captcha-audio" : "captcha",
 	              site->id, family, addr, key);
 	wait =
 	    ratelimit_take(app->ratelimit, key, per_min, per_hour, (double)now);
 	if (wait > 0) {
-		http_reply_error(
-		    req, 429, "rate_limited",
-		    "Too many challenges requested; try again later.");
-		api_retry_after(req, wait);
-		return;
+		*retry_after = wait;
+		*code = "rate_limited";
+		return 429;
 	}
-	r = challenge_issue(app->challenge, site, article, k, en, now, token,
-	                    sizeof(token));
+	r = challenge_issue(app->challenge, site, article,
+	                    audio ? TOKEN_KIND_AUDIO : TOKEN_KIND_IMAGE, en,
+	                    now, token, tokensz);
 	if (r == -2) {
-		http_reply_error(
-		    req, 503, "captcha_unavailable",
-		    "The CAPTCHA service is saturated; try again later.");
-		api_retry_after(req, 60);
-		return;
+		*retry_after = 60;
+		*code = "captcha_unavailable";
+		return 503;
 	}
 	if (r != 0) {
-		http_reply_error(req, 500, "internal",
-		                 "The challenge could not be made.");
+		*code = "internal";
+		return 500;
+	}
+	return 0;
+}
+
+void
+api_captcha_issue(struct http_req *req)
+{
+	const struct config_site *site = api_site(req);
+	const char *article = http_req_arg(req, "article");
+	const char *kind = http_req_arg(req, "kind");
+	const char *lang = http_req_arg(req, "lang");
+	char token[TOKEN_MAX_TEXT + 1], url[TOKEN_MAX_TEXT + 64];
+	const char *code = NULL;
+	long wait = 0;
+	int audio = 0, en, status;
+	json_t *body;
+
+	if (site == NULL)
+		return;
+	if (article != NULL && *article != '\0' &&
+	    api_article(req, site, "article") == NULL)
+		return;
+	if (kind != NULL && strcmp(kind, "audio") == 0)
+		audio = 1;
+	else if (kind != NULL && *kind != '\0' && strcmp(kind, "image") != 0) {
+		http_reply_error(req, 400, "invalid_kind",
+		                 "kind must be image or audio.");
+		return;
+	}
+	en = lang != NULL ? strcmp(lang, "en") == 0
+	                  : strcmp(site->lang, "en") == 0;
+	status = api_captcha_mint(req, site, article, audio, en, token,
+	                          sizeof(token), &wait, &code);
+	if (status != 0) {
+		http_reply_error(req, (unsigned int)status, code,
+		                 status == 429
+		                     ? "Too many challenges or wrong answers; "
+		                       "try again later."
+		                     : "The CAPTCHA service is unavailable; "
+		                       "try again later.");
+		if (wait > 0)
+			api_retry_after(req, wait);
 		return;
 	}
 	body = json_pack("{s:s, s:I}", "token", token, "expires_in",
 	                 (json_int_t)site->captcha_ttl);
-	if (k == TOKEN_KIND_AUDIO) {
+	if (audio) {
 		snprintf(url, sizeof(url), "/api/v1/captcha/%s.wav", token);
 		json_object_set_new(body, "audio", json_string(url));
 	} else {

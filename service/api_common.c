@@ -11,6 +11,7 @@
 #include "app.h"
 #include "config.h"
 #include "http.h"
+#include "storage.h"
 
 const struct config_site *
 api_site(struct http_req *req)
@@ -90,8 +91,9 @@ long long
 api_comment_count(struct http_req *req, const struct config_site *site,
                   const char *article)
 {
-	(void)req;
-	(void)site;
-	(void)article;
-	return 0;
+	struct storage *rd = app_reader(http_req_app(req));
+	long long n =
+	    rd != NULL ? storage_comment_count(rd, site->id, article, 0) : -1;
+
+	return n > 0 ? n : 0;
 }

@@ -93,20 +93,15 @@ content_type(const char *name)
 	return "application/octet-stream";
 }
 
-void
-api_demo_static(struct http_req *req)
+/* Serves web/NAME with an ETag; long caching for versioned scripts. */
+static void
+serve(struct http_req *req, const char *file, const char *cache)
 {
-	const char *file = http_req_param(req, "file");
 	const struct embed_file *f;
 	const char *inm;
 	unsigned char h[8];
 	char name[128], etag[2 * sizeof(h) + 3];
 
-	if (file == NULL || strlen(file) > 64 || strchr(file, '/') != NULL ||
-	    file[0] == '.') {
-		http_reply_error(req, 404, "not_found", "No such file.");
-		return;
-	}
 	snprintf(name, sizeof(name), "web/%s", file);
 	if ((f = embed_find(name)) == NULL) {
 		http_reply_error(req, 404, "not_found", "No such file.");
@@ -124,5 +119,31 @@ api_demo_static(struct http_req *req)
 		http_reply_bytes(req, 200, content_type(name), f->data, f->len,
 		                 1);
 	http_reply_header(req, "ETag", etag);
-	http_reply_header(req, "Cache-Control", "public, max-age=300");
+	http_reply_header(req, "Cache-Control", cache);
+	/* Pages on the sites' origins load these. */
+	http_reply_header(req, "Access-Control-Allow-Origin", "*");
+	http_reply_header(req, "Cross-Origin-Resource-Policy", "cross-origin");
+}
+
+void
+api_demo_static(struct http_req *req)
+{
+	const char *file = http_req_param(req, "file");
+
+	if (file == NULL || strlen(file) > 64 || strchr(file, '/') != NULL ||
+	    file[0] == '.') {
+		http_reply_error(req, 404, "not_found", "No such file.");
+		return;
+	}
+	serve(req, file, "public, max-age=300");
+}
+
+void
+api_demo_embed_js(struct http_req *req)
+{
+	/* Sites embed the unversioned URL: a day of caching, revalidated
+	 * cheaply through the ETag. */
+	serve(req, "embed.js",
+	      "public, max-age=86400, stale-while-revalidate="
+	      "604800");
 }

@@ -2,6 +2,7 @@
  * app.c: start-up and tear-down of the daemon's state.
  */
 #include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,9 @@ app_open(struct app *app, const struct config *cfg)
 	                   : join(cfg->data_dir, "secrets");
 	if (secrets_path == NULL)
 		goto done;
-	if (secrets_load(&app->secrets, secrets_path) != 0)
+	if (secrets_load(&app->secrets, secrets_path) != 0 ||
+	    secrets_derive(&app->secrets, "iphash__", 0, app->iphash_key,
+	                   sizeof(app->iphash_key)) != 0)
 		goto done;
 	app->db_path = cfg->db_file[0] != '\0'
 	                   ? join(cfg->db_file, NULL)
@@ -158,6 +161,7 @@ app_close(struct app *app)
 	free(app->db_path);
 	app->db_path = NULL;
 	secrets_wipe(&app->secrets);
+	sodium_memzero(app->iphash_key, sizeof(app->iphash_key));
 }
 
 struct storage *

@@ -79,8 +79,8 @@ static const char *const font_files[NFONTS] = {
  * Symbols are stretched vertically by this much per picture: the height
  * is free while the width is not, and taller symbols read better.
  */
-#define TALL_MIN 1.0
-#define TALL_MAX 1.25
+#define TALL_MIN 1.1
+#define TALL_MAX 1.35
 /* Rotation per symbol, degrees either way. */
 #define ROT_MAX 25
 /* Ink overlap of neighbours, scale-1 pixels (the product issue: 1-4). */
@@ -88,8 +88,12 @@ static const char *const font_files[NFONTS] = {
 #define OVERLAP_MAX 4
 /* How far a symbol's box may reach into the text before it, in ems. */
 #define BOX_OVERLAP 0.3
-/* Free space kept left and right of the text, scale-1 pixels. */
-#define MARGIN_X 4.0
+/*
+ * Free space kept around the text, scale-1 pixels, on top of the room
+ * that the global warp needs.
+ */
+#define MARGIN_X 3.0
+#define MARGIN_Y 2.0
 /* Largest tile side in pixels at scale 2 (the worst case is ~160). */
 #define TILE_MAX 256
 /* Random bytes drawn per picture: about 900 are used, see render. */
@@ -770,22 +774,28 @@ tile_render(struct tile *t, const struct glyph *g, const struct sym *y,
 }
 
 /*
- * Draws curve cv on the canvas, as thick as stroke, between x0 and x1:
+ * Draws curve cv on the canvas, as thick as stroke, between x0 and x1,
+ * starting at height y0 and rising by slope (cv->slope, or less to fit):
  * per column, a vertical run as tall as the stroke is thick across the
- * curve's slope, antialiased at both ends.
+ * curve's slope, antialiased at both ends, tapering to a point over one
+ * stroke width at the curve's ends.
  */
 static void
 curve_draw(unsigned char *canvas, int w, int h, int sc, const struct curve *cv,
-    double x0, double x1, double y0, double stroke, struct box *ink)
+    double x0, double x1, double y0, double slope, double stroke,
+    struct box *ink)
 {
 	double amp = cv->amp * sc, wlen = cv->wlen * sc, half = stroke / 2.0;
 	int x, yy;
 
 	for (x = (int)floor(x0); x <= (int)ceil(x1); x++) {
 		double xc = x + 0.5, ph = 2.0 * PI * xc / wlen + cv->phase;
-		double yc = y0 + cv->slope * (xc - x0) + amp * fsin(ph);
-		double d = cv->slope + amp * 2.0 * PI / wlen * fcos(ph);
-		double hv = half * sqrt(1.0 + d * d);
+		double yc = y0 + slope * (xc - x0) + amp * fsin(ph);
+		double d = slope + amp * 2.0 * PI / wlen * fcos(ph);
+		double end = (xc - x0 < x1 - xc ? xc - x0 : x1 - xc) / stroke;
+		/* Tapered ends read as a drawn line, not as part of a symbol. */
+		double hv = half * sqrt(1.0 + d * d) *
+		    (end < 1.0 ? (end > 0.0 ? sqrt(end) : 0.0) : 1.0);
 		int lo = (int)floor(yc - hv - 1.0), hi = (int)ceil(yc + hv + 1.0);
 
 		if (x < 0 || x >= w)
@@ -849,7 +859,7 @@ captcha_render_png(const char *answer,
 	const unsigned long *theme;
 	int fonts[NFONTS], nfonts, ncurves, ndeco;
 	int n, i, x, y, w, h, sc, gsize, ret = -1;
-	double em, est_a, est_b, avail, start_u, stroke;
+	double em, est_a, est_b, avail, start_u, stroke, margin, vmargin;
 	double gxa, gxl, gxp, gca, gcl, gcp, gya, gyl, gyp;
 	double ba, bl, bp, cursor, tall;
 	size_t arena_size, off;
@@ -890,10 +900,10 @@ captcha_render_png(const char *answer,
 		y_->zoom = rng_real(rng, 1.0 - SIZE_VAR, 1.0 + SIZE_VAR);
 		y_->tall = tall;
 		y_->angle = rng_real(rng, -ROT_MAX, ROT_MAX);
-		y_->wamp_x = rng_real(rng, 1.0, 1.8);
+		y_->wamp_x = rng_real(rng, 0.8, 1.5);
 		y_->wlen_x = rng_real(rng, 32.0, 56.0);
 		y_->wph_x = rng_real(rng, 0.0, 2.0 * PI);
-		y_->wamp_y = rng_real(rng, 1.0, 1.8);
+		y_->wamp_y = rng_real(rng, 0.8, 1.5);
 		y_->wlen_y = rng_real(rng, 32.0, 56.0);
 		y_->wph_y = rng_real(rng, 0.0, 2.0 * PI);
 		y_->overlap = rng_int(rng, OVERLAP_MIN, OVERLAP_MAX);
@@ -906,30 +916,37 @@ captcha_render_png(const char *answer,
 	gca = rng_real(rng, 1.0, 2.5);
 	gcl = rng_real(rng, 70.0, 130.0);
 	gcp = rng_real(rng, 0.0, 2.0 * PI);
-	gya = rng_real(rng, 2.0, 5.0);
+	gya = rng_real(rng, 3.0, 6.0);
 	gyl = rng_real(rng, 80.0, 180.0);
 	gyp = rng_real(rng, 0.0, 2.0 * PI);
 	/* Sine baseline. */
-	ba = rng_real(rng, 3.0, 8.0);
+	ba = rng_real(rng, 4.0, 9.0);
 	bl = rng_real(rng, 100.0, 220.0);
 	bp = rng_real(rng, 0.0, 2.0 * PI);
 	start_u = rng_real(rng, 0.0, 1.0);
+	/*
+	 * Curves cross 1-2 symbols at a slant, like a strike-through: the eye
+	 * tells a slash from a stroke, while a curve along a symbol's middle
+	 * would turn U into a closed shape or D into B.
+	 */
 	ncurves = rng_int(rng, 1, 2);
 	for (i = 0; i < 2; i++) {
 		struct curve *cv = &curves[i];
-		int span = rng_int(rng, 2, 3);
+		int span = rng_int(rng, 1, 2);
 
-		cv->first = rng_int(rng, 0, n - 2);
-		cv->last = cv->first + span - 1 < n - 1 ? cv->first + span - 1 :
-		    n - 1;
-		cv->u0 = rng_real(rng, -0.5, 0.2);
-		cv->u1 = rng_real(rng, -0.2, 0.5);
-		cv->voff = rng_real(rng, -0.12, 0.12);
-		cv->amp = rng_real(rng, 2.0, 5.0);
-		cv->wlen = rng_real(rng, 60.0, 140.0);
+		cv->first = rng_int(rng, 0, n - span);
+		cv->last = cv->first + span - 1;
+		cv->u0 = rng_real(rng, -0.7, -0.3);
+		cv->u1 = rng_real(rng, 0.3, 0.7);
+		cv->voff = rng_real(rng, -0.1, 0.1);
+		cv->amp = rng_real(rng, 1.0, 3.0);
+		cv->wlen = rng_real(rng, 60.0, 120.0);
 		cv->phase = rng_real(rng, 0.0, 2.0 * PI);
-		cv->slope = rng_real(rng, -0.1, 0.1);
+		cv->slope = (rng_int(rng, 0, 1) ? 1.0 : -1.0) *
+		    rng_real(rng, 0.25, 0.5);
 	}
+
+
 	ndeco = rng_int(rng, DECO_MIN, DECO_MAX);
 	for (i = 0; i < DECO_MAX; i++) {
 		decx[i] = rng_real(rng, 0.0, CAPTCHA_WIDTH);
@@ -940,26 +957,34 @@ captcha_render_png(const char *answer,
 
 	/*
 	 * Base em: the estimated text width is em * est_a + est_b (rotated
-	 * ink widths from the atlas, local warp room, minus overlaps); take
-	 * the largest em up to EM_MAX that fits between the margins.
+	 * ink widths from the atlas minus overlaps); take the largest em up
+	 * to EM_MAX that fits between the margins, which leave room for the
+	 * global warp, and whose tallest symbol fits the height likewise.
 	 */
+	margin = MARGIN_X + gxa + gca;
+	vmargin = MARGIN_Y + gya;
 	est_a = 0.0;
 	est_b = 0.0;
+	em = EM_MAX;
 	for (i = 0; i < n; i++) {
 		const struct glyph *g = &atlas->g[0][syms[i].font]
 		    [syms[i].index];
+		double t_ = syms[i].angle * PI / 180.0;
+		double hi = (fabs(sin(t_)) * g->w + cos(t_) * g->h * tall) /
+		    ATLAS_EM * syms[i].zoom;
 		int ai = clampi((int)lround(syms[i].angle), -ROT_MAX,
 		    ROT_MAX) + ROT_MAX;
 
 		est_a += glyph_width(g, ai, tall) / ATLAS_EM * syms[i].zoom;
 		if (i > 0)
 			est_b -= syms[i].overlap;
+		if ((CAPTCHA_HEIGHT - 2.0 * vmargin) / hi < em)
+			em = (CAPTCHA_HEIGHT - 2.0 * vmargin) / hi;
 	}
-	avail = CAPTCHA_WIDTH - 2.0 * MARGIN_X;
-	em = (avail - est_b) / est_a;
-	if (em > EM_MAX)
-		em = EM_MAX;
-	cursor = MARGIN_X;
+	avail = CAPTCHA_WIDTH - 2.0 * margin;
+	if ((avail - est_b) / est_a < em)
+		em = (avail - est_b) / est_a;
+	cursor = margin;
 	stroke = 0.0;
 	for (i = 0; i < n; i++) {
 		const struct glyph *g = &atlas->g[0][syms[i].font]
@@ -1014,7 +1039,7 @@ captcha_render_png(const char *answer,
 	}
 
 	/* 3. Placement: y from the baseline, x from the ink profiles. */
-	vpad = (int)ceil(gya * sc) + 1;	/* keeps ink inside after the warp */
+	vpad = (int)lround(vmargin * sc);	/* ink stays inside after the warp */
 	for (y = 0; y < h; y++)
 		redge[y] = NONE_LO;
 	xl = NONE_HI;
@@ -1025,13 +1050,16 @@ captcha_render_png(const char *answer,
 
 		t->y = (int)lround(ecy[i] * sc) - t->h / 2;
 		t->y = clampi(t->y, vpad - t->row0, h - 1 - vpad - t->row1);
+
 		if (i == 0) {
 			t->x = -t->colmin;
 		} else {
 			for (r = t->row0; r <= t->row1; r++) {
 				int cr = t->y + r;
 
-				if (t->left[r] < 0 || redge[cr] == NONE_LO)
+				/* The em bound keeps cr in range; be sure. */
+				if (cr < 0 || cr >= h || t->left[r] < 0 ||
+				    redge[cr] == NONE_LO)
 					continue;
 				if (redge[cr] - t->left[r] > best)
 					best = redge[cr] - t->left[r];
@@ -1052,7 +1080,8 @@ captcha_render_png(const char *answer,
 		for (r = t->row0; r <= t->row1; r++) {
 			int cr = t->y + r;
 
-			if (t->right[r] >= 0 && t->x + t->right[r] > redge[cr])
+			if (cr >= 0 && cr < h && t->right[r] >= 0 &&
+			    t->x + t->right[r] > redge[cr])
 				redge[cr] = t->x + t->right[r];
 		}
 		if (t->x + t->colmin < xl)
@@ -1062,13 +1091,13 @@ captcha_render_png(const char *answer,
 				xr = t->x + t->right[r];
 	}
 	/* Centre the text at a random spot between the margins. */
-	pad = (int)lround(MARGIN_X * sc);
+	pad = (int)lround(margin * sc);
 	shift = pad + (int)lround(start_u * (double)((w - 2 * pad) -
 	    (xr - xl + 1) > 0 ? (w - 2 * pad) - (xr - xl + 1) : 0)) - xl;
-	if (xr + shift > w - 2)
-		shift = w - 2 - xr;
-	if (xl + shift < 1)
-		shift = 1 - xl;
+	if (xr + shift > w - 1 - pad)
+		shift = w - 1 - pad - xr;
+	if (xl + shift < pad)
+		shift = pad - xl;
 
 #ifdef CAPTCHA_DEBUG
 	fprintf(stderr, "%s em %.1f est %.1f actual %d shift %d stroke %.1f\n",
@@ -1109,7 +1138,7 @@ captcha_render_png(const char *answer,
 		const struct curve *cv = &curves[i];
 		const struct tile *ta = &tiles[cv->first],
 		    *tb = &tiles[cv->last];
-		double x0, x1, ym = 0.0, emm = 0.0;
+		double x0, x1, ym = 0.0, emm = 0.0, ylo, yhi, yc0, room, slope;
 		int j;
 
 		for (j = cv->first; j <= cv->last; j++) {
@@ -1120,9 +1149,22 @@ captcha_render_png(const char *answer,
 		emm /= cv->last - cv->first + 1;
 		x0 = ta->x + ta->w / 2.0 + cv->u0 * emm;
 		x1 = tb->x + tb->w / 2.0 + cv->u1 * emm;
+		x0 = x0 < pad ? pad : x0;
+		x1 = x1 > w - 1 - pad ? w - 1 - pad : x1;
+		if (x1 - x0 < 1.0)
+			continue;
+		/* Keep it inside the vertical margins: centre, then slope. */
+		ylo = vpad + stroke / 2.0 + 1.0 + cv->amp * sc;
+		yhi = h - 1 - vpad - stroke / 2.0 - 1.0 - cv->amp * sc;
+		yc0 = ym + cv->voff * emm;
+		yc0 = yc0 < ylo ? ylo : yc0 > yhi ? yhi : yc0;
+		room = yc0 - ylo < yhi - yc0 ? yc0 - ylo : yhi - yc0;
+		slope = cv->slope;
+		if (fabs(slope) * (x1 - x0) / 2.0 > room)
+			slope = (slope < 0.0 ? -2.0 : 2.0) *
+			    (room > 0.0 ? room : 0.0) / (x1 - x0);
 		curve_draw(canvas, w, h, sc, cv, x0, x1,
-		    ym + cv->voff * emm - cv->slope * (x1 - x0) / 2.0, stroke,
-		    &ink);
+		    yc0 - slope * (x1 - x0) / 2.0, slope, stroke, &ink);
 	}
 
 	/* 5. Background, then the warped, thresholded ink. */

@@ -161,6 +161,32 @@ static const struct key keys[] = {
      SITE(new_articles_per_minute),
      "New article keys one client may create per minute (random keys "
      "cannot fill the database)."},
+    {SEC_SITE, "moderation", KEY_BOOL, 0, 1, "on", SITE(moderation),
+     "New comments wait for a moderator (`off`: published at once, unless "
+     "flagged)."},
+    {SEC_SITE, "require_email", KEY_BOOL, 0, 1, "off", SITE(require_email),
+     "Readers must give an e-mail address (never shown publicly)."},
+    {SEC_SITE, "body_max_chars", KEY_INT, 1, 20000, "4000",
+     SITE(body_max_chars),
+     "Longest comment in characters, after normalisation."},
+    {SEC_SITE, "comments_per_minute", KEY_INT, 1, 10000, "5",
+     SITE(comments_per_minute), "Comments one client may post per minute."},
+    {SEC_SITE, "comments_per_hour", KEY_INT, 1, 100000, "30",
+     SITE(comments_per_hour), "Comments one client may post per hour."},
+    {SEC_SITE, "blocked_words", KEY_LIST, 0, MAX_CONFIG_VALUE, "",
+     SITE(blocked_words),
+     "Comma-separated words or phrases; a comment containing one is "
+     "stored as spam. Matched without case and diacritics (\"đ\" ~ "
+     "\"d\") on word boundaries. May be repeated."},
+    {SEC_SITE, "watched_words", KEY_LIST, 0, MAX_CONFIG_VALUE, "",
+     SITE(watched_words),
+     "Like blocked_words, but the comment waits for a moderator with a "
+     "flag."},
+    {SEC_SITE, "max_links", KEY_INT, 0, 100, "2", SITE(max_links),
+     "More links than this flag a comment for moderation."},
+    {SEC_SITE, "comments_order", KEY_STRING, 6, 6, "oldest",
+     SITE(comments_order),
+     "Order of published comments: `oldest` or `newest` first."},
     {SEC_SITE, "captcha_fail_window", KEY_INT, 60, 86400, "900",
      SITE(captcha_fail_window), "Seconds of the failure window."},
 };
@@ -285,13 +311,16 @@ key_store(const struct key *k, char *base, const char *value, int append)
 		if (append && *sp != NULL && **sp != '\0') {
 			size_t old = strlen(*sp);
 
-			if ((long long)(old + 1 + n) > k->max)
+			/* ", " separates items of every list (phrases of
+			 * word lists contain spaces). */
+			if ((long long)(old + 2 + n) > k->max)
 				return -1;
-			if ((s = malloc(old + n + 2)) == NULL)
+			if ((s = malloc(old + n + 3)) == NULL)
 				return -1;
 			memcpy(s, *sp, old);
-			s[old] = ' ';
-			memcpy(s + old + 1, value, n + 1);
+			s[old] = ',';
+			s[old + 1] = ' ';
+			memcpy(s + old + 2, value, n + 1);
 		} else {
 			if ((long long)n > k->max)
 				return -1;
@@ -647,13 +676,9 @@ finish(struct loader *l)
 			free(cfg->public_url);
 			cfg->public_url = xstrdup(norm);
 		}
-	} else if (cfg->nlisten > 0) {
-		char url[128];
-
-		snprintf(url, sizeof(url), "http://%s", cfg->listen[0].text);
-		free(cfg->public_url);
-		cfg->public_url = xstrdup(url);
 	}
+	/* An empty public_url is worked out by http.c from the first
+	 * listen address and its bound port. */
 	if (cfg->nsites == 0) {
 		/* One site "default" that allows same-origin only. */
 		cfg->sites[0].id = xstrdup("default");
@@ -688,6 +713,13 @@ finish(struct loader *l)
 			        s->id);
 		else if (s->article_pattern != NULL && s->article_pattern[0])
 			s->has_article_re = 1;
+		if (s->comments_order == NULL ||
+		    (strcmp(s->comments_order, "oldest") != 0 &&
+		     strcmp(s->comments_order, "newest") != 0))
+			problem(l, line_of(l, i + 1, "comments_order"),
+			        "comments_order of site '%s' must be oldest or "
+			        "newest",
+			        s->id);
 		if (s->captcha_ttl > cfg->captcha_key_rotation)
 			problem(l, line_of(l, i + 1, "captcha_ttl"),
 			        "captcha_ttl of site '%s' exceeds "

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,6 +36,7 @@ static const long long buckets_us[] = {100,   250,    500,    1000,
 
 struct http {
 	struct app *app;
+	char self[MAX_ORIGIN_LEN + 1]; /* the daemon's own origin */
 	struct MHD_Daemon *d[MAX_LISTEN];
 	unsigned short port[MAX_LISTEN];
 	size_t nd;
@@ -423,13 +425,21 @@ origin_in_site(const struct config_site *s, const char *origin)
 int
 http_req_origin_allowed(struct http_req *req, const struct config_site *site)
 {
-	const struct config *cfg = req->h->app->cfg;
 	char origin[MAX_ORIGIN_LEN + 1];
 
 	if (request_origin(req, origin, sizeof(origin)) != 0)
 		return 0;
-	if (strcmp(origin, cfg->public_url) == 0)
+	if (strcmp(origin, req->h->self) == 0)
 		return 1;
+	/* Same origin as the page the browser asked us for: its Origin
+	 * names the Host it sent (another site cannot forge either). */
+	{
+		const char *host = http_req_header(req, "Host");
+		const char *o = strstr(origin, "://");
+
+		if (host != NULL && o != NULL && strcasecmp(o + 3, host) == 0)
+			return 1;
+	}
 	return site != NULL && origin_in_site(site, origin);
 }
 
@@ -598,7 +608,18 @@ http_reply_header(struct http_req *req, const char *name, const char *value)
 void
 http_req_suspend(struct http_req *req)
 {
+	/* Suspend now, before the work is handed to another thread, so a
+	 * resume can never come before the suspension. */
 	req->suspended = 1;
+	MHD_suspend_connection(req->conn);
+}
+
+void
+http_req_unsuspend(struct http_req *req)
+{
+	/* The work could not be handed over: the handler stages a reply
+	 * before it returns, and the resumed call queues it. */
+	http_req_resume(req);
 }
 
 void
@@ -1028,10 +1049,8 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		finish_body(req);
 		if (req->resp == NULL) {
 			req->route->handler(req);
-			if (req->suspended) {
-				MHD_suspend_connection(conn);
-				return MHD_YES;
-			}
+			if (req->suspended)
+				return MHD_YES; /* resumed later */
 		}
 	}
 	return queue(req);
@@ -1236,6 +1255,14 @@ http_start(struct app *app)
 		di = MHD_get_daemon_info(h->d[i], MHD_DAEMON_INFO_BIND_PORT);
 		h->port[i] = di != NULL ? di->port : 0;
 	}
+	if (cfg->public_url[0] != '\0')
+		snprintf(h->self, sizeof(h->self), "%s", cfg->public_url);
+	else {
+		const char *t = cfg->listen[0].text;
+
+		snprintf(h->self, sizeof(h->self), "http://%.*s:%u",
+		         (int)(strrchr(t, ':') - t), t, h->port[0]);
+	}
 	return h;
 }
 
@@ -1278,4 +1305,10 @@ http_stop(struct http *h, unsigned int timeout_ms)
 	for (i = 0; i < h->nd; i++)
 		MHD_stop_daemon(h->d[i]);
 	free(h);
+}
+
+const char *
+http_self_origin(struct http_req *req)
+{
+	return req->h->self;
 }

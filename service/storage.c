@@ -30,6 +30,16 @@ enum stmt_id {
 	ST_SPENT_INSERT,
 	ST_SPENT_PURGE,
 	ST_SPENT_LOAD,
+	ST_COMMENT_INSERT,
+	ST_COMMENT_DUP,
+	ST_COMMENT_PARENT,
+	ST_COMMENT_TOP,
+	ST_COMMENT_TOP_DESC,
+	ST_COMMENT_REPLIES,
+	ST_COMMENT_COUNT,
+	ST_COMMENT_COUNT_TOP,
+	ST_COMMENT_GET,
+	ST_BAN_MATCH,
 	ST_VIEWS_GET,
 	ST_VIEWS_ADD,
 	ST_VIEWS_DAY_ADD,
@@ -60,6 +70,45 @@ static const char *const sql[ST_COUNT] = {
     [ST_SPENT_INSERT] = "INSERT OR IGNORE INTO captcha_spent (nonce, "
                         "expires_at) VALUES (?1, ?2)",
     [ST_SPENT_PURGE] = "DELETE FROM captcha_spent WHERE expires_at <= ?1",
+    [ST_COMMENT_INSERT] =
+        "INSERT INTO comment (article_id, parent_id, root_id, status, name, "
+        "email, body, body_hash, ip_hash, user_agent, flags, created_at, "
+        "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+        "?12, ?12)",
+    [ST_COMMENT_DUP] = "SELECT 1 FROM comment WHERE article_id = ?1 AND "
+                       "body_hash = ?2 AND created_at > ?3 LIMIT 1",
+    [ST_COMMENT_PARENT] = "SELECT article_id, status, root_id FROM comment "
+                          "WHERE id = ?1",
+    [ST_COMMENT_TOP] =
+        "SELECT c.id, c.parent_id, c.name, c.body, c.created_at, "
+        "c.reply_name, c.reply_body, c.reply_at, c.root_id "
+        "FROM comment c JOIN article a ON a.id = c.article_id "
+        "WHERE a.site = ?1 AND a.key = ?2 AND c.status = 1 AND "
+        "c.root_id IS NULL ORDER BY c.id LIMIT ?3 OFFSET ?4",
+    [ST_COMMENT_TOP_DESC] =
+        "SELECT c.id, c.parent_id, c.name, c.body, c.created_at, "
+        "c.reply_name, c.reply_body, c.reply_at, c.root_id "
+        "FROM comment c JOIN article a ON a.id = c.article_id "
+        "WHERE a.site = ?1 AND a.key = ?2 AND c.status = 1 AND "
+        "c.root_id IS NULL ORDER BY c.id DESC LIMIT ?3 OFFSET ?4",
+    [ST_COMMENT_REPLIES] =
+        "SELECT c.id, c.parent_id, c.name, c.body, c.created_at, "
+        "c.reply_name, c.reply_body, c.reply_at, c.root_id "
+        "FROM comment c JOIN article a ON a.id = c.article_id "
+        "WHERE a.site = ?1 AND a.key = ?2 AND c.status = 1 AND "
+        "c.root_id BETWEEN ?3 AND ?4 ORDER BY c.id",
+    [ST_COMMENT_COUNT] = "SELECT count(*) FROM comment c JOIN article a ON "
+                         "a.id = c.article_id WHERE a.site = ?1 AND "
+                         "a.key = ?2 AND c.status = 1",
+    [ST_COMMENT_COUNT_TOP] =
+        "SELECT count(*) FROM comment c JOIN article a ON "
+        "a.id = c.article_id WHERE a.site = ?1 AND a.key = ?2 AND "
+        "c.status = 1 AND c.root_id IS NULL",
+    [ST_COMMENT_GET] = "SELECT id, status, name, body FROM comment "
+                       "WHERE id = ?1",
+    [ST_BAN_MATCH] = "SELECT 1 FROM ban WHERE ((kind = 'ip' AND value = ?1) "
+                     "OR (kind = 'email' AND value = ?2 AND ?2 <> '')) AND "
+                     "(expires_at IS NULL OR expires_at > ?3) LIMIT 1",
     [ST_VIEWS_GET] = "SELECT views FROM article WHERE site = ?1 AND key = ?2",
     [ST_VIEWS_ADD] = "UPDATE article SET views = views + ?2 WHERE id = ?1",
     [ST_VIEWS_DAY_ADD] =
@@ -685,4 +734,194 @@ storage_views_top(struct storage *st, const char *site, long long since_day,
 	}
 	done_stmt(s);
 	return 0;
+}
+
+int
+storage_comment_insert(struct storage *st, const struct storage_comment *c,
+                       long long *id)
+{
+	sqlite3_stmt *s = stmt(st, ST_COMMENT_INSERT);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, c->article_id);
+	if (c->parent_id > 0) {
+		sqlite3_bind_int64(s, 2, c->parent_id);
+		sqlite3_bind_int64(s, 3, c->root_id);
+	}
+	sqlite3_bind_int(s, 4, c->status);
+	bind_text(s, 5, c->name);
+	bind_text(s, 6, c->email);
+	bind_text(s, 7, c->body);
+	sqlite3_bind_blob(s, 8, c->body_hash, sizeof(c->body_hash),
+	                  SQLITE_STATIC);
+	bind_text(s, 9, c->ip_hash);
+	bind_text(s, 10, c->user_agent);
+	sqlite3_bind_int(s, 11, (int)c->flags);
+	sqlite3_bind_int64(s, 12, c->created_at);
+	rc = sqlite3_step(s);
+	done_stmt(s);
+	if (rc != SQLITE_DONE) {
+		log_warnx("storage: comment insert: %s",
+		          sqlite3_errmsg(st->db));
+		return -1;
+	}
+	*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int
+storage_comment_duplicate(struct storage *st, long long article_id,
+                          const unsigned char hash[STORAGE_HASH_BYTES],
+                          long long since)
+{
+	sqlite3_stmt *s = stmt(st, ST_COMMENT_DUP);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, article_id);
+	sqlite3_bind_blob(s, 2, hash, STORAGE_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, since);
+	rc = sqlite3_step(s);
+	done_stmt(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+storage_comment_parent(struct storage *st, long long id, long long *article_id,
+                       int *status, long long *root_id)
+{
+	sqlite3_stmt *s = stmt(st, ST_COMMENT_PARENT);
+	int rc, ret = -1;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*article_id = sqlite3_column_int64(s, 0);
+		*status = sqlite3_column_int(s, 1);
+		*root_id = sqlite3_column_type(s, 2) == SQLITE_NULL
+		               ? 0
+		               : sqlite3_column_int64(s, 2);
+		ret = 0;
+	} else if (rc == SQLITE_DONE)
+		ret = 1;
+	done_stmt(s);
+	return ret;
+}
+
+static void
+row_to_public(sqlite3_stmt *s, struct storage_public_comment *c)
+{
+	c->id = sqlite3_column_int64(s, 0);
+	c->parent_id = sqlite3_column_type(s, 1) == SQLITE_NULL
+	                   ? 0
+	                   : sqlite3_column_int64(s, 1);
+	c->name = (const char *)sqlite3_column_text(s, 2);
+	c->body = (const char *)sqlite3_column_text(s, 3);
+	c->created_at = sqlite3_column_int64(s, 4);
+	c->reply_name = (const char *)sqlite3_column_text(s, 5);
+	c->reply_body = (const char *)sqlite3_column_text(s, 6);
+	c->reply_at = sqlite3_column_int64(s, 7);
+	c->root_id = sqlite3_column_type(s, 8) == SQLITE_NULL
+	                 ? 0
+	                 : sqlite3_column_int64(s, 8);
+}
+
+int
+storage_comments_public(struct storage *st, const char *site, const char *key,
+                        int newest_first, long long offset, int limit,
+                        void (*fn)(void *arg,
+                                   const struct storage_public_comment *c),
+                        void *arg)
+{
+	sqlite3_stmt *s = stmt(st, newest_first ? ST_COMMENT_TOP_DESC
+	                                        : ST_COMMENT_TOP),
+	             *r;
+	struct storage_public_comment c;
+	long long lo = -1, hi = -1;
+	int rc, ret = -1;
+
+	if (s == NULL || (r = stmt(st, ST_COMMENT_REPLIES)) == NULL)
+		return -1;
+	bind_text(s, 1, site);
+	bind_text(s, 2, key);
+	sqlite3_bind_int(s, 3, limit);
+	sqlite3_bind_int64(s, 4, offset);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row_to_public(s, &c);
+		if (lo < 0 || c.id < lo)
+			lo = c.id;
+		if (c.id > hi)
+			hi = c.id;
+		fn(arg, &c);
+	}
+	done_stmt(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (lo < 0)
+		return 0;
+	/* Replies of the page's threads; the caller attaches each to its
+	 * root and ignores those whose root is not on the page. */
+	bind_text(r, 1, site);
+	bind_text(r, 2, key);
+	sqlite3_bind_int64(r, 3, lo);
+	sqlite3_bind_int64(r, 4, hi);
+	while ((rc = sqlite3_step(r)) == SQLITE_ROW) {
+		row_to_public(r, &c);
+		fn(arg, &c);
+	}
+	if (rc == SQLITE_DONE)
+		ret = 0;
+	done_stmt(r);
+	return ret;
+}
+
+static long long
+count2(struct storage *st, enum stmt_id id, const char *site, const char *key)
+{
+	sqlite3_stmt *s = stmt(st, id);
+	long long n = -1;
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, site);
+	bind_text(s, 2, key);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	done_stmt(s);
+	return n;
+}
+
+long long
+storage_comment_count(struct storage *st, const char *site, const char *key,
+                      int top_level_only)
+{
+	return count2(st,
+	              top_level_only ? ST_COMMENT_COUNT_TOP : ST_COMMENT_COUNT,
+	              site, key);
+}
+
+int
+storage_ban_match(struct storage *st, const char *ip_hash, const char *email,
+                  long long now)
+{
+	sqlite3_stmt *s = stmt(st, ST_BAN_MATCH);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, ip_hash);
+	bind_text(s, 2, email);
+	sqlite3_bind_int64(s, 3, now);
+	rc = sqlite3_step(s);
+	done_stmt(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : -1;
 }

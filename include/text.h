@@ -1,0 +1,50 @@
+#ifndef BANDOC_TEXT_H
+#define BANDOC_TEXT_H
+
+/*
+ * text: what readers type, made safe and comparable (utf8proc).
+ * Normalisation: valid UTF-8 only, NFC (Vietnamese arrives precomposed
+ * or decomposed depending on the keyboard), control characters and
+ * bidirectional overrides removed (newlines kept in multi-line text),
+ * runs of blank lines collapsed, lines and the whole trimmed.
+ * Folding (for word filters and search): lower case, tone marks and
+ * other diacritics removed, "đ" -> "d".
+ */
+
+#include <stddef.h>
+
+enum text_result { TEXT_OK = 0, TEXT_INVALID_UTF8 = -1, TEXT_NOMEM = -2 };
+
+/*
+ * Normalises len bytes of in into a malloc'd NUL-terminated *out; *nchars
+ * receives its length in code points. multiline keeps newlines (one
+ * blank line at most between paragraphs); otherwise they become spaces.
+ */
+enum text_result text_normalize(const char *in, size_t len, int multiline,
+                                char **out, size_t *nchars);
+
+/* Folds NUL-terminated UTF-8 s (already normalised) into a malloc'd
+ * string. NULL on error. */
+char *text_fold(const char *s);
+
+/*
+ * 1 when folded text contains folded word (or phrase) on word
+ * boundaries (the characters around it are not letters or digits).
+ */
+int text_has_word(const char *text, const char *word);
+
+/* Number of links (http://, https://, www.) in s. */
+int text_count_links(const char *s);
+
+/* 1 when s is a plausible e-mail address (one @, a dotted domain, no
+ * spaces or controls, at most 254 bytes). */
+int text_email_ok(const char *s);
+
+/*
+ * Calls fn for each comma-separated, trimmed, non-empty item of list,
+ * folded (word lists of the config). Returns the number of items.
+ */
+int text_each_phrase(const char *list,
+                     void (*fn)(void *arg, const char *folded), void *arg);
+
+#endif
