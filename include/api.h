@@ -68,6 +68,29 @@ void api_embed_page(struct http_req *req);
 void api_embed_fragment(struct http_req *req);
 void api_embed_post(struct http_req *req);
 
+/* api_admin.c */
+void api_admin_comments(struct http_req *req);
+void api_admin_comment_action(struct http_req *req);
+void api_admin_comment_edit(struct http_req *req);
+void api_admin_comment_delete(struct http_req *req);
+void api_admin_reply_delete(struct http_req *req);
+void api_admin_bulk(struct http_req *req);
+void api_admin_bans(struct http_req *req);
+void api_admin_ban_add(struct http_req *req);
+void api_admin_ban_delete(struct http_req *req);
+void api_admin_audit(struct http_req *req);
+void api_admin_stats(struct http_req *req);
+void api_admin_me(struct http_req *req);
+void api_admin_users(struct http_req *req);
+void api_admin_user_add(struct http_req *req);
+void api_admin_user_state(struct http_req *req);
+void api_admin_login(struct http_req *req);
+void api_admin_logout(struct http_req *req);
+void api_admin_page(struct http_req *req);
+void api_admin_oneclick(struct http_req *req);
+/* 1 when s is a valid user name (a-z 0-9 . _ -, 1..64). */
+int api_admin_name_ok(const char *s);
+
 /* api_demo.c: GET /embed.js */
 void api_demo_embed_js(struct http_req *req);
 

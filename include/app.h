@@ -19,6 +19,8 @@ struct http;
 struct challenge;
 struct ratelimit;
 struct views;
+struct worker;
+struct webhook;
 
 struct app_demo {
 	char *title;
@@ -39,6 +41,8 @@ struct app {
 	struct challenge *challenge;
 	struct ratelimit *ratelimit;
 	struct views *views;
+	struct worker *workers; /* password hashing */
+	struct webhook *webhook;
 	unsigned char iphash_key[32]; /* keyed hash of client addresses */
 	time_t started;
 	struct {

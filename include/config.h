@@ -54,6 +54,8 @@ struct config_site {
 	char *watched_words;
 	long long max_links;
 	char *comments_order;
+	char *webhook_url;
+	char *webhook_secret;
 };
 
 struct config {
@@ -87,6 +89,10 @@ struct config {
 	long long views_dedup_max;
 	long long views_cache_max;
 	char *views_bots;
+	long long webhook_retry_base;
+	long long admin_secure_cookie;
+	long long admin_idle_timeout;
+	long long admin_session_max;
 
 	struct config_site sites[MAX_SITES];
 	size_t nsites;

@@ -154,6 +154,11 @@ void http_req_suspend(struct http_req *req);
 void http_req_resume(struct http_req *req);
 void http_req_unsuspend(struct http_req *req);
 
+/* A cookie of the request (borrowed), or NULL. */
+const char *http_req_cookie(struct http_req *req, const char *name);
+/* 1 when the request's Origin (else Referer) is the daemon itself. */
+int http_req_from_self(struct http_req *req);
+
 /* The daemon's own origin (public_url, or worked out from the first
  * listen address and its bound port). */
 const char *http_self_origin(struct http_req *req);

@@ -145,6 +145,7 @@ struct storage_comment {
 	unsigned char body_hash[STORAGE_HASH_BYTES];
 	unsigned int flags;
 	long long created_at;
+	const char *search; /* folded name, e-mail and body */
 };
 
 /* What the public sees of a comment (strings borrowed during fn). */
@@ -185,6 +186,159 @@ long long storage_comment_count(struct storage *st, const char *site,
 /* 1 when ip_hash or email (may be "") is banned now, 0 not, -1 error. */
 int storage_ban_match(struct storage *st, const char *ip_hash,
                       const char *email, long long now);
+
+/* --- moderation --- */
+
+/* A comment as moderators see it (strings borrowed during the call). */
+struct storage_admin_comment {
+	long long id, parent_id;
+	const char *site, *article, *article_title, *article_url;
+	const char *parent_excerpt;
+	const char *name, *email, *body, *ip_hash, *user_agent;
+	int status;
+	unsigned int flags;
+	long long created_at, updated_at;
+	const char *reply_name, *reply_body; /* NULL: none */
+	long long reply_at;
+};
+
+struct storage_admin_filter {
+	int status;       /* -1: any */
+	const char *site; /* "": any */
+	const char *article;
+	const char *q; /* folded search text, "": none */
+	unsigned int flags;
+	long long cursor; /* 0: from the start */
+	int oldest_first;
+	int limit;
+};
+
+struct storage_audit {
+	long long id, at, comment_id;
+	const char *user, *action, *ip_hash;
+	const char *before, *after; /* may be NULL */
+};
+
+struct storage_ban {
+	long long id, expires_at, created_at; /* expires_at 0: never */
+	const char *kind, *value, *reason, *created_by;
+};
+
+#define STORAGE_MAX_USER   64
+#define STORAGE_MAX_PWHASH 128
+
+struct storage_user {
+	char name[STORAGE_MAX_USER + 1];
+	char role[16];
+	char hash[STORAGE_MAX_PWHASH + 1];
+	int disabled;
+	long long created_at, last_login;
+};
+
+struct storage_session {
+	char user[STORAGE_MAX_USER + 1];
+	char role[16];
+	long long created_at, last_seen;
+	int disabled;
+};
+
+/* Comments matching f, through fn. 0 / -1. */
+int storage_admin_list(struct storage *st, const struct storage_admin_filter *f,
+                       void (*fn)(void *arg,
+                                  const struct storage_admin_comment *c),
+                       void *arg);
+/* One comment through fn: 0, 1 not found, -1 error. */
+int storage_admin_get(struct storage *st, long long id,
+                      void (*fn)(void *arg,
+                                 const struct storage_admin_comment *c),
+                      void *arg);
+/* The audit entries of a comment, oldest first. 0 / -1. */
+int storage_admin_history(struct storage *st, long long id,
+                          void (*fn)(void *arg, const char *action,
+                                     const char *user, long long at),
+                          void *arg);
+/* Status and some fields of comment id (copies, caller frees; any out
+ * may be NULL): 0, 1 not found, -1 error. */
+int storage_admin_status_of(struct storage *st, long long id, int *status,
+                            char *ip_hash, size_t iplen, char **name,
+                            char **body, char **email);
+/* These return the rows changed (0: no such comment), or -1. */
+int storage_admin_set_status(struct storage *st, long long id, int status,
+                             long long now);
+int storage_admin_edit(struct storage *st, long long id, const char *name,
+                       const char *body, const char *search, long long now);
+/* Sets the official reply (body NULL removes it). */
+int storage_admin_reply(struct storage *st, long long id, const char *name,
+                        const char *body, long long now);
+int storage_admin_delete(struct storage *st, long long id);
+
+/* Appends an audit entry. 0 / -1. */
+int storage_audit_add(struct storage *st, long long at, const char *user,
+                      const char *action, long long comment_id,
+                      const char *ip_hash, const char *before,
+                      const char *after);
+/* Audit entries with id < before (0: newest), newest first. */
+int storage_audit_list(struct storage *st, long long before, int limit,
+                       void (*fn)(void *arg, const struct storage_audit *a),
+                       void *arg);
+
+int storage_ban_list(struct storage *st,
+                     void (*fn)(void *arg, const struct storage_ban *b),
+                     void *arg);
+int storage_ban_add(struct storage *st, const char *kind, const char *value,
+                    const char *reason, long long expires_at, long long now,
+                    const char *by, long long *id);
+/* Rows deleted (0: no such ban) or -1. */
+int storage_ban_delete(struct storage *st, long long id);
+
+/* Counts per site and status through fn, comments since day_start, and
+ * the creation time of the oldest pending comment (0: none). 0 / -1. */
+int storage_stats(struct storage *st, long long day_start,
+                  void (*fn)(void *arg, const char *site, int status,
+                             long long n),
+                  void *arg, long long *today, long long *oldest_pending);
+
+int storage_user_add(struct storage *st, const char *name, const char *role,
+                     const char *hash, long long now);
+/* 0 found, 1 not, -1 error. */
+int storage_user_get(struct storage *st, const char *name,
+                     struct storage_user *u);
+int storage_user_list(struct storage *st,
+                      void (*fn)(void *arg, const struct storage_user *u),
+                      void *arg);
+/* Rows changed or -1. */
+int storage_user_set_hash(struct storage *st, const char *name,
+                          const char *hash);
+int storage_user_set_disabled(struct storage *st, const char *name,
+                              int disabled);
+int storage_user_logged_in(struct storage *st, const char *name, long long now);
+
+int storage_session_add(struct storage *st, const unsigned char *hash,
+                        size_t len, const char *user, long long now,
+                        const char *ip_hash);
+/* 0 found, 1 not, -1 error. */
+int storage_session_get(struct storage *st, const unsigned char *hash,
+                        size_t len, struct storage_session *out);
+int storage_session_touch(struct storage *st, const unsigned char *hash,
+                          size_t len, long long now);
+int storage_session_delete(struct storage *st, const unsigned char *hash,
+                           size_t len);
+int storage_session_purge(struct storage *st, long long idle_before,
+                          long long created_before);
+
+int storage_outbox_add(struct storage *st, const char *site, const char *body,
+                       long long now);
+int storage_outbox_due(struct storage *st, long long now, int limit,
+                       void (*fn)(void *arg, long long id, const char *site,
+                                  const char *body, int attempts),
+                       void *arg);
+int storage_outbox_retry(struct storage *st, long long id, long long next_at,
+                         const char *error);
+int storage_outbox_delete(struct storage *st, long long id);
+
+/* Marks a one-click token used: 0 now, 1 it already was, -1 error. */
+int storage_oneclick_use(struct storage *st, const unsigned char *nonce,
+                         size_t len, long long expires_at);
 
 /*
  * A set of read-only connections, one per thread that asks, opened on

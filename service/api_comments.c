@@ -13,6 +13,7 @@
 
 #include "api.h"
 #include "app.h"
+#include "auth.h"
 #include "challenge.h"
 #include "comments.h"
 #include "config.h"
@@ -34,7 +35,7 @@ struct comment_sub {
 	struct http_req *req;
 	comment_finish_fn *finish;
 	const struct config_site *site;
-	char *article, *title, *url, *name, *email, *body, *ua;
+	char *article, *title, *url, *name, *email, *body, *ua, *search;
 	long long parent_id;
 	char ip_hash[STORAGE_HASH_BYTES * 2 + 1];
 	struct storage_comment row;
@@ -92,6 +93,20 @@ comments_msg(const char *lang, const char *key)
 	return key;
 }
 
+char *
+comments_search_text(const char *name, const char *email, const char *body)
+{
+	size_t n = strlen(name) + strlen(email) + strlen(body) + 3;
+	char *all = malloc(n), *folded;
+
+	if (all == NULL)
+		return NULL;
+	snprintf(all, n, "%s\n%s\n%s", name, email, body);
+	folded = text_fold(all);
+	free(all);
+	return folded;
+}
+
 const char *
 comments_lang(struct http_req *req, const struct config_site *site)
 {
@@ -126,6 +141,7 @@ sub_free(struct comment_sub *s)
 	free(s->email);
 	free(s->body);
 	free(s->ua);
+	free(s->search);
 	json_decref(s->err.fields);
 	free(s);
 }
@@ -219,6 +235,46 @@ phrase_check(void *arg, const char *word)
 
 /* --- the write --- */
 
+/* The webhook's JSON with one-click approve/reject links (7 days). */
+static int
+outbox_add(struct storage *st, struct comment_sub *s)
+{
+	char ok[AUTH_ONECLICK_TEXT], no[AUTH_ONECLICK_TEXT], url[512];
+	const char *self = http_self_origin(s->req);
+	long long exp = s->row.created_at + 7 * 86400;
+	json_t *j, *flags = json_array();
+	char *text;
+	int r;
+
+	if (s->row.flags & STORAGE_FLAG_WATCHED)
+		json_array_append_new(flags, json_string("watched"));
+	if (s->row.flags & STORAGE_FLAG_LINKS)
+		json_array_append_new(flags, json_string("links"));
+	auth_oneclick_new(s->id, AUTH_APPROVE, exp, ok);
+	auth_oneclick_new(s->id, AUTH_REJECT, exp, no);
+	j = json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:{s:I, s:s, s:s, s:s, "
+	              "s:I, s:o}}",
+	              "event", "comment.pending", "site", s->site->id,
+	              "article", "key", s->article, "title",
+	              s->title ? s->title : "", "url", s->url ? s->url : "",
+	              "comment", "id", (json_int_t)s->id, "name", s->name,
+	              "email", s->email, "body", s->body, "created_at",
+	              (json_int_t)s->row.created_at, "flags", flags);
+	snprintf(url, sizeof(url), "%s/admin/one-click?t=%s", self, ok);
+	json_object_set_new(j, "approve_url", json_string(url));
+	snprintf(url, sizeof(url), "%s/admin/one-click?t=%s", self, no);
+	json_object_set_new(j, "reject_url", json_string(url));
+	snprintf(url, sizeof(url), "%s/admin", self);
+	json_object_set_new(j, "moderation_url", json_string(url));
+	text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (text == NULL)
+		return -1;
+	r = storage_outbox_add(st, s->site->id, text, s->row.created_at);
+	free(text);
+	return r;
+}
+
 static int
 job_run(struct storage *st, void *arg)
 {
@@ -259,6 +315,10 @@ job_run(struct storage *st, void *arg)
 		return -1;
 	}
 	if (storage_comment_insert(st, &s->row, &s->id) != 0)
+		goto fail;
+	/* The moderators' notification goes in the same transaction. */
+	if (s->row.status == STORAGE_PENDING &&
+	    s->site->webhook_url[0] != '\0' && outbox_add(st, s) != 0)
 		goto fail;
 	return 0;
 fail:
@@ -498,6 +558,10 @@ store:
 	s->row.ip_hash = s->ip_hash;
 	s->row.user_agent = s->ua;
 	s->row.created_at = (long long)now;
+	if ((s->search = comments_search_text(s->name, s->email, s->body)) ==
+	    NULL)
+		goto oom;
+	s->row.search = s->search;
 	crypto_generichash(s->row.body_hash, sizeof(s->row.body_hash),
 	                   (const unsigned char *)s->body, strlen(s->body),
 	                   NULL, 0);

@@ -10,6 +10,9 @@
 
 #include "app.h"
 #include "audio.h"
+#include "auth.h"
+#include "webhook.h"
+#include "worker.h"
 #include "captcha.h"
 #include "challenge.h"
 #include "ratelimit.h"
@@ -92,6 +95,11 @@ app_open(struct app *app, const struct config *cfg)
 		log_warnx("captcha: the audio voices are not usable");
 		goto done;
 	}
+	if (auth_init(&app->secrets) != 0 ||
+	    (app->workers = worker_new(2, 256)) == NULL) {
+		log_warnx("admin: cannot start the password workers");
+		goto done;
+	}
 	app->challenge = challenge_new(cfg, &app->secrets);
 	app->ratelimit = ratelimit_new((size_t)cfg->ratelimit_max_clients);
 	if (app->challenge == NULL || app->ratelimit == NULL)
@@ -110,6 +118,10 @@ app_open(struct app *app, const struct config *cfg)
 	views_task(app->views, &task);
 	if (writer_add_task(app->writer, &task) != 0)
 		goto done;
+	if ((app->webhook = webhook_start(app)) == NULL) {
+		log_warnx("webhook: cannot start the delivery thread");
+		goto done;
+	}
 	if (cfg->demo_article[0] != '\0' &&
 	    (app->demo = demo_load(cfg->demo_article)) == NULL)
 		goto done;
@@ -143,8 +155,15 @@ app_shutdown_hooks(struct app *app)
 void
 app_close(struct app *app)
 {
+	/* The webhook thread and the workers hand jobs to the writer:
+	 * they stop first. */
+	webhook_stop(app->webhook);
+	app->webhook = NULL;
+	worker_free(app->workers);
+	app->workers = NULL;
 	writer_free(app->writer);
 	app->writer = NULL;
+	auth_shutdown();
 	challenge_free(app->challenge);
 	app->challenge = NULL;
 	ratelimit_free(app->ratelimit);

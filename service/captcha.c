@@ -66,9 +66,10 @@ static const char *const font_files[NFONTS] = {
 };
 
 /*
- * Em size of the atlas glyphs, in scale-1 pixels.  It is the largest em a
- * symbol is ever drawn at (EM_MAX * (1 + SIZE_VAR) = 62.4), so tiles are
- * only ever sampled down, never up.
+ * Em size of the atlas glyphs, in scale-1 pixels: a little above the
+ * largest width a symbol is drawn at (EM_MAX * (1 + SIZE_VAR) = 62.4).
+ * Heights are stretched up to TALL_MAX more; bilinear sampling followed
+ * by the threshold keeps such outlines smooth.
  */
 #define ATLAS_EM 64
 /* Largest base em, in scale-1 pixels; long answers get smaller ones. */
@@ -94,10 +95,10 @@ static const char *const font_files[NFONTS] = {
  */
 #define MARGIN_X 3.0
 #define MARGIN_Y 2.0
-/* Largest tile side in pixels at scale 2 (the worst case is ~160). */
+/* Largest tile side in pixels at scale 2 (the worst case is ~210). */
 #define TILE_MAX 256
-/* Random bytes drawn per picture: about 900 are used, see render. */
-#define POOL_BYTES 2048
+/* Random bytes per picture: at most ~600 are drawn, see render. */
+#define POOL_BYTES 1024
 /* Coverage at or above which a pixel is ink. */
 #define INK_LEVEL 128
 /* Decorative ellipses on the background. */
@@ -168,6 +169,7 @@ struct sym {
 struct tile {
 	unsigned char	*cov;
 	short		*left, *right;	/* first/last ink column per row */
+	short		*span0, *span1;	/* columns that may be non-zero */
 	int		 w, h;
 	int		 x, y;		/* top-left on the canvas */
 	int		 row0, row1;	/* first/last row with ink */
@@ -179,6 +181,7 @@ struct box {
 	int	 x0, y0, x1, y1;
 };
 
+/* An occluding curve, in scale-1 units. */
 struct curve {
 	int	 first, last;	/* symbols it spans */
 	double	 u0, u1;	/* start/end offsets, fraction of an em */
@@ -186,8 +189,29 @@ struct curve {
 	double	 amp, wlen, phase, slope;
 };
 
+/* Everything drawn for one picture, in scale-1 units. */
+struct layout {
+	int		 n;		/* symbols */
+	const unsigned long *theme;
+	struct sym	 syms[CAPTCHA_ANSWER_MAX];
+	int		 ncurves;
+	struct curve	 curves[2];
+	double		 gxa, gxl, gxp;	/* global warp: x moved along y */
+	double		 gca, gcl, gcp;	/* x moved along x */
+	double		 gya, gyl, gyp;	/* y moved along x */
+	double		 start;		/* where the slack goes, 0..1 */
+	int		 ndeco;
+	double		 deco[DECO_MAX][4];	/* cx, cy, rx, ry */
+	/* Derived from the above. */
+	double		 margin, vmargin;	/* free room, with the warp's */
+	double		 em[CAPTCHA_ANSWER_MAX];	/* per symbol */
+	double		 cy[CAPTCHA_ANSWER_MAX];	/* centre heights */
+	double		 stroke;	/* mean stem width */
+};
+
 static void	 set_error(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
+static void	 layout_size(struct layout *, double, double, double);
 
 static void
 set_error(const char *fmt, ...)
@@ -299,8 +323,10 @@ glyph_render(struct glyph *g, gdImagePtr scratch, const char *path, int em,
 	text[0] = symbol;
 	text[1] = '\0';
 
-	gdImageFilledRectangle(scratch, 0, 0, scratch->sx - 1,
-	    scratch->sy - 1, 0);
+	/* Opaque black; gdImageFilledRectangle() is a pixel at a time. */
+	for (y = 0; y < scratch->sy; y++)
+		memset(scratch->tpixels[y], 0,
+		    (size_t)scratch->sx * sizeof(scratch->tpixels[y][0]));
 	err = gdImageStringFTEx(scratch, NULL, 0xffffff, path, (double)em,
 	    0.0, em / 2, em * 3 / 2, text, &ex);
 	if (err != NULL) {
@@ -625,16 +651,13 @@ static inline unsigned
 sample(const unsigned char *img, int w, int h, int fx, int fy)
 {
 	const unsigned char *p;
-	int ix, iy;
+	/* A negative coordinate wraps to a huge one and fails the test. */
+	unsigned ix = (unsigned)fx >> 8, iy = (unsigned)fy >> 8;
 	unsigned ax, ay, top, bot;
 
-	if (fx < 0 || fy < 0)
+	if (ix >= (unsigned)w - 1 || iy >= (unsigned)h - 1)
 		return 0;
-	ix = fx >> 8;
-	iy = fy >> 8;
-	if (ix >= w - 1 || iy >= h - 1)
-		return 0;
-	p = img + (size_t)iy * (size_t)w + (size_t)ix;
+	p = img + (size_t)iy * (size_t)w + ix;
 	if ((p[0] | p[1] | p[w] | p[w + 1]) == 0)
 		return 0;
 	ax = (unsigned)fx & 255;
@@ -749,6 +772,8 @@ tile_render(struct tile *t, const struct glyph *g, const struct sym *y,
 		 */
 		row_span(t->w, rowx[ty] / 256.0, rowy[ty] / 256.0, g, c, s,
 		    k, ky, ay, &tx0, &tx1);
+		t->span0[ty] = (short)tx0;
+		t->span1[ty] = (short)tx1;
 		memset(out, 0, (size_t)t->w);
 		for (tx = tx0; tx <= tx1; tx++) {
 			unsigned v = sample(g->cov, g->w, g->h,
@@ -837,226 +862,228 @@ ellipse_fill(gdImagePtr im, double cx, double cy, double rx, double ry,
 	}
 }
 
-int
-captcha_render_png(const char *answer,
-    const unsigned char seed[CAPTCHA_SEED_BYTES], int scale,
-    unsigned char **png, size_t *len)
+/*
+ * Draws every random choice of a picture into l, in scale-1 units, then
+ * derives the sizes and heights.  The draws come in a fixed order and
+ * number, whatever the answer and the scale.
+ */
+static void
+layout_draw(struct layout *l, const char *answer,
+    const unsigned char seed[CAPTCHA_SEED_BYTES])
 {
-	struct rng *rng = NULL;
-	struct sym syms[CAPTCHA_ANSWER_MAX];
-	struct tile tiles[CAPTCHA_ANSWER_MAX];
-	struct curve curves[2];
-	double ecx[CAPTCHA_ANSWER_MAX], ecy[CAPTCHA_ANSWER_MAX];
-	double emv[CAPTCHA_ANSWER_MAX];
-	double decx[DECO_MAX], decy[DECO_MAX], derx[DECO_MAX], dery[DECO_MAX];
-	int redge[CAPTCHA_HEIGHT * CAPTCHA_SCALE_MAX];
-	int dxr[CAPTCHA_HEIGHT * CAPTCHA_SCALE_MAX];
-	int dxc[CAPTCHA_WIDTH * CAPTCHA_SCALE_MAX];
-	int dyc[CAPTCHA_WIDTH * CAPTCHA_SCALE_MAX];
-	unsigned char *canvas = NULL, *arena = NULL, *buf = NULL;
-	void *gdbuf = NULL;
-	gdImagePtr im = NULL;
-	const unsigned long *theme;
-	int fonts[NFONTS], nfonts, ncurves, ndeco;
-	int n, i, x, y, w, h, sc, gsize, ret = -1;
-	double em, est_a, est_b, avail, start_u, stroke, margin, vmargin;
-	double gxa, gxl, gxp, gca, gcl, gcp, gya, gyl, gyp;
-	double ba, bl, bp, cursor, tall;
-	size_t arena_size, off;
-	int xl, xr, shift, pad, dmx, dmy, vpad;
-	struct box ink = { NONE_HI, NONE_HI, NONE_LO, NONE_LO };
+	struct rng rng;
+	int fonts[NFONTS], nfonts, i, j, t;
+	double tall, ba, bl, bp, sign;
 
-	if (answer == NULL || seed == NULL || png == NULL || len == NULL ||
-	    (scale != 1 && scale != 2) || atlas == NULL ||
-	    !captcha_answer_valid(answer))
-		goto done;
-	n = (int)strlen(answer);
-	sc = scale;
-	w = CAPTCHA_WIDTH * sc;
-	h = CAPTCHA_HEIGHT * sc;
+	randombytes_buf_deterministic(rng.pool, sizeof(rng.pool), seed);
+	rng.pos = 0;
+	l->n = (int)strlen(answer);
 
-	/* 1. Every random choice, in scale-1 units. */
-	if ((rng = malloc(sizeof(*rng))) == NULL)
-		goto done;
-	randombytes_buf_deterministic(rng->pool, sizeof(rng->pool), seed);
-	rng->pos = 0;
-
-	theme = themes[rng_int(rng, 0, (int)NTHEMES - 1)];
+	l->theme = themes[rng_int(&rng, 0, (int)NTHEMES - 1)];
+	/* 2 or 3 of the fonts, in random order. */
 	for (i = 0; i < NFONTS; i++)
 		fonts[i] = i;
-	for (i = NFONTS - 1; i > 0; i--) {	/* Fisher-Yates */
-		int j = rng_int(rng, 0, i), t = fonts[i];
-
+	for (i = NFONTS - 1; i > 0; i--) {
+		j = rng_int(&rng, 0, i);
+		t = fonts[i];
 		fonts[i] = fonts[j];
 		fonts[j] = t;
 	}
-	nfonts = rng_int(rng, 2, NFONTS);
-	tall = rng_real(rng, TALL_MIN, TALL_MAX);
-	for (i = 0; i < n; i++) {
-		struct sym *y_ = &syms[i];
+	nfonts = rng_int(&rng, 2, NFONTS);
+	tall = rng_real(&rng, TALL_MIN, TALL_MAX);
+	for (i = 0; i < l->n; i++) {
+		struct sym *y = &l->syms[i];
 
-		y_->index = symbol_index(answer[i]);
-		y_->font = fonts[rng_int(rng, 0, nfonts - 1)];
-		y_->zoom = rng_real(rng, 1.0 - SIZE_VAR, 1.0 + SIZE_VAR);
-		y_->tall = tall;
-		y_->angle = rng_real(rng, -ROT_MAX, ROT_MAX);
-		y_->wamp_x = rng_real(rng, 0.8, 1.5);
-		y_->wlen_x = rng_real(rng, 32.0, 56.0);
-		y_->wph_x = rng_real(rng, 0.0, 2.0 * PI);
-		y_->wamp_y = rng_real(rng, 0.8, 1.5);
-		y_->wlen_y = rng_real(rng, 32.0, 56.0);
-		y_->wph_y = rng_real(rng, 0.0, 2.0 * PI);
-		y_->overlap = rng_int(rng, OVERLAP_MIN, OVERLAP_MAX);
-		y_->jitter = rng_real(rng, -3.0, 3.0);
+		y->index = symbol_index(answer[i]);
+		y->font = fonts[rng_int(&rng, 0, nfonts - 1)];
+		y->zoom = rng_real(&rng, 1.0 - SIZE_VAR, 1.0 + SIZE_VAR);
+		y->tall = tall;
+		y->angle = rng_real(&rng, -ROT_MAX, ROT_MAX);
+		y->wamp_x = rng_real(&rng, 0.8, 1.5);
+		y->wlen_x = rng_real(&rng, 32.0, 56.0);
+		y->wph_x = rng_real(&rng, 0.0, 2.0 * PI);
+		y->wamp_y = rng_real(&rng, 0.8, 1.5);
+		y->wlen_y = rng_real(&rng, 32.0, 56.0);
+		y->wph_y = rng_real(&rng, 0.0, 2.0 * PI);
+		y->overlap = rng_int(&rng, OVERLAP_MIN, OVERLAP_MAX);
+		y->jitter = rng_real(&rng, -3.0, 3.0);
 	}
-	/* Global warp: x moves with y and with x, y moves with x. */
-	gxa = rng_real(rng, 1.5, 3.0);
-	gxl = rng_real(rng, 50.0, 100.0);
-	gxp = rng_real(rng, 0.0, 2.0 * PI);
-	gca = rng_real(rng, 1.0, 2.5);
-	gcl = rng_real(rng, 70.0, 130.0);
-	gcp = rng_real(rng, 0.0, 2.0 * PI);
-	gya = rng_real(rng, 3.0, 6.0);
-	gyl = rng_real(rng, 80.0, 180.0);
-	gyp = rng_real(rng, 0.0, 2.0 * PI);
+	l->gxa = rng_real(&rng, 1.5, 3.0);
+	l->gxl = rng_real(&rng, 50.0, 100.0);
+	l->gxp = rng_real(&rng, 0.0, 2.0 * PI);
+	l->gca = rng_real(&rng, 1.0, 2.5);
+	l->gcl = rng_real(&rng, 70.0, 130.0);
+	l->gcp = rng_real(&rng, 0.0, 2.0 * PI);
+	l->gya = rng_real(&rng, 3.0, 6.0);
+	l->gyl = rng_real(&rng, 80.0, 180.0);
+	l->gyp = rng_real(&rng, 0.0, 2.0 * PI);
 	/* Sine baseline. */
-	ba = rng_real(rng, 4.0, 9.0);
-	bl = rng_real(rng, 100.0, 220.0);
-	bp = rng_real(rng, 0.0, 2.0 * PI);
-	start_u = rng_real(rng, 0.0, 1.0);
+	ba = rng_real(&rng, 4.0, 9.0);
+	bl = rng_real(&rng, 100.0, 220.0);
+	bp = rng_real(&rng, 0.0, 2.0 * PI);
+	l->start = rng_real(&rng, 0.0, 1.0);
 	/*
 	 * Curves cross 1-2 symbols at a slant, like a strike-through: the eye
 	 * tells a slash from a stroke, while a curve along a symbol's middle
 	 * would turn U into a closed shape or D into B.
 	 */
-	ncurves = rng_int(rng, 1, 2);
+	l->ncurves = rng_int(&rng, 1, 2);
 	for (i = 0; i < 2; i++) {
-		struct curve *cv = &curves[i];
-		int span = rng_int(rng, 1, 2);
+		struct curve *cv = &l->curves[i];
+		int span = rng_int(&rng, 1, 2);
 
-		cv->first = rng_int(rng, 0, n - span);
+		cv->first = rng_int(&rng, 0, l->n - span);
 		cv->last = cv->first + span - 1;
-		cv->u0 = rng_real(rng, -0.7, -0.3);
-		cv->u1 = rng_real(rng, 0.3, 0.7);
-		cv->voff = rng_real(rng, -0.1, 0.1);
-		cv->amp = rng_real(rng, 1.0, 3.0);
-		cv->wlen = rng_real(rng, 60.0, 120.0);
-		cv->phase = rng_real(rng, 0.0, 2.0 * PI);
-		cv->slope = (rng_int(rng, 0, 1) ? 1.0 : -1.0) *
-		    rng_real(rng, 0.25, 0.5);
+		cv->u0 = rng_real(&rng, -0.7, -0.3);
+		cv->u1 = rng_real(&rng, 0.3, 0.7);
+		cv->voff = rng_real(&rng, -0.1, 0.1);
+		cv->amp = rng_real(&rng, 1.0, 3.0);
+		cv->wlen = rng_real(&rng, 60.0, 120.0);
+		cv->phase = rng_real(&rng, 0.0, 2.0 * PI);
+		sign = rng_int(&rng, 0, 1) ? 1.0 : -1.0;
+		cv->slope = sign * rng_real(&rng, 0.25, 0.5);
 	}
-
-
-	ndeco = rng_int(rng, DECO_MIN, DECO_MAX);
+	l->ndeco = rng_int(&rng, DECO_MIN, DECO_MAX);
 	for (i = 0; i < DECO_MAX; i++) {
-		decx[i] = rng_real(rng, 0.0, CAPTCHA_WIDTH);
-		decy[i] = rng_real(rng, 0.0, CAPTCHA_HEIGHT);
-		derx[i] = rng_real(rng, 14.0, 40.0);
-		dery[i] = rng_real(rng, 8.0, 24.0);
+		l->deco[i][0] = rng_real(&rng, 0.0, CAPTCHA_WIDTH);
+		l->deco[i][1] = rng_real(&rng, 0.0, CAPTCHA_HEIGHT);
+		l->deco[i][2] = rng_real(&rng, 14.0, 40.0);
+		l->deco[i][3] = rng_real(&rng, 8.0, 24.0);
 	}
+	layout_size(l, ba, bl, bp);
+}
 
-	/*
-	 * Base em: the estimated text width is em * est_a + est_b (rotated
-	 * ink widths from the atlas minus overlaps); take the largest em up
-	 * to EM_MAX that fits between the margins, which leave room for the
-	 * global warp, and whose tallest symbol fits the height likewise.
-	 */
-	margin = MARGIN_X + gxa + gca;
-	vmargin = MARGIN_Y + gya;
-	est_a = 0.0;
-	est_b = 0.0;
-	em = EM_MAX;
-	for (i = 0; i < n; i++) {
-		const struct glyph *g = &atlas->g[0][syms[i].font]
-		    [syms[i].index];
-		double t_ = syms[i].angle * PI / 180.0;
-		double hi = (fabs(sin(t_)) * g->w + cos(t_) * g->h * tall) /
-		    ATLAS_EM * syms[i].zoom;
-		int ai = clampi((int)lround(syms[i].angle), -ROT_MAX,
-		    ROT_MAX) + ROT_MAX;
+/*
+ * Sets the ems, centre heights and stroke of l.  The text width is
+ * estimated as em * a + b (rotated, stretched ink widths from the atlas,
+ * less the overlaps); the base em is the largest up to EM_MAX for which
+ * it fits between the margins and the tallest symbol fits the height,
+ * the margins leaving room for the global warp.  The baseline is the
+ * sine ba * sin(2 pi x / bl + bp).
+ */
+static void
+layout_size(struct layout *l, double ba, double bl, double bp)
+{
+	double a = 0.0, b = 0.0, em = EM_MAX, cursor, avail, tall, hi, wi;
+	int i, ai;
 
-		est_a += glyph_width(g, ai, tall) / ATLAS_EM * syms[i].zoom;
+	l->margin = MARGIN_X + l->gxa + l->gca;
+	l->vmargin = MARGIN_Y + l->gya;
+	for (i = 0; i < l->n; i++) {
+		const struct sym *y = &l->syms[i];
+		const struct glyph *g = &atlas->g[0][y->font][y->index];
+		double t = y->angle * PI / 180.0;
+
+		tall = y->tall;
+		ai = clampi((int)lround(y->angle), -ROT_MAX, ROT_MAX) +
+		    ROT_MAX;
+		a += glyph_width(g, ai, tall) / ATLAS_EM * y->zoom;
 		if (i > 0)
-			est_b -= syms[i].overlap;
-		if ((CAPTCHA_HEIGHT - 2.0 * vmargin) / hi < em)
-			em = (CAPTCHA_HEIGHT - 2.0 * vmargin) / hi;
+			b -= y->overlap;
+		hi = (fabs(sin(t)) * g->w + cos(t) * g->h * tall) / ATLAS_EM *
+		    y->zoom;
+		if ((CAPTCHA_HEIGHT - 2.0 * l->vmargin) / hi < em)
+			em = (CAPTCHA_HEIGHT - 2.0 * l->vmargin) / hi;
 	}
-	avail = CAPTCHA_WIDTH - 2.0 * margin;
-	if ((avail - est_b) / est_a < em)
-		em = (avail - est_b) / est_a;
-	cursor = margin;
-	stroke = 0.0;
-	for (i = 0; i < n; i++) {
-		const struct glyph *g = &atlas->g[0][syms[i].font]
-		    [syms[i].index];
-		int ai = clampi((int)lround(syms[i].angle), -ROT_MAX,
-		    ROT_MAX) + ROT_MAX;
-		double wi = glyph_width(g, ai, tall) / ATLAS_EM *
-		    syms[i].zoom * em;
+	avail = CAPTCHA_WIDTH - 2.0 * l->margin;
+	if ((avail - b) / a < em)
+		em = (avail - b) / a;
 
-		emv[i] = em * syms[i].zoom;
-		ecx[i] = cursor + wi / 2.0;
-		ecy[i] = CAPTCHA_HEIGHT / 2.0 + syms[i].jitter +
-		    ba * sin(2.0 * PI * ecx[i] / bl + bp);
-		cursor += wi - syms[i].overlap;
-		stroke += atlas->stem[syms[i].font] * emv[i];
+	cursor = l->margin;
+	l->stroke = 0.0;
+	for (i = 0; i < l->n; i++) {
+		const struct sym *y = &l->syms[i];
+		const struct glyph *g = &atlas->g[0][y->font][y->index];
+
+		ai = clampi((int)lround(y->angle), -ROT_MAX, ROT_MAX) +
+		    ROT_MAX;
+		wi = glyph_width(g, ai, y->tall) / ATLAS_EM * y->zoom * em;
+		l->em[i] = em * y->zoom;
+		l->cy[i] = CAPTCHA_HEIGHT / 2.0 + y->jitter +
+		    ba * sin(2.0 * PI * (cursor + wi / 2.0) / bl + bp);
+		cursor += wi - y->overlap;
+		l->stroke += atlas->stem[y->font] * l->em[i];
 	}
-	stroke = stroke / n * sc;
+	l->stroke /= l->n;
+}
 
-	/* 2. Tiles, at the output scale. */
-	arena_size = 0;
-	for (i = 0; i < n; i++) {
-		const struct glyph *g = &atlas->g[sc - 1][syms[i].font]
-		    [syms[i].index];
+/*
+ * Sizes and renders the tiles of l at scale sc, in one allocation that is
+ * returned in *arena (the caller frees it).  Returns 0 / -1.
+ */
+static int
+tiles_make(struct tile tiles[], unsigned char **arena, const struct layout *l,
+    int sc)
+{
+	size_t size = 0, off = 0;
+	int i;
 
-		tile_size(&tiles[i], g, &syms[i], emv[i] * sc, sc);
+	*arena = NULL;
+	for (i = 0; i < l->n; i++) {
+		const struct sym *y = &l->syms[i];
+
+		tile_size(&tiles[i], &atlas->g[sc - 1][y->font][y->index], y,
+		    l->em[i] * sc, sc);
 		if (tiles[i].w > TILE_MAX || tiles[i].h > TILE_MAX)
-			goto done;
-		arena_size += (size_t)tiles[i].w * (size_t)tiles[i].h +
-		    2 * sizeof(short) * (size_t)tiles[i].h;
+			return -1;	/* cannot happen, see TILE_MAX */
+		size += (size_t)tiles[i].w * (size_t)tiles[i].h +
+		    4 * sizeof(short) * (size_t)tiles[i].h;
 	}
-	if ((arena = malloc(arena_size)) == NULL)
-		goto done;
-	off = 0;
-	for (i = 0; i < n; i++) {
-		struct tile *t = &tiles[i];
-
-		/* shorts first: off stays even for them. */
-		t->left = (short *)(void *)(arena + off);
-		off += sizeof(short) * (size_t)t->h;
-		t->right = (short *)(void *)(arena + off);
-		off += sizeof(short) * (size_t)t->h;
+	if ((*arena = malloc(size)) == NULL)
+		return -1;
+	/* The shorts first, so that they stay aligned. */
+	for (i = 0; i < l->n; i++) {
+		tiles[i].left = (short *)(void *)(*arena + off);
+		off += sizeof(short) * (size_t)tiles[i].h;
+		tiles[i].right = (short *)(void *)(*arena + off);
+		off += sizeof(short) * (size_t)tiles[i].h;
+		tiles[i].span0 = (short *)(void *)(*arena + off);
+		off += sizeof(short) * (size_t)tiles[i].h;
+		tiles[i].span1 = (short *)(void *)(*arena + off);
+		off += sizeof(short) * (size_t)tiles[i].h;
 	}
-	for (i = 0; i < n; i++) {
-		struct tile *t = &tiles[i];
+	for (i = 0; i < l->n; i++) {
+		const struct sym *y = &l->syms[i];
 
-		t->cov = arena + off;
-		off += (size_t)t->w * (size_t)t->h;
-		tile_render(t, &atlas->g[sc - 1][syms[i].font][syms[i].index],
-		    &syms[i], emv[i] * sc, sc);
-		if (t->row0 < 0)
-			goto done;	/* cannot happen: atlas has ink */
+		tiles[i].cov = *arena + off;
+		off += (size_t)tiles[i].w * (size_t)tiles[i].h;
+		tile_render(&tiles[i], &atlas->g[sc - 1][y->font][y->index],
+		    y, l->em[i] * sc, sc);
+		if (tiles[i].row0 < 0)
+			return -1;	/* cannot happen: atlas glyphs have ink */
 	}
+	return 0;
+}
 
-	/* 3. Placement: y from the baseline, x from the ink profiles. */
-	vpad = (int)lround(vmargin * sc);	/* ink stays inside after the warp */
-	for (y = 0; y < h; y++)
-		redge[y] = NONE_LO;
-	xl = NONE_HI;
-	xr = NONE_LO;
-	for (i = 0; i < n; i++) {
+/*
+ * Places the tiles on a w x h canvas: heights from the layout, clamped
+ * to the margins; each x from the rows where the tile and the ones before
+ * it have ink, so that they overlap by the drawn amount at the tightest
+ * row; then the whole text is shifted to a random spot between the
+ * margins.
+ */
+static void
+tiles_place(struct tile tiles[], const struct layout *l, int sc, int w,
+    int h)
+{
+	int redge[CAPTCHA_HEIGHT * CAPTCHA_SCALE_MAX];
+	int xl = NONE_HI, xr = NONE_LO, vpad, pad, slack, shift, i, r, cr;
+
+	vpad = (int)lround(l->vmargin * sc);
+	pad = (int)lround(l->margin * sc);
+	for (r = 0; r < h; r++)
+		redge[r] = NONE_LO;
+	for (i = 0; i < l->n; i++) {
 		struct tile *t = &tiles[i];
-		int best = NONE_LO, ov = syms[i].overlap * sc, r, bx;
+		int best = NONE_LO, ov = l->syms[i].overlap * sc, bx;
 
-		t->y = (int)lround(ecy[i] * sc) - t->h / 2;
+		t->y = (int)lround(l->cy[i] * sc) - t->h / 2;
 		t->y = clampi(t->y, vpad - t->row0, h - 1 - vpad - t->row1);
-
-		if (i == 0) {
+		if (i == 0)
 			t->x = -t->colmin;
-		} else {
+		else {
 			for (r = t->row0; r <= t->row1; r++) {
-				int cr = t->y + r;
-
+				cr = t->y + r;
 				/* The em bound keeps cr in range; be sure. */
 				if (cr < 0 || cr >= h || t->left[r] < 0 ||
 				    redge[cr] == NONE_LO)
@@ -1072,78 +1099,93 @@ captcha_render_png(const char *answer,
 			 * L or the arm of a T; keep its box from reaching more
 			 * than BOX_OVERLAP em into the text before it.
 			 */
-			bx = xr - (int)lround(BOX_OVERLAP * emv[i] * sc) -
+			bx = xr - (int)lround(BOX_OVERLAP * l->em[i] * sc) -
 			    t->colmin;
 			if (t->x < bx)
 				t->x = bx;
 		}
 		for (r = t->row0; r <= t->row1; r++) {
-			int cr = t->y + r;
-
-			if (cr >= 0 && cr < h && t->right[r] >= 0 &&
-			    t->x + t->right[r] > redge[cr])
+			cr = t->y + r;
+			if (t->right[r] < 0)
+				continue;
+			if (cr >= 0 && cr < h && t->x + t->right[r] > redge[cr])
 				redge[cr] = t->x + t->right[r];
+			if (t->x + t->right[r] > xr)
+				xr = t->x + t->right[r];
 		}
 		if (t->x + t->colmin < xl)
 			xl = t->x + t->colmin;
-		for (r = t->row0; r <= t->row1; r++)
-			if (t->x + t->right[r] > xr)
-				xr = t->x + t->right[r];
 	}
-	/* Centre the text at a random spot between the margins. */
-	pad = (int)lround(margin * sc);
-	shift = pad + (int)lround(start_u * (double)((w - 2 * pad) -
-	    (xr - xl + 1) > 0 ? (w - 2 * pad) - (xr - xl + 1) : 0)) - xl;
+	slack = (w - 2 * pad) - (xr - xl + 1);
+	shift = pad + (int)lround(l->start * (slack > 0 ? slack : 0)) - xl;
 	if (xr + shift > w - 1 - pad)
 		shift = w - 1 - pad - xr;
 	if (xl + shift < pad)
 		shift = pad - xl;
+	for (i = 0; i < l->n; i++)
+		tiles[i].x += shift;
+}
 
-#ifdef CAPTCHA_DEBUG
-	fprintf(stderr, "%s em %.1f est %.1f actual %d shift %d stroke %.1f\n",
-	    answer, em, em * est_a + est_b, xr - xl + 1, shift, stroke);
-	for (i = 0; i < n; i++)
-		fprintf(stderr, " %c f%d z%.2f a%.0f tile %dx%d at %d,%d rows %d-%d ov %d\n",
-		    answer[i], syms[i].font, syms[i].zoom, syms[i].angle, tiles[i].w, tiles[i].h, tiles[i].x, tiles[i].y, tiles[i].row0, tiles[i].row1, syms[i].overlap);
-#endif
-	if ((canvas = calloc((size_t)w * (size_t)h, 1)) == NULL)
-		goto done;
+/* Max-composes the tiles onto the canvas; grows ink by their boxes. */
+static void
+tiles_compose(unsigned char *canvas, int w, int h, const struct tile tiles[],
+    int n, struct box *ink)
+{
+	int i, r, cx, cy, c0, c1;
+
+	/* Only the span that tile_render() sampled can be non-zero. */
+
 	for (i = 0; i < n; i++) {
-		struct tile *t = &tiles[i];
-		int r, cx;
+		const struct tile *t = &tiles[i];
 
-		t->x += shift;
-		box_add(&ink, t->x + t->colmin, t->y + t->row0);
-		box_add(&ink, t->x + t->w - 1, t->y + t->row1);
+		box_add(ink, t->x + t->colmin, t->y + t->row0);
+		box_add(ink, t->x + t->w - 1, t->y + t->row1);
 		for (r = t->row0; r <= t->row1; r++) {
 			const unsigned char *src = t->cov + (size_t)r *
 			    (size_t)t->w;
 			unsigned char *dst;
-			int cy = t->y + r;
 
+			cy = t->y + r;
 			if (cy < 0 || cy >= h)
 				continue;
-			dst = canvas + (size_t)cy * (size_t)w;
-			for (cx = 0; cx < t->w; cx++) {
-				int px = t->x + cx;
-
-				if (px >= 0 && px < w && src[cx] > dst[px])
-					dst[px] = src[cx];
-			}
+			c0 = t->x + t->span0[r] < 0 ? -t->x : t->span0[r];
+			c1 = t->x + t->span1[r] >= w ? w - t->x :
+			    t->span1[r] + 1;
+			dst = canvas + (size_t)cy * (size_t)w +
+			    (size_t)(t->x + c0);
+			src += c0;
+			/* Branch-free, so that the compiler vectorises it. */
+			for (cx = 0; cx < c1 - c0; cx++)
+				dst[cx] = src[cx] > dst[cx] ? src[cx] : dst[cx];
 		}
 	}
+}
 
-	/* 4. Occluding curves across some symbols. */
-	for (i = 0; i < ncurves; i++) {
-		const struct curve *cv = &curves[i];
-		const struct tile *ta = &tiles[cv->first],
-		    *tb = &tiles[cv->last];
-		double x0, x1, ym = 0.0, emm = 0.0, ylo, yhi, yc0, room, slope;
-		int j;
+/*
+ * Draws the occluding curves of l across the placed tiles, kept inside
+ * the margins: the ends are clipped, the centre clamped, and the slope
+ * lowered if it would leave the height.
+ */
+static void
+curves_draw(unsigned char *canvas, int w, int h, int sc,
+    const struct layout *l, const struct tile tiles[], struct box *ink)
+{
+	double pad = (double)lround(l->margin * sc);
+	double vpad = (double)lround(l->vmargin * sc);
+	double stroke = l->stroke * sc;
+	double x0, x1, ym, emm, ylo, yhi, yc, room, slope;
+	int i, j;
 
+	for (i = 0; i < l->ncurves; i++) {
+		const struct curve *cv = &l->curves[i];
+		const struct tile *ta = &tiles[cv->first];
+		const struct tile *tb = &tiles[cv->last];
+
+		ym = 0.0;
+		emm = 0.0;
 		for (j = cv->first; j <= cv->last; j++) {
 			ym += tiles[j].y + tiles[j].h / 2.0;
-			emm += emv[j] * sc;
+			emm += l->em[j] * sc;
 		}
 		ym /= cv->last - cv->first + 1;
 		emm /= cv->last - cv->first + 1;
@@ -1153,50 +1195,69 @@ captcha_render_png(const char *answer,
 		x1 = x1 > w - 1 - pad ? w - 1 - pad : x1;
 		if (x1 - x0 < 1.0)
 			continue;
-		/* Keep it inside the vertical margins: centre, then slope. */
 		ylo = vpad + stroke / 2.0 + 1.0 + cv->amp * sc;
 		yhi = h - 1 - vpad - stroke / 2.0 - 1.0 - cv->amp * sc;
-		yc0 = ym + cv->voff * emm;
-		yc0 = yc0 < ylo ? ylo : yc0 > yhi ? yhi : yc0;
-		room = yc0 - ylo < yhi - yc0 ? yc0 - ylo : yhi - yc0;
+		yc = ym + cv->voff * emm;
+		yc = yc < ylo ? ylo : yc > yhi ? yhi : yc;
+		room = yc - ylo < yhi - yc ? yc - ylo : yhi - yc;
 		slope = cv->slope;
 		if (fabs(slope) * (x1 - x0) / 2.0 > room)
 			slope = (slope < 0.0 ? -2.0 : 2.0) *
 			    (room > 0.0 ? room : 0.0) / (x1 - x0);
 		curve_draw(canvas, w, h, sc, cv, x0, x1,
-		    yc0 - slope * (x1 - x0) / 2.0, slope, stroke, &ink);
+		    yc - slope * (x1 - x0) / 2.0, slope, stroke, ink);
 	}
+}
 
-	/* 5. Background, then the warped, thresholded ink. */
+static int
+color_allocate(gdImagePtr im, unsigned long rgb)
+{
+	return gdImageColorAllocate(im, (int)(rgb >> 16 & 0xff),
+	    (int)(rgb >> 8 & 0xff), (int)(rgb & 0xff));
+}
+
+/*
+ * Paints the output picture: background, decoration, then the canvas
+ * resampled through the global warp and thresholded into ink.  Only the
+ * pixels that can reach the ink's box are looked at.  Returns the image,
+ * or NULL if out of memory.
+ */
+static gdImagePtr
+picture_paint(const struct layout *l, const unsigned char *canvas, int sc,
+    int w, int h, struct box ink)
+{
+	int dxr[CAPTCHA_HEIGHT * CAPTCHA_SCALE_MAX];
+	int dxc[CAPTCHA_WIDTH * CAPTCHA_SCALE_MAX];
+	int dyc[CAPTCHA_WIDTH * CAPTCHA_SCALE_MAX];
+	gdImagePtr im;
+	int x, y, i, dmx, dmy;
+
 	if ((im = gdImageCreate(w, h)) == NULL)
-		goto done;
-	if (gdImageColorAllocate(im, (int)(theme[1] >> 16 & 0xff),
-	    (int)(theme[1] >> 8 & 0xff), (int)(theme[1] & 0xff)) != PAL_BG ||
-	    gdImageColorAllocate(im, (int)(theme[2] >> 16 & 0xff),
-	    (int)(theme[2] >> 8 & 0xff), (int)(theme[2] & 0xff)) != PAL_DECO ||
-	    gdImageColorAllocate(im, (int)(theme[0] >> 16 & 0xff),
-	    (int)(theme[0] >> 8 & 0xff), (int)(theme[0] & 0xff)) != PAL_INK)
-		goto done;
+		return NULL;
+	/* A fresh image hands out indices 0, 1, 2 in order. */
+	if (color_allocate(im, l->theme[1]) != PAL_BG ||
+	    color_allocate(im, l->theme[2]) != PAL_DECO ||
+	    color_allocate(im, l->theme[0]) != PAL_INK) {
+		gdImageDestroy(im);
+		return NULL;
+	}
 	for (y = 0; y < h; y++)
 		memset(im->pixels[y], PAL_BG, (size_t)w);
-	for (i = 0; i < ndeco; i++)
-		ellipse_fill(im, decx[i] * sc, decy[i] * sc, derx[i] * sc,
-		    dery[i] * sc, PAL_DECO);
+	for (i = 0; i < l->ndeco; i++)
+		ellipse_fill(im, l->deco[i][0] * sc, l->deco[i][1] * sc,
+		    l->deco[i][2] * sc, l->deco[i][3] * sc, PAL_DECO);
+
 	for (y = 0; y < h; y++)
-		dxr[y] = to_fixed(gxa * sc * fsin(2.0 * PI * y / (gxl * sc) +
-		    gxp));
+		dxr[y] = to_fixed(l->gxa * sc * fsin(2.0 * PI * y /
+		    (l->gxl * sc) + l->gxp));
 	for (x = 0; x < w; x++) {
-		dxc[x] = to_fixed(gca * sc * fsin(2.0 * PI * x / (gcl * sc) +
-		    gcp)) + (x << 8);
-		dyc[x] = to_fixed(gya * sc * fsin(2.0 * PI * x / (gyl * sc) +
-		    gyp));
+		dxc[x] = to_fixed(l->gca * sc * fsin(2.0 * PI * x /
+		    (l->gcl * sc) + l->gcp)) + (x << 8);
+		dyc[x] = to_fixed(l->gya * sc * fsin(2.0 * PI * x /
+		    (l->gyl * sc) + l->gyp));
 	}
-	/*
-	 * Only output pixels whose source can be on the ink's bounding box
-	 * need a look: the warp moves nothing further than its amplitudes.
-	 */
-	dmx = (int)ceil((gxa + gca) * sc) + 2;
-	dmy = (int)ceil(gya * sc) + 2;
+	dmx = (int)ceil((l->gxa + l->gca) * sc) + 2;
+	dmy = (int)ceil(l->gya * sc) + 2;
 	ink.x0 = clampi(ink.x0 - dmx, 0, w);
 	ink.x1 = clampi(ink.x1 + dmx, -1, w - 1);
 	ink.y0 = clampi(ink.y0 - dmy, 0, h);
@@ -1209,15 +1270,49 @@ captcha_render_png(const char *answer,
 			    dyc[x] + (y << 8)) >= INK_LEVEL)
 				row[x] = PAL_INK;
 	}
+	return im;
+}
 
-	if ((gdbuf = gdImagePngPtrEx(im, &gsize, PNG_LEVEL)) == NULL ||
-	    gsize <= 0)
+int
+captcha_render_png(const char *answer,
+    const unsigned char seed[CAPTCHA_SEED_BYTES], int scale,
+    unsigned char **png, size_t *len)
+{
+	struct layout l;
+	struct tile tiles[CAPTCHA_ANSWER_MAX];
+	struct box ink = { NONE_HI, NONE_HI, NONE_LO, NONE_LO };
+	unsigned char *canvas = NULL, *arena = NULL, *buf = NULL;
+	void *gdbuf = NULL;
+	gdImagePtr im = NULL;
+	int w, h, size, ret = -1;
+
+	if (answer == NULL || seed == NULL || png == NULL || len == NULL ||
+	    (scale != 1 && scale != 2) || atlas == NULL ||
+	    !captcha_answer_valid(answer))
 		goto done;
-	if ((buf = malloc((size_t)gsize)) == NULL)
+	w = CAPTCHA_WIDTH * scale;
+	h = CAPTCHA_HEIGHT * scale;
+
+	layout_draw(&l, answer, seed);
+	if (tiles_make(tiles, &arena, &l, scale) == -1)
 		goto done;
-	memcpy(buf, gdbuf, (size_t)gsize);
+	tiles_place(tiles, &l, scale, w, h);
+	if ((canvas = calloc((size_t)w * (size_t)h, 1)) == NULL)
+		goto done;
+	tiles_compose(canvas, w, h, tiles, l.n, &ink);
+	curves_draw(canvas, w, h, scale, &l, tiles, &ink);
+	if ((im = picture_paint(&l, canvas, scale, w, h, ink)) == NULL)
+		goto done;
+
+	if ((gdbuf = gdImagePngPtrEx(im, &size, PNG_LEVEL)) == NULL ||
+	    size <= 0)
+		goto done;
+	/* The contract says free(), and libgd's buffers need gdFree(). */
+	if ((buf = malloc((size_t)size)) == NULL)
+		goto done;
+	memcpy(buf, gdbuf, (size_t)size);
 	*png = buf;
-	*len = (size_t)gsize;
+	*len = (size_t)size;
 	buf = NULL;
 	ret = 0;
 done:
@@ -1228,6 +1323,5 @@ done:
 		gdImageDestroy(im);
 	free(canvas);
 	free(arena);
-	free(rng);
 	return ret;
 }

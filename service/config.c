@@ -121,6 +121,20 @@ static const struct key keys[] = {
      SRV(views_bots),
      "User-Agent substrings (case-insensitive) whose views are not "
      "counted."},
+    {SEC_SERVER, "webhook_retry_base", KEY_INT, 1, 3600, "30",
+     SRV(webhook_retry_base),
+     "Seconds before the first webhook retry; doubled on each failure, "
+     "at most 6 hours."},
+    {SEC_SERVER, "admin_secure_cookie", KEY_BOOL, 0, 1, "on",
+     SRV(admin_secure_cookie),
+     "Mark the moderators' session cookie `Secure` (turn off only for "
+     "plain-HTTP loopback development)."},
+    {SEC_SERVER, "admin_idle_timeout", KEY_INT, 60, 86400, "1800",
+     SRV(admin_idle_timeout),
+     "Seconds of inactivity after which a moderator's session ends."},
+    {SEC_SERVER, "admin_session_max", KEY_INT, 300, 604800, "43200",
+     SRV(admin_session_max),
+     "Seconds after login after which a session ends regardless."},
     {SEC_SERVER, "log_level", KEY_STRING, 1, 8, "info", SRV(log_level),
      "`debug`, `info` or `warn`."},
 
@@ -187,6 +201,12 @@ static const struct key keys[] = {
     {SEC_SITE, "comments_order", KEY_STRING, 6, 6, "oldest",
      SITE(comments_order),
      "Order of published comments: `oldest` or `newest` first."},
+    {SEC_SITE, "webhook_url", KEY_STRING, 0, 1000, "", SITE(webhook_url),
+     "URL that receives a signed JSON POST for each comment waiting for "
+     "moderation; empty: none."},
+    {SEC_SITE, "webhook_secret", KEY_STRING, 0, 200, "", SITE(webhook_secret),
+     "Key of the `X-Bandoc-Signature: sha256=<HMAC>` header of webhooks "
+     "(at least 16 characters when webhook_url is set)."},
     {SEC_SITE, "captcha_fail_window", KEY_INT, 60, 86400, "900",
      SITE(captcha_fail_window), "Seconds of the failure window."},
 };
@@ -713,6 +733,14 @@ finish(struct loader *l)
 			        s->id);
 		else if (s->article_pattern != NULL && s->article_pattern[0])
 			s->has_article_re = 1;
+		if (s->webhook_url[0] != '\0' &&
+		    ((strncmp(s->webhook_url, "http://", 7) != 0 &&
+		      strncmp(s->webhook_url, "https://", 8) != 0) ||
+		     strlen(s->webhook_secret) < 16))
+			problem(l, line_of(l, i + 1, "webhook_url"),
+			        "webhook_url of site '%s' must be http(s) and "
+			        "needs a webhook_secret of 16+ characters",
+			        s->id);
 		if (s->comments_order == NULL ||
 		    (strcmp(s->comments_order, "oldest") != 0 &&
 		     strcmp(s->comments_order, "newest") != 0))

@@ -1312,3 +1312,23 @@ http_self_origin(struct http_req *req)
 {
 	return req->h->self;
 }
+
+const char *
+http_req_cookie(struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+int
+http_req_from_self(struct http_req *req)
+{
+	char origin[MAX_ORIGIN_LEN + 1];
+	const char *host = http_req_header(req, "Host"), *o;
+
+	if (request_origin(req, origin, sizeof(origin)) != 0)
+		return 0;
+	if (strcmp(origin, req->h->self) == 0)
+		return 1;
+	o = strstr(origin, "://");
+	return host != NULL && o != NULL && strcasecmp(o + 3, host) == 0;
+}

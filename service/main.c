@@ -11,12 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
 #include <unistd.h>
 #ifdef HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
 #endif
 
+#include "api.h"
 #include "app.h"
+#include "auth.h"
 #include "captcha.h"
 #include "config.h"
 #include "http.h"
@@ -215,6 +219,172 @@ done:
 	return ret;
 }
 
+/* Reads a password: from the terminal without echo (twice), or one line
+ * of standard input. Returns 0 / -1 with a message printed. */
+static int
+read_password(char *pw, size_t sz)
+{
+	char again[AUTH_PASSWORD_MAX + 2];
+	struct termios old, quiet;
+	int tty = isatty(STDIN_FILENO), ret = -1;
+	size_t n;
+
+	if (tty) {
+		tcgetattr(STDIN_FILENO, &old);
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+		fprintf(stderr, "Password: ");
+	}
+	if (fgets(pw, (int)sz, stdin) == NULL)
+		goto done;
+	if (tty) {
+		fprintf(stderr, "\nAgain: ");
+		if (fgets(again, sizeof(again), stdin) == NULL ||
+		    strcmp(again, pw) != 0) {
+			fprintf(stderr, "\nThe passwords differ.\n");
+			goto done;
+		}
+		fprintf(stderr, "\n");
+	}
+	n = strcspn(pw, "\r\n");
+	pw[n] = '\0';
+	if (n < AUTH_PASSWORD_MIN || n > AUTH_PASSWORD_MAX) {
+		fprintf(stderr, "A password has %d to %d characters.\n",
+		        AUTH_PASSWORD_MIN, AUTH_PASSWORD_MAX);
+		goto done;
+	}
+	ret = 0;
+done:
+	if (tty)
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+	sodium_memzero(again, sizeof(again));
+	return ret;
+}
+
+static void
+print_user(void *arg, const struct storage_user *u)
+{
+	(void)arg;
+	printf("%-20s %-10s %s\n", u->name, u->role,
+	       u->disabled ? "disabled" : "active");
+}
+
+/* bandocd user add|passwd|disable|enable|list [NAME] -c FILE [--role R]
+ * [--generate] */
+static int
+user_cmd(int argc, char **argv)
+{
+	const char *sub = argc > 2 ? argv[2] : "", *name = NULL,
+	           *cfgpath = NULL;
+	const char *role = "moderator";
+	char pw[AUTH_PASSWORD_MAX + 2], hash[STORAGE_MAX_PWHASH + 1];
+	char err[512], db[4096];
+	struct storage *st = NULL;
+	struct config *cfg = NULL;
+	int generate = 0, i, r, ret = 1;
+
+	for (i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+			cfgpath = argv[++i];
+		else if (strcmp(argv[i], "--role") == 0 && i + 1 < argc)
+			role = argv[++i];
+		else if (strcmp(argv[i], "--generate") == 0)
+			generate = 1;
+		else if (name == NULL && argv[i][0] != '-')
+			name = argv[i];
+		else
+			usage();
+	}
+	if (cfgpath == NULL || (strcmp(sub, "list") != 0 && name == NULL))
+		usage();
+	if (name != NULL && !api_admin_name_ok(name)) {
+		fprintf(stderr, "user: names are 1-64 of a-z 0-9 . _ -\n");
+		return 2;
+	}
+	if (strcmp(role, "admin") != 0 && strcmp(role, "moderator") != 0) {
+		fprintf(stderr, "user: --role admin or moderator\n");
+		return 2;
+	}
+	if ((cfg = load_config(cfgpath)) == NULL)
+		return 1;
+	if (cfg->db_file[0] != '\0')
+		snprintf(db, sizeof(db), "%s", cfg->db_file);
+	else
+		snprintf(db, sizeof(db), "%s/bandoc.db", cfg->data_dir);
+	if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "user: cannot create %s\n", cfg->data_dir);
+		goto done;
+	}
+	if ((st = storage_open(db, (int)cfg->busy_timeout_ms, err,
+	                       sizeof(err))) == NULL) {
+		fprintf(stderr, "user: %s\n", err);
+		goto done;
+	}
+	if (strcmp(sub, "list") == 0) {
+		ret = storage_user_list(st, print_user, NULL) == 0 ? 0 : 1;
+		goto done;
+	}
+	if (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0) {
+		r = storage_user_set_disabled(st, name,
+		                              strcmp(sub, "disable") == 0);
+		if (r != 1)
+			fprintf(stderr, "user: no user %s\n", name);
+		else {
+			storage_audit_add(st, (long long)time(NULL), "cli",
+			                  strcmp(sub, "disable") == 0
+			                      ? "user_disable"
+			                      : "user_enable",
+			                  0, "", NULL, name);
+			printf("%s %sd\n", name, sub);
+			ret = 0;
+		}
+		goto done;
+	}
+	if (strcmp(sub, "add") != 0 && strcmp(sub, "passwd") != 0)
+		usage();
+	if (generate) {
+		unsigned char raw[18];
+
+		randombytes_buf(raw, sizeof(raw));
+		sodium_bin2base64(pw, sizeof(pw), raw, sizeof(raw),
+		                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		sodium_memzero(raw, sizeof(raw));
+	} else if (read_password(pw, sizeof(pw)) != 0)
+		goto done;
+	if (auth_hash_password(pw, hash) != 0) {
+		fprintf(stderr, "user: cannot hash the password\n");
+		goto done;
+	}
+	if (strcmp(sub, "add") == 0)
+		r = storage_user_add(st, name, role, hash,
+		                     (long long)time(NULL)) == 0
+		        ? 1
+		        : 0;
+	else
+		r = storage_user_set_hash(st, name, hash);
+	if (r != 1) {
+		fprintf(stderr,
+		        strcmp(sub, "add") == 0 ? "user: %s exists already\n"
+		                                : "user: no user %s\n",
+		        name);
+		goto done;
+	}
+	storage_audit_add(st, (long long)time(NULL), "cli",
+	                  strcmp(sub, "add") == 0 ? "user_add" : "user_passwd",
+	                  0, "", NULL, name);
+	if (generate)
+		printf("%s %s: password %s (shown once)\n", sub, name, pw);
+	else
+		printf("%s %s: done\n", sub, name);
+	ret = 0;
+done:
+	sodium_memzero(pw, sizeof(pw));
+	storage_close(st);
+	config_free(cfg);
+	return ret;
+}
+
 static int
 backup(const char *path, const char *out)
 {
@@ -291,6 +461,8 @@ main(int argc, char **argv)
 			usage();
 		return captcha_sample(path, argv[next], argv[next + 1]);
 	}
+	if (strcmp(argv[1], "user") == 0)
+		return user_cmd(argc, argv);
 	if (strcmp(argv[1], "backup") == 0) {
 		path = config_arg(argc, argv, &next);
 		if (next + 1 != argc)

@@ -40,6 +40,39 @@ enum stmt_id {
 	ST_COMMENT_COUNT_TOP,
 	ST_COMMENT_GET,
 	ST_BAN_MATCH,
+	ST_ADM_LIST_DESC,
+	ST_ADM_LIST_ASC,
+	ST_ADM_GET,
+	ST_ADM_HISTORY,
+	ST_ADM_SET_STATUS,
+	ST_ADM_EDIT,
+	ST_ADM_REPLY,
+	ST_ADM_DELETE,
+	ST_ADM_STATUS_OF,
+	ST_AUDIT_INSERT,
+	ST_AUDIT_LIST,
+	ST_BAN_LIST,
+	ST_BAN_INSERT,
+	ST_BAN_DELETE,
+	ST_STATS_GROUP,
+	ST_STATS_TODAY,
+	ST_STATS_OLDEST,
+	ST_USER_INSERT,
+	ST_USER_GET,
+	ST_USER_LIST,
+	ST_USER_SET_HASH,
+	ST_USER_SET_DISABLED,
+	ST_USER_LOGIN,
+	ST_SESSION_INSERT,
+	ST_SESSION_GET,
+	ST_SESSION_TOUCH,
+	ST_SESSION_DELETE,
+	ST_SESSION_PURGE,
+	ST_OUTBOX_INSERT,
+	ST_OUTBOX_DUE,
+	ST_OUTBOX_RETRY,
+	ST_OUTBOX_DELETE,
+	ST_ONECLICK_USE,
 	ST_VIEWS_GET,
 	ST_VIEWS_ADD,
 	ST_VIEWS_DAY_ADD,
@@ -47,6 +80,20 @@ enum stmt_id {
 	ST_VIEWS_TOP_SINCE,
 	ST_COUNT
 };
+
+/* The moderators' view of a comment, and its filters. */
+#define ADM_COLS                                                               \
+	"SELECT c.id, a.site, a.key, a.title, a.url, c.parent_id, "            \
+	"(SELECT substr(p.body, 1, 160) FROM comment p WHERE p.id = "          \
+	"c.parent_id), c.name, c.email, c.body, c.status, c.flags, "           \
+	"c.ip_hash, c.user_agent, c.created_at, c.updated_at, c.reply_name, "  \
+	"c.reply_body, c.reply_at FROM comment c JOIN article a ON "           \
+	"a.id = c.article_id "
+#define ADM_WHERE                                                              \
+	"WHERE (?1 < 0 OR c.status = ?1) AND (?2 = '' OR a.site = ?2) "        \
+	"AND (?3 = '' OR a.key = ?3) AND (?4 = '' OR instr(c.search, ?4) > "   \
+	"0) "                                                                  \
+	"AND (?5 = 0 OR (c.flags & ?5) <> 0) "
 
 static const char *const sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -73,8 +120,9 @@ static const char *const sql[ST_COUNT] = {
     [ST_COMMENT_INSERT] =
         "INSERT INTO comment (article_id, parent_id, root_id, status, name, "
         "email, body, body_hash, ip_hash, user_agent, flags, created_at, "
-        "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-        "?12, ?12)",
+        "updated_at, search) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+        "?11, "
+        "?12, ?12, ?13)",
     [ST_COMMENT_DUP] = "SELECT 1 FROM comment WHERE article_id = ?1 AND "
                        "body_hash = ?2 AND created_at > ?3 LIMIT 1",
     [ST_COMMENT_PARENT] = "SELECT article_id, status, root_id FROM comment "
@@ -109,6 +157,67 @@ static const char *const sql[ST_COUNT] = {
     [ST_BAN_MATCH] = "SELECT 1 FROM ban WHERE ((kind = 'ip' AND value = ?1) "
                      "OR (kind = 'email' AND value = ?2 AND ?2 <> '')) AND "
                      "(expires_at IS NULL OR expires_at > ?3) LIMIT 1",
+    [ST_ADM_LIST_DESC] =
+        ADM_COLS ADM_WHERE "AND c.id < ?6 ORDER BY c.id DESC LIMIT ?7",
+    [ST_ADM_LIST_ASC] =
+        ADM_COLS ADM_WHERE "AND c.id > ?6 ORDER BY c.id LIMIT ?7",
+    [ST_ADM_GET] = ADM_COLS "WHERE c.id = ?1",
+    [ST_ADM_HISTORY] = "SELECT action, user, at FROM audit WHERE "
+                       "comment_id = ?1 ORDER BY id",
+    [ST_ADM_SET_STATUS] = "UPDATE comment SET status = ?2, updated_at = ?3 "
+                          "WHERE id = ?1",
+    [ST_ADM_EDIT] = "UPDATE comment SET name = ?2, body = ?3, search = ?4, "
+                    "updated_at = ?5 WHERE id = ?1",
+    [ST_ADM_REPLY] = "UPDATE comment SET reply_name = ?2, reply_body = ?3, "
+                     "reply_at = ?4, updated_at = ?4 WHERE id = ?1",
+    [ST_ADM_DELETE] = "DELETE FROM comment WHERE id = ?1",
+    [ST_ADM_STATUS_OF] = "SELECT status, ip_hash, name, body, email "
+                         "FROM comment WHERE id = ?1",
+    [ST_AUDIT_INSERT] = "INSERT INTO audit (at, user, action, comment_id, "
+                        "ip_hash, before, after) VALUES (?1, ?2, ?3, ?4, ?5, "
+                        "?6, ?7)",
+    [ST_AUDIT_LIST] = "SELECT id, at, user, action, comment_id, ip_hash, "
+                      "before, after FROM audit WHERE id < ?1 ORDER BY id "
+                      "DESC LIMIT ?2",
+    [ST_BAN_LIST] = "SELECT id, kind, value, reason, expires_at, "
+                    "created_at, created_by FROM ban ORDER BY id DESC "
+                    "LIMIT 1000",
+    [ST_BAN_INSERT] = "INSERT INTO ban (kind, value, reason, expires_at, "
+                      "created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, "
+                      "?6)",
+    [ST_BAN_DELETE] = "DELETE FROM ban WHERE id = ?1",
+    [ST_STATS_GROUP] = "SELECT a.site, c.status, count(*) FROM comment c "
+                       "JOIN article a ON a.id = c.article_id GROUP BY 1, 2",
+    [ST_STATS_TODAY] = "SELECT count(*) FROM comment WHERE created_at >= ?1",
+    [ST_STATS_OLDEST] = "SELECT min(created_at) FROM comment WHERE "
+                        "status = 0",
+    [ST_USER_INSERT] = "INSERT INTO user (name, role, hash, created_at) "
+                       "VALUES (?1, ?2, ?3, ?4)",
+    [ST_USER_GET] = "SELECT name, role, hash, disabled, created_at, "
+                    "last_login FROM user WHERE name = ?1",
+    [ST_USER_LIST] = "SELECT name, role, hash, disabled, created_at, "
+                     "last_login FROM user ORDER BY name",
+    [ST_USER_SET_HASH] = "UPDATE user SET hash = ?2 WHERE name = ?1",
+    [ST_USER_SET_DISABLED] = "UPDATE user SET disabled = ?2 WHERE name = ?1",
+    [ST_USER_LOGIN] = "UPDATE user SET last_login = ?2 WHERE name = ?1",
+    [ST_SESSION_INSERT] = "INSERT INTO session (hash, user, created_at, "
+                          "last_seen, ip_hash) VALUES (?1, ?2, ?3, ?3, ?4)",
+    [ST_SESSION_GET] = "SELECT s.user, u.role, s.created_at, s.last_seen, "
+                       "u.disabled FROM session s JOIN user u ON "
+                       "u.name = s.user WHERE s.hash = ?1",
+    [ST_SESSION_TOUCH] = "UPDATE session SET last_seen = ?2 WHERE hash = ?1",
+    [ST_SESSION_DELETE] = "DELETE FROM session WHERE hash = ?1",
+    [ST_SESSION_PURGE] = "DELETE FROM session WHERE last_seen < ?1 OR "
+                         "created_at < ?2",
+    [ST_OUTBOX_INSERT] = "INSERT INTO outbox (site, body, next_at, "
+                         "created_at) VALUES (?1, ?2, ?3, ?3)",
+    [ST_OUTBOX_DUE] = "SELECT id, site, body, attempts FROM outbox WHERE "
+                      "next_at <= ?1 ORDER BY next_at LIMIT ?2",
+    [ST_OUTBOX_RETRY] = "UPDATE outbox SET attempts = attempts + 1, "
+                        "next_at = ?2, last_error = ?3 WHERE id = ?1",
+    [ST_OUTBOX_DELETE] = "DELETE FROM outbox WHERE id = ?1",
+    [ST_ONECLICK_USE] = "INSERT INTO oneclick_used (nonce, expires_at) "
+                        "VALUES (?1, ?2)",
     [ST_VIEWS_GET] = "SELECT views FROM article WHERE site = ?1 AND key = ?2",
     [ST_VIEWS_ADD] = "UPDATE article SET views = views + ?2 WHERE id = ?1",
     [ST_VIEWS_DAY_ADD] =
@@ -760,6 +869,7 @@ storage_comment_insert(struct storage *st, const struct storage_comment *c,
 	bind_text(s, 10, c->user_agent);
 	sqlite3_bind_int(s, 11, (int)c->flags);
 	sqlite3_bind_int64(s, 12, c->created_at);
+	bind_text(s, 13, c->search);
 	rc = sqlite3_step(s);
 	done_stmt(s);
 	if (rc != SQLITE_DONE) {
@@ -924,4 +1034,610 @@ storage_ban_match(struct storage *st, const char *ip_hash, const char *email,
 	if (rc == SQLITE_ROW)
 		return 1;
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* --- moderation --- */
+
+static const char *
+col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t != NULL ? (const char *)t : "";
+}
+
+static void
+row_to_admin(sqlite3_stmt *s, struct storage_admin_comment *c)
+{
+	c->id = sqlite3_column_int64(s, 0);
+	c->site = col_text(s, 1);
+	c->article = col_text(s, 2);
+	c->article_title = col_text(s, 3);
+	c->article_url = col_text(s, 4);
+	c->parent_id = sqlite3_column_int64(s, 5);
+	c->parent_excerpt = col_text(s, 6);
+	c->name = col_text(s, 7);
+	c->email = col_text(s, 8);
+	c->body = col_text(s, 9);
+	c->status = sqlite3_column_int(s, 10);
+	c->flags = (unsigned int)sqlite3_column_int(s, 11);
+	c->ip_hash = col_text(s, 12);
+	c->user_agent = col_text(s, 13);
+	c->created_at = sqlite3_column_int64(s, 14);
+	c->updated_at = sqlite3_column_int64(s, 15);
+	c->reply_name =
+	    sqlite3_column_type(s, 16) == SQLITE_NULL ? NULL : col_text(s, 16);
+	c->reply_body =
+	    sqlite3_column_type(s, 17) == SQLITE_NULL ? NULL : col_text(s, 17);
+	c->reply_at = sqlite3_column_int64(s, 18);
+}
+
+int
+storage_admin_list(struct storage *st, const struct storage_admin_filter *f,
+                   void (*fn)(void *arg, const struct storage_admin_comment *c),
+                   void *arg)
+{
+	sqlite3_stmt *s =
+	    stmt(st, f->oldest_first ? ST_ADM_LIST_ASC : ST_ADM_LIST_DESC);
+	struct storage_admin_comment c;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int(s, 1, f->status);
+	bind_text(s, 2, f->site);
+	bind_text(s, 3, f->article);
+	bind_text(s, 4, f->q);
+	sqlite3_bind_int(s, 5, (int)f->flags);
+	sqlite3_bind_int64(s, 6,
+	                   f->cursor > 0
+	                       ? f->cursor
+	                       : (f->oldest_first ? 0 : 0x7fffffffffffffffLL));
+	sqlite3_bind_int(s, 7, f->limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row_to_admin(s, &c);
+		fn(arg, &c);
+	}
+	done_stmt(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+storage_admin_get(struct storage *st, long long id,
+                  void (*fn)(void *arg, const struct storage_admin_comment *c),
+                  void *arg)
+{
+	sqlite3_stmt *s = stmt(st, ST_ADM_GET);
+	struct storage_admin_comment c;
+	int rc, ret = -1;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		row_to_admin(s, &c);
+		fn(arg, &c);
+		ret = 0;
+	} else if (rc == SQLITE_DONE)
+		ret = 1;
+	done_stmt(s);
+	return ret;
+}
+
+int
+storage_admin_history(struct storage *st, long long id,
+                      void (*fn)(void *arg, const char *action,
+                                 const char *user, long long at),
+                      void *arg)
+{
+	sqlite3_stmt *s = stmt(st, ST_ADM_HISTORY);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(arg, col_text(s, 0), col_text(s, 1),
+		   sqlite3_column_int64(s, 2));
+	done_stmt(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+storage_admin_status_of(struct storage *st, long long id, int *status,
+                        char *ip_hash, size_t iplen, char **name, char **body,
+                        char **email)
+{
+	sqlite3_stmt *s = stmt(st, ST_ADM_STATUS_OF);
+	int rc, ret = -1;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*status = sqlite3_column_int(s, 0);
+		if (ip_hash != NULL)
+			copy_col(s, 1, ip_hash, iplen);
+		if (name != NULL)
+			*name = strdup(col_text(s, 2));
+		if (body != NULL)
+			*body = strdup(col_text(s, 3));
+		if (email != NULL)
+			*email = strdup(col_text(s, 4));
+		ret = 0;
+	} else if (rc == SQLITE_DONE)
+		ret = 1;
+	done_stmt(s);
+	return ret;
+}
+
+/* Runs an UPDATE/DELETE; returns the rows changed, or -1. */
+static int
+changes_of(struct storage *st, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	done_stmt(s);
+	if (rc != SQLITE_DONE) {
+		log_warnx("storage: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return sqlite3_changes(st->db);
+}
+
+int
+storage_admin_set_status(struct storage *st, long long id, int status,
+                         long long now)
+{
+	sqlite3_stmt *s = stmt(st, ST_ADM_SET_STATUS);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, status);
+	sqlite3_bind_int64(s, 3, now);
+	return changes_of(st, s);
+}
+
+int
+storage_admin_edit(struct storage *st, long long id, const char *name,
+                   const char *body, const char *search, long long now)
+{
+	sqlite3_stmt *s = stmt(st, ST_ADM_EDIT);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, name);
+	bind_text(s, 3, body);
+	bind_text(s, 4, search);
+	sqlite3_bind_int64(s, 5, now);
+	return changes_of(st, s);
+}
+
+int
+storage_admin_reply(struct storage *st, long long id, const char *name,
+                    const char *body, long long now)
+{
+	sqlite3_stmt *s = stmt(st, ST_ADM_REPLY);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if (body != NULL) {
+		bind_text(s, 2, name);
+		bind_text(s, 3, body);
+		sqlite3_bind_int64(s, 4, now);
+	} else
+		sqlite3_bind_int64(s, 4, now); /* NULLs: no reply */
+	return changes_of(st, s);
+}
+
+int
+storage_admin_delete(struct storage *st, long long id)
+{
+	sqlite3_stmt *s = stmt(st, ST_ADM_DELETE);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	return changes_of(st, s);
+}
+
+int
+storage_audit_add(struct storage *st, long long at, const char *user,
+                  const char *action, long long comment_id, const char *ip_hash,
+                  const char *before, const char *after)
+{
+	sqlite3_stmt *s = stmt(st, ST_AUDIT_INSERT);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, at);
+	bind_text(s, 2, user);
+	bind_text(s, 3, action);
+	if (comment_id > 0)
+		sqlite3_bind_int64(s, 4, comment_id);
+	bind_text(s, 5, ip_hash);
+	if (before != NULL)
+		bind_text(s, 6, before);
+	if (after != NULL)
+		bind_text(s, 7, after);
+	return changes_of(st, s) == 1 ? 0 : -1;
+}
+
+int
+storage_audit_list(struct storage *st, long long before, int limit,
+                   void (*fn)(void *arg, const struct storage_audit *a),
+                   void *arg)
+{
+	sqlite3_stmt *s = stmt(st, ST_AUDIT_LIST);
+	struct storage_audit a;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, before > 0 ? before : 0x7fffffffffffffffLL);
+	sqlite3_bind_int(s, 2, limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		a.id = sqlite3_column_int64(s, 0);
+		a.at = sqlite3_column_int64(s, 1);
+		a.user = col_text(s, 2);
+		a.action = col_text(s, 3);
+		a.comment_id = sqlite3_column_int64(s, 4);
+		a.ip_hash = col_text(s, 5);
+		a.before = sqlite3_column_type(s, 6) == SQLITE_NULL
+		               ? NULL
+		               : col_text(s, 6);
+		a.after = sqlite3_column_type(s, 7) == SQLITE_NULL
+		              ? NULL
+		              : col_text(s, 7);
+		fn(arg, &a);
+	}
+	done_stmt(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+storage_ban_list(struct storage *st,
+                 void (*fn)(void *arg, const struct storage_ban *b), void *arg)
+{
+	sqlite3_stmt *s = stmt(st, ST_BAN_LIST);
+	struct storage_ban b;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		b.id = sqlite3_column_int64(s, 0);
+		b.kind = col_text(s, 1);
+		b.value = col_text(s, 2);
+		b.reason = col_text(s, 3);
+		b.expires_at = sqlite3_column_type(s, 4) == SQLITE_NULL
+		                   ? 0
+		                   : sqlite3_column_int64(s, 4);
+		b.created_at = sqlite3_column_int64(s, 5);
+		b.created_by = col_text(s, 6);
+		fn(arg, &b);
+	}
+	done_stmt(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+storage_ban_add(struct storage *st, const char *kind, const char *value,
+                const char *reason, long long expires_at, long long now,
+                const char *by, long long *id)
+{
+	sqlite3_stmt *s = stmt(st, ST_BAN_INSERT);
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, kind);
+	bind_text(s, 2, value);
+	bind_text(s, 3, reason);
+	if (expires_at > 0)
+		sqlite3_bind_int64(s, 4, expires_at);
+	sqlite3_bind_int64(s, 5, now);
+	bind_text(s, 6, by);
+	if (changes_of(st, s) != 1)
+		return -1;
+	*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int
+storage_ban_delete(struct storage *st, long long id)
+{
+	sqlite3_stmt *s = stmt(st, ST_BAN_DELETE);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	return changes_of(st, s);
+}
+
+int
+storage_stats(struct storage *st, long long day_start,
+              void (*fn)(void *arg, const char *site, int status, long long n),
+              void *arg, long long *today, long long *oldest_pending)
+{
+	sqlite3_stmt *s = stmt(st, ST_STATS_GROUP);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(arg, col_text(s, 0), sqlite3_column_int(s, 1),
+		   sqlite3_column_int64(s, 2));
+	done_stmt(s);
+	if (rc != SQLITE_DONE || (s = stmt(st, ST_STATS_TODAY)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, day_start);
+	*today = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	done_stmt(s);
+	if ((s = stmt(st, ST_STATS_OLDEST)) == NULL)
+		return -1;
+	*oldest_pending = sqlite3_step(s) == SQLITE_ROW &&
+	                          sqlite3_column_type(s, 0) != SQLITE_NULL
+	                      ? sqlite3_column_int64(s, 0)
+	                      : 0;
+	done_stmt(s);
+	return 0;
+}
+
+static void
+row_to_user(sqlite3_stmt *s, struct storage_user *u)
+{
+	copy_col(s, 0, u->name, sizeof(u->name));
+	copy_col(s, 1, u->role, sizeof(u->role));
+	copy_col(s, 2, u->hash, sizeof(u->hash));
+	u->disabled = sqlite3_column_int(s, 3);
+	u->created_at = sqlite3_column_int64(s, 4);
+	u->last_login = sqlite3_column_int64(s, 5);
+}
+
+int
+storage_user_add(struct storage *st, const char *name, const char *role,
+                 const char *hash, long long now)
+{
+	sqlite3_stmt *s = stmt(st, ST_USER_INSERT);
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, name);
+	bind_text(s, 2, role);
+	bind_text(s, 3, hash);
+	sqlite3_bind_int64(s, 4, now);
+	return changes_of(st, s) == 1 ? 0 : -1;
+}
+
+int
+storage_user_get(struct storage *st, const char *name, struct storage_user *u)
+{
+	sqlite3_stmt *s = stmt(st, ST_USER_GET);
+	int rc, ret = -1;
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, name);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		row_to_user(s, u);
+		ret = 0;
+	} else if (rc == SQLITE_DONE)
+		ret = 1;
+	done_stmt(s);
+	return ret;
+}
+
+int
+storage_user_list(struct storage *st,
+                  void (*fn)(void *arg, const struct storage_user *u),
+                  void *arg)
+{
+	sqlite3_stmt *s = stmt(st, ST_USER_LIST);
+	struct storage_user u;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row_to_user(s, &u);
+		fn(arg, &u);
+	}
+	done_stmt(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+storage_user_set_hash(struct storage *st, const char *name, const char *hash)
+{
+	sqlite3_stmt *s = stmt(st, ST_USER_SET_HASH);
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, name);
+	bind_text(s, 2, hash);
+	return changes_of(st, s);
+}
+
+int
+storage_user_set_disabled(struct storage *st, const char *name, int disabled)
+{
+	sqlite3_stmt *s = stmt(st, ST_USER_SET_DISABLED);
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, name);
+	sqlite3_bind_int(s, 2, disabled);
+	return changes_of(st, s);
+}
+
+int
+storage_user_logged_in(struct storage *st, const char *name, long long now)
+{
+	sqlite3_stmt *s = stmt(st, ST_USER_LOGIN);
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, name);
+	sqlite3_bind_int64(s, 2, now);
+	return changes_of(st, s);
+}
+
+int
+storage_session_add(struct storage *st, const unsigned char *hash, size_t len,
+                    const char *user, long long now, const char *ip_hash)
+{
+	sqlite3_stmt *s = stmt(st, ST_SESSION_INSERT);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_blob(s, 1, hash, (int)len, SQLITE_STATIC);
+	bind_text(s, 2, user);
+	sqlite3_bind_int64(s, 3, now);
+	bind_text(s, 4, ip_hash);
+	return changes_of(st, s) == 1 ? 0 : -1;
+}
+
+int
+storage_session_get(struct storage *st, const unsigned char *hash, size_t len,
+                    struct storage_session *out)
+{
+	sqlite3_stmt *s = stmt(st, ST_SESSION_GET);
+	int rc, ret = -1;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_blob(s, 1, hash, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		copy_col(s, 0, out->user, sizeof(out->user));
+		copy_col(s, 1, out->role, sizeof(out->role));
+		out->created_at = sqlite3_column_int64(s, 2);
+		out->last_seen = sqlite3_column_int64(s, 3);
+		out->disabled = sqlite3_column_int(s, 4);
+		ret = 0;
+	} else if (rc == SQLITE_DONE)
+		ret = 1;
+	done_stmt(s);
+	return ret;
+}
+
+int
+storage_session_touch(struct storage *st, const unsigned char *hash, size_t len,
+                      long long now)
+{
+	sqlite3_stmt *s = stmt(st, ST_SESSION_TOUCH);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_blob(s, 1, hash, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now);
+	return changes_of(st, s);
+}
+
+int
+storage_session_delete(struct storage *st, const unsigned char *hash,
+                       size_t len)
+{
+	sqlite3_stmt *s = stmt(st, ST_SESSION_DELETE);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_blob(s, 1, hash, (int)len, SQLITE_STATIC);
+	return changes_of(st, s);
+}
+
+int
+storage_session_purge(struct storage *st, long long idle_before,
+                      long long created_before)
+{
+	sqlite3_stmt *s = stmt(st, ST_SESSION_PURGE);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, idle_before);
+	sqlite3_bind_int64(s, 2, created_before);
+	return changes_of(st, s);
+}
+
+int
+storage_outbox_add(struct storage *st, const char *site, const char *body,
+                   long long now)
+{
+	sqlite3_stmt *s = stmt(st, ST_OUTBOX_INSERT);
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, site);
+	bind_text(s, 2, body);
+	sqlite3_bind_int64(s, 3, now);
+	return changes_of(st, s) == 1 ? 0 : -1;
+}
+
+int
+storage_outbox_due(struct storage *st, long long now, int limit,
+                   void (*fn)(void *arg, long long id, const char *site,
+                              const char *body, int attempts),
+                   void *arg)
+{
+	sqlite3_stmt *s = stmt(st, ST_OUTBOX_DUE);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int(s, 2, limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(arg, sqlite3_column_int64(s, 0), col_text(s, 1),
+		   col_text(s, 2), sqlite3_column_int(s, 3));
+	done_stmt(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+storage_outbox_retry(struct storage *st, long long id, long long next_at,
+                     const char *error)
+{
+	sqlite3_stmt *s = stmt(st, ST_OUTBOX_RETRY);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, next_at);
+	bind_text(s, 3, error);
+	return changes_of(st, s);
+}
+
+int
+storage_outbox_delete(struct storage *st, long long id)
+{
+	sqlite3_stmt *s = stmt(st, ST_OUTBOX_DELETE);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	return changes_of(st, s);
+}
+
+int
+storage_oneclick_use(struct storage *st, const unsigned char *nonce, size_t len,
+                     long long expires_at)
+{
+	sqlite3_stmt *s = stmt(st, ST_ONECLICK_USE);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_blob(s, 1, nonce, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, expires_at);
+	rc = sqlite3_step(s);
+	done_stmt(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return (rc & 0xff) == SQLITE_CONSTRAINT ? 1 : -1;
 }

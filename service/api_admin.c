@@ -1,0 +1,1510 @@
+/*
+ * api_admin.c: the moderators' surface: login and sessions, the admin
+ * API (comments, bans, audit, stats, users), the admin page, and the
+ * one-click links of webhooks. Every state-changing request needs a
+ * valid session, its CSRF token and an Origin of the daemon itself.
+ * Writes go through the writer; password hashing through the workers.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "api.h"
+#include "app.h"
+#include "auth.h"
+#include "buf.h"
+#include "comments.h"
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "ratelimit.h"
+#include "storage.h"
+#include "text.h"
+#include "worker.h"
+#include "writer.h"
+
+#define LOGIN_FAIL_LIMIT  5
+#define LOGIN_FAIL_WINDOW 900
+#define MAX_BULK          500
+#define MAX_LIST          200
+#define TOUCH_EVERY       60
+
+static const char *const status_names[] = {"pending", "approved", "rejected",
+                                           "spam", "deleted"};
+static const struct {
+	const char *name;
+	unsigned int bit;
+} flag_names[] = {{"watched", STORAGE_FLAG_WATCHED},
+                  {"links", STORAGE_FLAG_LINKS},
+                  {"honeypot", STORAGE_FLAG_HONEYPOT},
+                  {"banned", STORAGE_FLAG_BANNED},
+                  {"blocked", STORAGE_FLAG_BLOCKED}};
+
+static int
+status_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 5; i++)
+		if (strcmp(s, status_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The status an action sets, or -1. */
+static int
+action_status(const char *action)
+{
+	static const char *const actions[] = {"restore", "approve", "reject",
+	                                      "spam", "delete"};
+	size_t i;
+
+	for (i = 0; action != NULL && i < 5; i++)
+		if (strcmp(action, actions[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static json_t *
+iso(long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char b[32];
+
+	if (t <= 0)
+		return json_null();
+	gmtime_r(&tt, &tm);
+	strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(b);
+}
+
+/* --- sessions --- */
+
+struct admin {
+	char user[STORAGE_MAX_USER + 1];
+	char role[16];
+	int is_admin;
+	unsigned char hash[AUTH_SESSION_HASH];
+	char ip_hash[33];
+};
+
+struct touch_job {
+	struct writer_job job;
+	unsigned char hash[AUTH_SESSION_HASH];
+	long long now;
+};
+
+static int
+touch_run(struct storage *st, void *arg)
+{
+	struct touch_job *t = arg;
+
+	return storage_session_touch(st, t->hash, sizeof(t->hash), t->now) < 0
+	           ? -1
+	           : 0;
+}
+
+static void
+touch_done(void *arg, int status)
+{
+	(void)status;
+	free(arg);
+}
+
+static void
+client_hash(struct http_req *req, char out[33])
+{
+	struct app *app = http_req_app(req);
+	unsigned char addr[16], h[16];
+	int family;
+
+	http_req_client_bin(req, &family, addr);
+	crypto_generichash(h, sizeof(h), addr, family == AF_INET6 ? 8 : 4,
+	                   app->iphash_key, sizeof(app->iphash_key));
+	sodium_bin2hex(out, 33, h, sizeof(h));
+}
+
+/*
+ * Resolves the session of the request. write: also checks the CSRF token
+ * and the Origin. need_admin: the admin role. 0, or -1 with a reply
+ * staged (401, 403).
+ */
+static int
+guard(struct http_req *req, struct admin *a, int write, int need_admin)
+{
+	struct app *app = http_req_app(req);
+	const struct config *cfg = app->cfg;
+	struct storage_session s;
+	struct storage *rd = app_reader(app);
+	long long now = (long long)time(NULL);
+	const char *csrf;
+	int r;
+
+	memset(a, 0, sizeof(*a));
+	if (auth_session_hash(http_req_cookie(req, "bandoc_session"),
+	                      a->hash) != 0 ||
+	    rd == NULL ||
+	    (r = storage_session_get(rd, a->hash, sizeof(a->hash), &s)) != 0 ||
+	    s.disabled || s.last_seen + cfg->admin_idle_timeout < now ||
+	    s.created_at + cfg->admin_session_max < now) {
+		http_reply_error(req, 401, "unauthenticated", "Please log in.");
+		return -1;
+	}
+	if (write) {
+		csrf = http_req_header(req, "X-CSRF-Token");
+		if (csrf == NULL)
+			csrf = http_req_arg(req, "csrf");
+		if (!auth_csrf_ok(a->hash, csrf) || !http_req_from_self(req)) {
+			http_reply_error(
+			    req, 403, "csrf",
+			    "Missing or wrong CSRF token or origin.");
+			return -1;
+		}
+	}
+	memcpy(a->user, s.user, sizeof(a->user));
+	memcpy(a->role, s.role, sizeof(a->role));
+	a->is_admin = strcmp(s.role, "admin") == 0;
+	if (need_admin && !a->is_admin) {
+		http_reply_error(req, 403, "forbidden",
+		                 "This needs the admin role.");
+		return -1;
+	}
+	client_hash(req, a->ip_hash);
+	if (now - s.last_seen >= TOUCH_EVERY) {
+		struct touch_job *t = calloc(1, sizeof(*t));
+
+		if (t != NULL) {
+			memcpy(t->hash, a->hash, sizeof(t->hash));
+			t->now = now;
+			t->job.run = touch_run;
+			t->job.done = touch_done;
+			t->job.arg = t;
+			if (writer_submit(app->writer, &t->job) != 0)
+				free(t);
+		}
+	}
+	return 0;
+}
+
+/* --- comment JSON --- */
+
+static void
+history_row(void *arg, const char *action, const char *user, long long at)
+{
+	json_array_append_new(arg,
+	                      json_pack("{s:s, s:s, s:o}", "action", action,
+	                                "user", user, "at", iso(at)));
+}
+
+struct cj {
+	struct storage *st;
+	json_t *out; /* array or single slot */
+	long long last_id;
+	int n;
+};
+
+static json_t *
+comment_json(struct storage *st, const struct storage_admin_comment *c)
+{
+	json_t *o = json_object(), *flags = json_array(), *hist = json_array();
+	char ip[13];
+	size_t i;
+
+	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+		if (c->flags & flag_names[i].bit)
+			json_array_append_new(flags,
+			                      json_string(flag_names[i].name));
+	snprintf(ip, sizeof(ip), "%.12s", c->ip_hash);
+	storage_admin_history(st, c->id, history_row, hist);
+	json_object_set_new(o, "id", json_integer(c->id));
+	json_object_set_new(o, "site", json_string(c->site));
+	json_object_set_new(o, "article", json_string(c->article));
+	json_object_set_new(o, "article_title", json_string(c->article_title));
+	json_object_set_new(o, "article_url", json_string(c->article_url));
+	json_object_set_new(o, "parent_id",
+	                    c->parent_id > 0 ? json_integer(c->parent_id)
+	                                     : json_null());
+	json_object_set_new(o, "parent_excerpt",
+	                    c->parent_id > 0 ? json_string(c->parent_excerpt)
+	                                     : json_null());
+	json_object_set_new(o, "name", json_string(c->name));
+	json_object_set_new(o, "email", json_string(c->email));
+	json_object_set_new(o, "body", json_string(c->body));
+	json_object_set_new(o, "status",
+	                    json_string(c->status >= 0 && c->status < 5
+	                                    ? status_names[c->status]
+	                                    : "?"));
+	json_object_set_new(o, "flags", flags);
+	json_object_set_new(o, "ip_hash", json_string(ip));
+	json_object_set_new(o, "user_agent", json_string(c->user_agent));
+	json_object_set_new(o, "created_at", iso(c->created_at));
+	json_object_set_new(o, "updated_at", iso(c->updated_at));
+	json_object_set_new(o, "reply",
+	                    c->reply_body != NULL
+	                        ? json_pack("{s:s, s:s, s:o}", "name",
+	                                    c->reply_name ? c->reply_name : "",
+	                                    "body", c->reply_body, "created_at",
+	                                    iso(c->reply_at))
+	                        : json_null());
+	json_object_set_new(o, "history", hist);
+	return o;
+}
+
+static void
+cj_row(void *arg, const struct storage_admin_comment *c)
+{
+	struct cj *x = arg;
+
+	if (json_is_array(x->out))
+		json_array_append_new(x->out, comment_json(x->st, c));
+	else
+		x->out = comment_json(x->st, c);
+	x->last_id = c->id;
+	x->n++;
+}
+
+/* --- writer jobs for moderation --- */
+
+enum op {
+	OP_STATUS,
+	OP_EDIT,
+	OP_REPLY,
+	OP_UNREPLY,
+	OP_HARD_DELETE,
+	OP_BULK,
+	OP_BAN_ADD,
+	OP_BAN_DELETE,
+	OP_LOGIN,
+	OP_LOGOUT,
+	OP_USER_ADD,
+	OP_USER_DISABLE,
+	OP_ONECLICK
+};
+
+struct job {
+	struct writer_job job;
+	struct worker_job wjob;
+	struct http_req *req;
+	enum op op;
+	struct admin a;
+	long long id, expires_at;
+	int status;
+	long long *ids;
+	size_t nids;
+	char *name, *body, *search, *kind, *value, *reason, *password;
+	char pwhash[STORAGE_MAX_PWHASH + 1];
+	char rehash[STORAGE_MAX_PWHASH + 1];
+	int pw_ok, disabled;
+	char session[AUTH_SESSION_TEXT];
+	unsigned char nonce[16];
+	/* The reply. */
+	unsigned int http;
+	const char *code;
+	const char *message;
+	json_t *result;
+};
+
+static void
+job_free(struct job *j)
+{
+	if (j == NULL)
+		return;
+	free(j->ids);
+	free(j->name);
+	free(j->body);
+	free(j->search);
+	free(j->kind);
+	free(j->value);
+	free(j->reason);
+	if (j->password != NULL) {
+		sodium_memzero(j->password, strlen(j->password));
+		free(j->password);
+	}
+	sodium_memzero(j->pwhash, sizeof(j->pwhash));
+	sodium_memzero(j->session, sizeof(j->session));
+	json_decref(j->result);
+	free(j);
+}
+
+static void
+fail(struct job *j, unsigned int http, const char *code, const char *msg)
+{
+	j->http = http;
+	j->code = code;
+	j->message = msg;
+}
+
+/* Changes one comment's status with its audit row. 0, 1 no such
+ * comment, -1 error. */
+static int
+set_status(struct storage *st, struct job *j, long long id, int to,
+           const char *action)
+{
+	char ip[33];
+	int from, r;
+
+	r = storage_admin_status_of(st, id, &from, ip, sizeof(ip), NULL, NULL,
+	                            NULL);
+	if (r != 0)
+		return r;
+	if (storage_admin_set_status(st, id, to, (long long)time(NULL)) < 0 ||
+	    storage_audit_add(st, (long long)time(NULL), j->a.user, action, id,
+	                      j->a.ip_hash, status_names[from],
+	                      status_names[to]) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+result_comment(struct storage *st, struct job *j, long long id)
+{
+	struct cj x = {st, NULL, 0, 0};
+
+	if (storage_admin_get(st, id, cj_row, &x) != 0)
+		return -1;
+	j->result = x.out;
+	j->http = 200;
+	return 0;
+}
+
+static const char *
+op_action(int status)
+{
+	static const char *const actions[] = {"restore", "approve", "reject",
+	                                      "spam", "delete"};
+
+	return actions[status];
+}
+
+static int
+job_run(struct storage *st, void *arg)
+{
+	struct job *j = arg;
+	long long now = (long long)time(NULL), newid;
+	char *oldname = NULL, *oldbody = NULL, ip[33], *b = NULL, *a = NULL;
+	int r, from;
+	size_t i;
+
+	switch (j->op) {
+	case OP_STATUS:
+		r = set_status(st, j, j->id, j->status, op_action(j->status));
+		if (r == 1) {
+			fail(j, 404, "not_found", "No such comment.");
+			return -1;
+		}
+		if (r < 0 || result_comment(st, j, j->id) != 0)
+			goto err;
+		return 0;
+	case OP_BULK:
+		for (i = 0; i < j->nids; i++) {
+			r = set_status(st, j, j->ids[i], j->status,
+			               op_action(j->status));
+			if (r == 1) {
+				/* All or nothing: the writer rolls back. */
+				fail(j, 404, "not_found",
+				     "A comment of the list does not exist; "
+				     "nothing was changed.");
+				return -1;
+			}
+			if (r < 0)
+				goto err;
+		}
+		j->result = json_pack("{s:I}", "updated", (json_int_t)j->nids);
+		j->http = 200;
+		return 0;
+	case OP_EDIT:
+		r = storage_admin_status_of(st, j->id, &from, ip, sizeof(ip),
+		                            &oldname, &oldbody, NULL);
+		if (r == 1) {
+			fail(j, 404, "not_found", "No such comment.");
+			return -1;
+		}
+		if (r < 0)
+			goto err;
+		b = json_dumps(
+		    json_pack("{s:s, s:s}", "name", oldname, "body", oldbody),
+		    JSON_COMPACT);
+		{
+			json_t *after = json_pack(
+			    "{s:s, s:s}", "name", j->name ? j->name : oldname,
+			    "body", j->body ? j->body : oldbody);
+
+			a = json_dumps(after, JSON_COMPACT);
+			json_decref(after);
+		}
+		j->search =
+		    comments_search_text(j->name ? j->name : oldname, "",
+		                         j->body ? j->body : oldbody);
+		r = storage_admin_edit(st, j->id, j->name ? j->name : oldname,
+		                       j->body ? j->body : oldbody,
+		                       j->search ? j->search : "", now) == 1 &&
+		    storage_audit_add(st, now, j->a.user, "edit", j->id,
+		                      j->a.ip_hash, b, a) == 0;
+		free(oldname);
+		free(oldbody);
+		free(b);
+		free(a);
+		if (!r || result_comment(st, j, j->id) != 0)
+			goto err;
+		return 0;
+	case OP_REPLY:
+	case OP_UNREPLY:
+		/* The public sees the newsroom, not the moderator's login
+		 * (the audit log keeps who it was). */
+		r = storage_admin_reply(st, j->id, "Ban biên tập",
+		                        j->op == OP_REPLY ? j->body : NULL,
+		                        now);
+		if (r == 0) {
+			fail(j, 404, "not_found", "No such comment.");
+			return -1;
+		}
+		if (r < 0 ||
+		    storage_audit_add(st, now, j->a.user,
+		                      j->op == OP_REPLY ? "reply" : "unreply",
+		                      j->id, j->a.ip_hash, NULL,
+		                      j->op == OP_REPLY ? j->body : NULL) !=
+		        0 ||
+		    result_comment(st, j, j->id) != 0)
+			goto err;
+		return 0;
+	case OP_HARD_DELETE:
+		r = storage_admin_delete(st, j->id);
+		if (r == 0) {
+			fail(j, 404, "not_found", "No such comment.");
+			return -1;
+		}
+		if (r < 0 ||
+		    storage_audit_add(st, now, j->a.user, "hard_delete", j->id,
+		                      j->a.ip_hash, NULL, NULL) != 0)
+			goto err;
+		j->http = 204;
+		return 0;
+	case OP_BAN_ADD:
+		if (j->id > 0) {
+			r = storage_admin_status_of(
+			    st, j->id, &from, ip, sizeof(ip), NULL, NULL, NULL);
+			if (r == 1) {
+				fail(j, 404, "not_found", "No such comment.");
+				return -1;
+			}
+			if (r < 0)
+				goto err;
+			free(j->kind);
+			free(j->value);
+			j->kind = strdup("ip");
+			j->value = strdup(ip);
+		}
+		if (j->kind == NULL || j->value == NULL ||
+		    storage_ban_add(st, j->kind, j->value, j->reason,
+		                    j->expires_at, now, j->a.user,
+		                    &newid) != 0 ||
+		    storage_audit_add(st, now, j->a.user, "ban", j->id,
+		                      j->a.ip_hash, NULL, j->kind) != 0)
+			goto err;
+		j->result =
+		    json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:s}", "id",
+		              (json_int_t)newid, "kind", j->kind, "value",
+		              j->value, "reason", j->reason ? j->reason : "",
+		              "expires_at", iso(j->expires_at), "created_at",
+		              iso(now), "created_by", j->a.user);
+		j->http = 201;
+		return 0;
+	case OP_BAN_DELETE:
+		r = storage_ban_delete(st, j->id);
+		if (r == 0) {
+			fail(j, 404, "not_found", "No such ban.");
+			return -1;
+		}
+		if (r < 0 || storage_audit_add(st, now, j->a.user, "unban", 0,
+		                               j->a.ip_hash, NULL, NULL) != 0)
+			goto err;
+		j->http = 204;
+		return 0;
+	case OP_LOGIN: {
+		unsigned char hash[AUTH_SESSION_HASH];
+
+		auth_session_new(j->session, hash);
+		if (storage_session_add(st, hash, sizeof(hash), j->a.user, now,
+		                        j->a.ip_hash) != 0 ||
+		    storage_user_logged_in(st, j->a.user, now) < 0 ||
+		    (j->rehash[0] != '\0' &&
+		     storage_user_set_hash(st, j->a.user, j->rehash) < 0) ||
+		    storage_session_purge(
+		        st, now - http_req_app(j->req)->cfg->admin_idle_timeout,
+		        now - http_req_app(j->req)->cfg->admin_session_max) < 0)
+			goto err;
+		memcpy(j->a.hash, hash, sizeof(hash));
+		j->http = 200;
+		return 0;
+	}
+	case OP_LOGOUT:
+		if (storage_session_delete(st, j->a.hash, sizeof(j->a.hash)) <
+		    0)
+			goto err;
+		j->http = 204;
+		return 0;
+	case OP_USER_ADD:
+		if (storage_user_add(st, j->name, j->kind, j->pwhash, now) !=
+		    0) {
+			fail(j, 409, "exists", "This user exists already.");
+			return -1;
+		}
+		storage_audit_add(st, now, j->a.user, "user_add", 0,
+		                  j->a.ip_hash, NULL, j->name);
+		j->result =
+		    json_pack("{s:s, s:s}", "name", j->name, "role", j->kind);
+		j->http = 201;
+		return 0;
+	case OP_USER_DISABLE:
+		r = storage_user_set_disabled(st, j->name, j->disabled);
+		if (r == 0) {
+			fail(j, 404, "not_found", "No such user.");
+			return -1;
+		}
+		if (r < 0 || storage_audit_add(
+		                 st, now, j->a.user,
+		                 j->disabled ? "user_disable" : "user_enable",
+		                 0, j->a.ip_hash, NULL, j->name) != 0)
+			goto err;
+		j->result = json_pack("{s:s, s:b}", "name", j->name, "disabled",
+		                      j->disabled);
+		j->http = 200;
+		return 0;
+	case OP_ONECLICK:
+		r = storage_oneclick_use(st, j->nonce, sizeof(j->nonce),
+		                         j->expires_at);
+		if (r == 1) {
+			fail(j, 409, "used", "This link was already used.");
+			return -1;
+		}
+		if (r < 0)
+			goto err;
+		snprintf(j->a.user, sizeof(j->a.user), "one-click");
+		r = set_status(st, j, j->id, j->status,
+		               j->status == STORAGE_APPROVED ? "approve"
+		                                             : "reject");
+		if (r == 1) {
+			fail(j, 404, "not_found", "No such comment.");
+			return -1;
+		}
+		if (r < 0)
+			goto err;
+		j->http = 200;
+		return 0;
+	}
+err:
+	fail(j, 503, "unavailable", "The database is unavailable; try again.");
+	return -1;
+}
+
+static void
+job_done(void *arg, int status)
+{
+	struct job *j = arg;
+	struct http_req *req = j->req;
+	struct app *app = http_req_app(req);
+
+	if (status != 0 && j->code == NULL)
+		fail(j, 503, "unavailable", "The database is unavailable.");
+	if (j->code != NULL)
+		http_reply_error(req, j->http, j->code, j->message);
+	else if (j->op == OP_LOGIN) {
+		char cookie[256], csrf[AUTH_CSRF_TEXT];
+
+		auth_csrf(j->a.hash, csrf);
+		http_reply_json(req, 200,
+		                json_pack("{s:s, s:s, s:s}", "name", j->a.user,
+		                          "role", j->a.role, "csrf", csrf));
+		snprintf(cookie, sizeof(cookie),
+		         "bandoc_session=%s; Path=/admin; HttpOnly; "
+		         "SameSite=Strict%s",
+		         j->session,
+		         app->cfg->admin_secure_cookie ? "; Secure" : "");
+		http_reply_header(req, "Set-Cookie", cookie);
+		sodium_memzero(cookie, sizeof(cookie));
+	} else if (j->op == OP_LOGOUT) {
+		http_reply_bytes(req, 204, NULL, "", 0, 1);
+		http_reply_header(
+		    req, "Set-Cookie",
+		    "bandoc_session=; Path=/admin; HttpOnly; SameSite=Strict; "
+		    "Max-Age=0");
+	} else if (j->op == OP_ONECLICK) {
+		static const char page[] =
+		    "<!doctype html><html lang=\"vi\"><head><meta charset="
+		    "\"utf-8\"><title>bandoc</title></head><body><p>Đã thực "
+		    "hiện. / Done.</p></body></html>";
+
+		http_reply_html(req, 200, page, sizeof(page) - 1, NULL);
+	} else if (j->http == 204)
+		http_reply_bytes(req, 204, NULL, "", 0, 1);
+	else {
+		http_reply_json(req, j->http, j->result);
+		j->result = NULL;
+	}
+	http_req_resume(req);
+	job_free(j);
+}
+
+static struct job *
+job_new(struct http_req *req, enum op op, const struct admin *a)
+{
+	struct job *j = calloc(1, sizeof(*j));
+
+	if (j == NULL) {
+		http_reply_error(req, 503, "unavailable", "Out of memory.");
+		return NULL;
+	}
+	j->req = req;
+	j->op = op;
+	if (a != NULL)
+		j->a = *a;
+	j->job.run = job_run;
+	j->job.done = job_done;
+	j->job.arg = j;
+	return j;
+}
+
+static void
+submit(struct http_req *req, struct job *j)
+{
+	http_req_suspend(req);
+	if (writer_submit(http_req_app(req)->writer, &j->job) != 0) {
+		http_req_unsuspend(req);
+		http_reply_error(req, 503, "unavailable",
+		                 "Too busy; try again.");
+		api_retry_after(req, 5);
+		job_free(j);
+	}
+}
+
+static long long
+id_param(struct http_req *req)
+{
+	const char *p = http_req_param(req, "id");
+	char *end;
+	long long id;
+
+	if (p == NULL)
+		return -1;
+	id = strtoll(p, &end, 10);
+	return *end == '\0' && id > 0 ? id : -1;
+}
+
+/* --- comments --- */
+
+void
+api_admin_comments(struct http_req *req)
+{
+	struct app *app = http_req_app(req);
+	struct storage_admin_filter f;
+	struct admin a;
+	const char *v;
+	char *folded = NULL, *end;
+	struct cj x;
+	size_t i;
+
+	if (guard(req, &a, 0, 0) != 0)
+		return;
+	memset(&f, 0, sizeof(f));
+	f.status = -1;
+	f.site = f.article = f.q = "";
+	f.limit = 50;
+	if ((v = http_req_arg(req, "status")) != NULL && *v != '\0' &&
+	    (f.status = status_parse(v)) < 0) {
+		http_reply_error(
+		    req, 400, "invalid_status",
+		    "status must be pending, approved, rejected, spam or "
+		    "deleted.");
+		return;
+	}
+	if ((v = http_req_arg(req, "site")) != NULL)
+		f.site = v;
+	if ((v = http_req_arg(req, "article")) != NULL)
+		f.article = v;
+	if ((v = http_req_arg(req, "flag")) != NULL && *v != '\0') {
+		for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+			if (strcmp(v, flag_names[i].name) == 0)
+				f.flags = flag_names[i].bit;
+		if (f.flags == 0) {
+			http_reply_error(req, 400, "invalid_flag",
+			                 "Unknown flag.");
+			return;
+		}
+	}
+	if ((v = http_req_arg(req, "order")) != NULL)
+		f.oldest_first = strcmp(v, "oldest") == 0;
+	if ((v = http_req_arg(req, "before")) != NULL && *v != '\0' &&
+	    ((f.cursor = strtoll(v, &end, 10)) <= 0 || *end != '\0')) {
+		http_reply_error(req, 400, "invalid_cursor", "Bad cursor.");
+		return;
+	}
+	if ((v = http_req_arg(req, "limit")) != NULL &&
+	    ((f.limit = (int)strtol(v, &end, 10)) < 1 || f.limit > MAX_LIST ||
+	     *end != '\0')) {
+		http_reply_error(req, 400, "invalid_limit",
+		                 "limit must be 1..200.");
+		return;
+	}
+	if ((v = http_req_arg(req, "q")) != NULL && *v != '\0') {
+		if (strlen(v) > 200 || (folded = text_fold(v)) == NULL) {
+			http_reply_error(
+			    req, 400, "invalid_query",
+			    "The search is too long or not UTF-8.");
+			return;
+		}
+		f.q = folded;
+	}
+	x.st = app_reader(app);
+	x.out = json_array();
+	x.last_id = 0;
+	x.n = 0;
+	if (x.st == NULL || storage_admin_list(x.st, &f, cj_row, &x) != 0) {
+		json_decref(x.out);
+		free(folded);
+		http_reply_error(req, 503, "unavailable",
+		                 "The database is unavailable.");
+		return;
+	}
+	free(folded);
+	http_reply_json(
+	    req, 200,
+	    json_pack("{s:o, s:o}", "comments", x.out, "next",
+	              x.n == f.limit ? json_integer(x.last_id) : json_null()));
+}
+
+void
+api_admin_comment_action(struct http_req *req)
+{
+	const char *action = http_req_param(req, "action");
+	struct admin a;
+	struct job *j;
+	long long id = id_param(req);
+	int to;
+
+	if (guard(req, &a, 1, 0) != 0)
+		return;
+	if (id < 0) {
+		http_reply_error(req, 404, "not_found", "No such comment.");
+		return;
+	}
+	if (strcmp(action, "reply") == 0) {
+		const char *body = http_req_arg(req, "body");
+		size_t nc;
+		char *norm = NULL;
+
+		if (body == NULL ||
+		    text_normalize(body, http_req_arg_len(req, "body"), 1,
+		                   &norm, &nc) != TEXT_OK ||
+		    nc == 0 || nc > 4000) {
+			free(norm);
+			http_reply_error(
+			    req, 400, "invalid_fields",
+			    "The reply must be 1-4000 characters of text.");
+			return;
+		}
+		if ((j = job_new(req, OP_REPLY, &a)) == NULL) {
+			free(norm);
+			return;
+		}
+		j->id = id;
+		j->body = norm;
+		submit(req, j);
+		return;
+	}
+	if ((to = action_status(action)) < 0) {
+		http_reply_error(req, 404, "not_found", "No such action.");
+		return;
+	}
+	if ((j = job_new(req, OP_STATUS, &a)) == NULL)
+		return;
+	j->id = id;
+	j->status = to;
+	submit(req, j);
+}
+
+void
+api_admin_comment_edit(struct http_req *req)
+{
+	struct admin a;
+	struct job *j;
+	long long id = id_param(req);
+	const char *name = http_req_arg(req, "name");
+	const char *body = http_req_arg(req, "body");
+	char *nn = NULL, *nb = NULL;
+	json_t *fields = NULL;
+	size_t nc;
+
+	if (guard(req, &a, 1, 0) != 0)
+		return;
+	if (id < 0) {
+		http_reply_error(req, 404, "not_found", "No such comment.");
+		return;
+	}
+	if (name != NULL && (text_normalize(name, http_req_arg_len(req, "name"),
+	                                    0, &nn, &nc) != TEXT_OK ||
+	                     nc == 0 || nc > 80))
+		fields = json_pack("{s:s}", "name", "1-80 characters of text.");
+	if (body != NULL && (text_normalize(body, http_req_arg_len(req, "body"),
+	                                    1, &nb, &nc) != TEXT_OK ||
+	                     nc == 0 || nc > 20000)) {
+		if (fields == NULL)
+			fields = json_object();
+		json_object_set_new(fields, "body",
+		                    json_string("1-20000 characters of text."));
+	}
+	if (fields != NULL || (name == NULL && body == NULL)) {
+		free(nn);
+		free(nb);
+		http_reply_error_extra(
+		    req, 400, "invalid_fields", "Check the fields.",
+		    fields != NULL ? json_pack("{s:o}", "fields", fields)
+		                   : NULL);
+		return;
+	}
+	if ((j = job_new(req, OP_EDIT, &a)) == NULL) {
+		free(nn);
+		free(nb);
+		return;
+	}
+	j->id = id;
+	j->name = nn;
+	j->body = nb;
+	submit(req, j);
+}
+
+void
+api_admin_comment_delete(struct http_req *req)
+{
+	struct admin a;
+	struct job *j;
+	long long id = id_param(req);
+
+	if (guard(req, &a, 1, 1) != 0)
+		return;
+	if (id < 0) {
+		http_reply_error(req, 404, "not_found", "No such comment.");
+		return;
+	}
+	if ((j = job_new(req, OP_HARD_DELETE, &a)) == NULL)
+		return;
+	j->id = id;
+	submit(req, j);
+}
+
+void
+api_admin_reply_delete(struct http_req *req)
+{
+	struct admin a;
+	struct job *j;
+	long long id = id_param(req);
+
+	if (guard(req, &a, 1, 0) != 0)
+		return;
+	if (id < 0) {
+		http_reply_error(req, 404, "not_found", "No such comment.");
+		return;
+	}
+	if ((j = job_new(req, OP_UNREPLY, &a)) == NULL)
+		return;
+	j->id = id;
+	submit(req, j);
+}
+
+void
+api_admin_bulk(struct http_req *req)
+{
+	json_t *body = http_req_json(req), *ids;
+	const char *action;
+	struct admin a;
+	struct job *j;
+	size_t i, n;
+	int to;
+
+	if (guard(req, &a, 1, 0) != 0)
+		return;
+	ids = body != NULL ? json_object_get(body, "ids") : NULL;
+	action = http_req_arg(req, "action");
+	n = json_array_size(ids);
+	to = action_status(action);
+	if (!json_is_array(ids) || n == 0 || n > MAX_BULK || to < 0) {
+		http_reply_error(req, 400, "invalid_fields",
+		                 "Send {\"ids\": [1..500 ids], \"action\": "
+		                 "approve|reject|spam|delete|restore}.");
+		return;
+	}
+	if ((j = job_new(req, OP_BULK, &a)) == NULL)
+		return;
+	if ((j->ids = calloc(n, sizeof(*j->ids))) == NULL) {
+		job_free(j);
+		http_reply_error(req, 503, "unavailable", "Out of memory.");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		json_t *v = json_array_get(ids, i);
+
+		if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+			job_free(j);
+			http_reply_error(req, 400, "invalid_fields",
+			                 "ids must be positive integers.");
+			return;
+		}
+		j->ids[i] = json_integer_value(v);
+	}
+	j->nids = n;
+	j->status = to;
+	submit(req, j);
+}
+
+/* --- bans --- */
+
+static void
+ban_row(void *arg, const struct storage_ban *b)
+{
+	json_array_append_new(
+	    arg, json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, "
+	                   "s:s}",
+	                   "id", (json_int_t)b->id, "kind", b->kind, "value",
+	                   b->value, "reason", b->reason, "expires_at",
+	                   iso(b->expires_at), "created_at", iso(b->created_at),
+	                   "created_by", b->created_by));
+}
+
+void
+api_admin_bans(struct http_req *req)
+{
+	struct app *app = http_req_app(req);
+	struct storage *rd;
+	struct admin a;
+	json_t *list;
+
+	if (guard(req, &a, 0, 0) != 0)
+		return;
+	list = json_array();
+	if ((rd = app_reader(app)) == NULL ||
+	    storage_ban_list(rd, ban_row, list) != 0) {
+		json_decref(list);
+		http_reply_error(req, 503, "unavailable", "Unavailable.");
+		return;
+	}
+	http_reply_json(req, 200, json_pack("{s:o}", "bans", list));
+}
+
+void
+api_admin_ban_add(struct http_req *req)
+{
+	const char *cid = http_req_arg(req, "comment_id");
+	const char *kind = http_req_arg(req, "kind");
+	const char *value = http_req_arg(req, "value");
+	const char *reason = http_req_arg(req, "reason");
+	const char *exp = http_req_arg(req, "expires_in");
+	struct admin a;
+	struct job *j;
+	long long id = 0, expires_in = 0;
+	char *end;
+
+	if (guard(req, &a, 1, 0) != 0)
+		return;
+	if (cid != NULL && ((id = strtoll(cid, &end, 10)) <= 0 || *end != '\0'))
+		id = -1;
+	if (exp != NULL && *exp != '\0' &&
+	    ((expires_in = strtoll(exp, &end, 10)) <= 0 || *end != '\0' ||
+	     expires_in > 10LL * 365 * 86400))
+		id = -1;
+	if (id < 0 ||
+	    (id == 0 &&
+	     (kind == NULL || value == NULL ||
+	      (strcmp(kind, "email") != 0 && strcmp(kind, "ip") != 0) ||
+	      (strcmp(kind, "email") == 0 && !text_email_ok(value)) ||
+	      strlen(value) > 254)) ||
+	    (reason != NULL && strlen(reason) > 500)) {
+		http_reply_error(
+		    req, 400, "invalid_fields",
+		    "Send comment_id, or kind (email|ip) and value; optional "
+		    "reason (<= 500) and expires_in (seconds).");
+		return;
+	}
+	if ((j = job_new(req, OP_BAN_ADD, &a)) == NULL)
+		return;
+	j->id = id;
+	j->kind = kind != NULL ? strdup(kind) : NULL;
+	j->value = value != NULL ? strdup(value) : NULL;
+	j->reason = strdup(reason != NULL ? reason : "");
+	j->expires_at = expires_in > 0 ? (long long)time(NULL) + expires_in : 0;
+	submit(req, j);
+}
+
+void
+api_admin_ban_delete(struct http_req *req)
+{
+	struct admin a;
+	struct job *j;
+	long long id = id_param(req);
+
+	if (guard(req, &a, 1, 0) != 0)
+		return;
+	if ((j = job_new(req, OP_BAN_DELETE, &a)) == NULL)
+		return;
+	j->id = id;
+	submit(req, j);
+}
+
+/* --- audit, stats, me, users --- */
+
+static void
+audit_row(void *arg, const struct storage_audit *e)
+{
+	json_t *o =
+	    json_pack("{s:I, s:o, s:s, s:s, s:s}", "id", (json_int_t)e->id,
+	              "at", iso(e->at), "user", e->user, "action", e->action,
+	              "ip_hash", e->ip_hash);
+
+	json_object_set_new(o, "comment_id",
+	                    e->comment_id > 0 ? json_integer(e->comment_id)
+	                                      : json_null());
+	json_object_set_new(o, "before",
+	                    e->before ? json_string(e->before) : json_null());
+	json_object_set_new(o, "after",
+	                    e->after ? json_string(e->after) : json_null());
+	json_array_append_new(arg, o);
+}
+
+void
+api_admin_audit(struct http_req *req)
+{
+	struct app *app = http_req_app(req);
+	const char *b = http_req_arg(req, "before");
+	const char *l = http_req_arg(req, "limit");
+	long long before = b != NULL ? strtoll(b, NULL, 10) : 0;
+	long limit = l != NULL ? strtol(l, NULL, 10) : 100;
+	struct storage *rd;
+	struct admin a;
+	json_t *list;
+	size_t n;
+
+	if (guard(req, &a, 0, 1) != 0)
+		return;
+	if (limit < 1 || limit > MAX_LIST)
+		limit = 100;
+	list = json_array();
+	if ((rd = app_reader(app)) == NULL ||
+	    storage_audit_list(rd, before, (int)limit, audit_row, list) != 0) {
+		json_decref(list);
+		http_reply_error(req, 503, "unavailable", "Unavailable.");
+		return;
+	}
+	n = json_array_size(list);
+	http_reply_json(req, 200,
+	                json_pack("{s:o, s:o}", "entries", list, "next",
+	                          n == (size_t)limit
+	                              ? json_copy(json_object_get(
+	                                    json_array_get(list, n - 1), "id"))
+	                              : json_null()));
+}
+
+struct stats_ctx {
+	json_t *by_status, *by_site;
+};
+
+static void
+stats_row(void *arg, const char *site, int status, long long n)
+{
+	struct stats_ctx *s = arg;
+	json_t *o = json_object_get(s->by_site, site);
+	const char *name =
+	    status >= 0 && status < 5 ? status_names[status] : "?";
+
+	if (o == NULL) {
+		o = json_object();
+		json_object_set_new(s->by_site, site, o);
+	}
+	json_object_set_new(o, name, json_integer(n));
+	json_object_set_new(s->by_status, name,
+	                    json_integer(n + json_integer_value(json_object_get(
+	                                         s->by_status, name))));
+}
+
+void
+api_admin_stats(struct http_req *req)
+{
+	struct app *app = http_req_app(req);
+	struct stats_ctx s;
+	struct storage *rd;
+	struct admin a;
+	long long today, oldest, now = (long long)time(NULL), tz, day_start;
+	size_t i;
+
+	if (guard(req, &a, 0, 0) != 0)
+		return;
+	s.by_status = json_object();
+	s.by_site = json_object();
+	for (i = 0; i < 5; i++)
+		json_object_set_new(s.by_status, status_names[i],
+		                    json_integer(0));
+	/* Every site appears, even one with no comment yet. */
+	for (i = 0; i < app->cfg->nsites; i++)
+		json_object_set_new(s.by_site, app->cfg->sites[i].id,
+		                    json_object());
+	tz = app->cfg->timezone_offset * 60;
+	day_start = ((now + tz) / 86400) * 86400 - tz;
+	if ((rd = app_reader(app)) == NULL ||
+	    storage_stats(rd, day_start, stats_row, &s, &today, &oldest) != 0) {
+		json_decref(s.by_status);
+		json_decref(s.by_site);
+		http_reply_error(req, 503, "unavailable", "Unavailable.");
+		return;
+	}
+	http_reply_json(
+	    req, 200,
+	    json_pack("{s:o, s:o, s:I, s:o}", "by_status", s.by_status,
+	              "by_site", s.by_site, "today", (json_int_t)today,
+	              "oldest_pending_age",
+	              oldest > 0 ? json_integer(now - oldest) : json_null()));
+}
+
+void
+api_admin_me(struct http_req *req)
+{
+	struct admin a;
+	char csrf[AUTH_CSRF_TEXT];
+
+	if (guard(req, &a, 0, 0) != 0)
+		return;
+	auth_csrf(a.hash, csrf);
+	http_reply_json(req, 200,
+	                json_pack("{s:s, s:s, s:s}", "name", a.user, "role",
+	                          a.role, "csrf", csrf));
+}
+
+static void
+user_row(void *arg, const struct storage_user *u)
+{
+	json_array_append_new(arg, json_pack("{s:s, s:s, s:b, s:o, s:o}",
+	                                     "name", u->name, "role", u->role,
+	                                     "disabled", u->disabled,
+	                                     "created_at", iso(u->created_at),
+	                                     "last_login", iso(u->last_login)));
+}
+
+void
+api_admin_users(struct http_req *req)
+{
+	struct app *app = http_req_app(req);
+	struct storage *rd;
+	struct admin a;
+	json_t *list;
+
+	if (guard(req, &a, 0, 1) != 0)
+		return;
+	list = json_array();
+	if ((rd = app_reader(app)) == NULL ||
+	    storage_user_list(rd, user_row, list) != 0) {
+		json_decref(list);
+		http_reply_error(req, 503, "unavailable", "Unavailable.");
+		return;
+	}
+	http_reply_json(req, 200, json_pack("{s:o}", "users", list));
+}
+
+/* Worker: hash a new user's password, then hand the insert over. */
+static void
+hash_run(void *arg)
+{
+	struct job *j = arg;
+
+	j->pw_ok = auth_hash_password(j->password, j->pwhash) == 0;
+}
+
+static void
+hash_done(void *arg)
+{
+	struct job *j = arg;
+	struct http_req *req = j->req;
+
+	if (!j->pw_ok ||
+	    writer_submit(http_req_app(req)->writer, &j->job) != 0) {
+		http_reply_error(req, 503, "unavailable", "Try again.");
+		http_req_resume(req);
+		job_free(j);
+	}
+}
+
+int
+api_admin_name_ok(const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	return n >= 1 && n <= STORAGE_MAX_USER &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+void
+api_admin_user_add(struct http_req *req)
+{
+	const char *name = http_req_arg(req, "name");
+	const char *role = http_req_arg(req, "role");
+	const char *pw = http_req_arg(req, "password");
+	struct admin a;
+	struct job *j;
+
+	if (guard(req, &a, 1, 1) != 0)
+		return;
+	if (!api_admin_name_ok(name) || role == NULL ||
+	    (strcmp(role, "admin") != 0 && strcmp(role, "moderator") != 0) ||
+	    pw == NULL || strlen(pw) < AUTH_PASSWORD_MIN ||
+	    strlen(pw) > AUTH_PASSWORD_MAX) {
+		http_reply_error(
+		    req, 400, "invalid_fields",
+		    "name (a-z 0-9 . _ -), role (admin|moderator) and a "
+		    "password of at least 12 characters.");
+		return;
+	}
+	if ((j = job_new(req, OP_USER_ADD, &a)) == NULL)
+		return;
+	j->name = strdup(name);
+	j->kind = strdup(role);
+	j->password = strdup(pw);
+	j->wjob.run = hash_run;
+	j->wjob.done = hash_done;
+	j->wjob.arg = j;
+	http_req_suspend(req);
+	if (j->name == NULL || j->kind == NULL || j->password == NULL ||
+	    worker_submit(http_req_app(req)->workers, &j->wjob) != 0) {
+		http_req_unsuspend(req);
+		http_reply_error(req, 503, "unavailable", "Too busy.");
+		job_free(j);
+	}
+}
+
+void
+api_admin_user_state(struct http_req *req)
+{
+	const char *name = http_req_param(req, "name");
+	const char *action = http_req_param(req, "action");
+	struct admin a;
+	struct job *j;
+
+	if (guard(req, &a, 1, 1) != 0)
+		return;
+	if (!api_admin_name_ok(name) ||
+	    (strcmp(action, "disable") != 0 && strcmp(action, "enable") != 0)) {
+		http_reply_error(req, 404, "not_found", "No such user.");
+		return;
+	}
+	if ((j = job_new(req, OP_USER_DISABLE, &a)) == NULL)
+		return;
+	j->name = strdup(name);
+	j->disabled = strcmp(action, "disable") == 0;
+	submit(req, j);
+}
+
+/* --- login and logout --- */
+
+static void
+login_keys(struct http_req *req, const char *name,
+           unsigned char user_key[RATELIMIT_KEY_BYTES],
+           unsigned char ip_key[RATELIMIT_KEY_BYTES])
+{
+	struct app *app = http_req_app(req);
+	unsigned char addr[16] = {0}, uh[16];
+	int family;
+
+	/* The account's key: a hash of the name in place of an address. */
+	crypto_generichash(uh, sizeof(uh), (const unsigned char *)name,
+	                   strlen(name), NULL, 0);
+	ratelimit_key(app->ratelimit, "login-user", "", AF_INET6, uh, user_key);
+	http_req_client_bin(req, &family, addr);
+	ratelimit_key(app->ratelimit, "login-ip", "", family, addr, ip_key);
+}
+
+static void
+check_run(void *arg)
+{
+	struct job *j = arg;
+	int rehash = 0;
+
+	j->pw_ok = auth_check_password(j->pwhash[0] ? j->pwhash : NULL,
+	                               j->password, &rehash);
+	if (j->pw_ok && rehash &&
+	    auth_hash_password(j->password, j->rehash) != 0)
+		j->rehash[0] = '\0';
+}
+
+static void
+check_done(void *arg)
+{
+	struct job *j = arg;
+	struct http_req *req = j->req;
+	struct app *app = http_req_app(req);
+	unsigned char uk[RATELIMIT_KEY_BYTES], ik[RATELIMIT_KEY_BYTES];
+
+	if (j->pw_ok && !j->disabled &&
+	    writer_submit(app->writer, &j->job) == 0)
+		return; /* the writer makes the session and replies */
+	login_keys(req, j->a.user, uk, ik);
+	ratelimit_fail(app->ratelimit, uk, LOGIN_FAIL_LIMIT, LOGIN_FAIL_WINDOW,
+	               (double)time(NULL));
+	ratelimit_fail(app->ratelimit, ik, LOGIN_FAIL_LIMIT, LOGIN_FAIL_WINDOW,
+	               (double)time(NULL));
+	log_info("admin: failed login");
+	http_reply_error(req, 401, "login_failed",
+	                 "Wrong user name or password.");
+	http_req_resume(req);
+	job_free(j);
+}
+
+void
+api_admin_login(struct http_req *req)
+{
+	struct app *app = http_req_app(req);
+	const char *name = http_req_arg(req, "username");
+	const char *pw = http_req_arg(req, "password");
+	unsigned char uk[RATELIMIT_KEY_BYTES], ik[RATELIMIT_KEY_BYTES];
+	struct storage_user u;
+	struct storage *rd;
+	struct job *j;
+	long wait1, wait2;
+	int r;
+
+	if (!http_req_from_self(req)) {
+		http_reply_error(req, 403, "csrf",
+		                 "Log in from the daemon's own page.");
+		return;
+	}
+	if (name == NULL || pw == NULL || strlen(name) > STORAGE_MAX_USER ||
+	    strlen(pw) > AUTH_PASSWORD_MAX || *name == '\0') {
+		http_reply_error(req, 401, "login_failed",
+		                 "Wrong user name or password.");
+		return;
+	}
+	login_keys(req, name, uk, ik);
+	wait1 = ratelimit_locked(app->ratelimit, uk, (double)time(NULL));
+	wait2 = ratelimit_locked(app->ratelimit, ik, (double)time(NULL));
+	if (wait1 > 0 || wait2 > 0) {
+		http_reply_error(req, 429, "too_many_attempts",
+		                 "Too many failed logins; try again later.");
+		api_retry_after(req, wait1 > wait2 ? wait1 : wait2);
+		return;
+	}
+	if ((rd = app_reader(app)) == NULL ||
+	    (r = storage_user_get(rd, name, &u)) < 0) {
+		http_reply_error(req, 503, "unavailable", "Try again.");
+		return;
+	}
+	if ((j = job_new(req, OP_LOGIN, NULL)) == NULL)
+		return;
+	snprintf(j->a.user, sizeof(j->a.user), "%s", name);
+	if (r == 0) {
+		memcpy(j->pwhash, u.hash, sizeof(j->pwhash));
+		memcpy(j->a.role, u.role, sizeof(j->a.role));
+		j->disabled = u.disabled;
+	} /* unknown: checked against the dummy hash, same cost */
+	sodium_memzero(&u, sizeof(u));
+	client_hash(req, j->a.ip_hash);
+	j->password = strdup(pw);
+	j->wjob.run = check_run;
+	j->wjob.done = check_done;
+	j->wjob.arg = j;
+	http_req_suspend(req);
+	if (j->password == NULL || worker_submit(app->workers, &j->wjob) != 0) {
+		http_req_unsuspend(req);
+		http_reply_error(req, 503, "unavailable",
+		                 "Too busy; try again.");
+		api_retry_after(req, 2);
+		job_free(j);
+	}
+}
+
+void
+api_admin_logout(struct http_req *req)
+{
+	struct admin a;
+	struct job *j;
+
+	if (guard(req, &a, 1, 0) != 0)
+		return;
+	if ((j = job_new(req, OP_LOGOUT, &a)) == NULL)
+		return;
+	submit(req, j);
+}
+
+/* --- pages --- */
+
+void
+api_admin_page(struct http_req *req)
+{
+	const char *lang = http_req_arg(req, "lang");
+	char html[1024];
+	int n;
+
+	n = snprintf(
+	    html, sizeof(html),
+	    "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
+	    "<meta name=\"viewport\" content=\"width=device-width, "
+	    "initial-scale=1\"><meta name=\"robots\" content=\"noindex\">"
+	    "<title>bandoc — %s</title><link rel=\"stylesheet\" "
+	    "href=\"/static/admin.css\"></head><body><div id=\"bandoc-admin\" "
+	    "data-lang=\"%s\"></div><script src=\"/static/admin.js\"></script>"
+	    "</body></html>\n",
+	    lang != NULL && strcmp(lang, "en") == 0 ? "en" : "vi",
+	    lang != NULL && strcmp(lang, "en") == 0 ? "Moderation"
+	                                            : "Kiểm duyệt",
+	    lang != NULL && strcmp(lang, "en") == 0 ? "en" : "vi");
+	http_reply_html(req, 200, html, (size_t)n, NULL);
+	http_reply_header(req, "X-Frame-Options", "DENY");
+}
+
+/* GET: a confirmation page (link scanners must not act); POST acts. */
+void
+api_admin_oneclick(struct http_req *req)
+{
+	const char *t = http_req_arg(req, "t");
+	long long id, expires;
+	enum auth_action action;
+	unsigned char nonce[16];
+	struct job *j;
+	struct buf b;
+	char *html;
+	size_t len;
+
+	if (auth_oneclick_open(t, (long long)time(NULL), &id, &action, &expires,
+	                       nonce) != 0) {
+		http_reply_error(req, 403, "invalid_link",
+		                 "This link is not valid or has expired.");
+		return;
+	}
+	if (http_req_method(req) == HTTP_GET) {
+		buf_init(&b, 8192);
+		buf_addf(&b,
+		         "<!doctype html><html lang=\"vi\"><head><meta "
+		         "charset=\"utf-8\"><meta name=\"robots\" content="
+		         "\"noindex\"><title>bandoc</title></head><body>"
+		         "<form method=\"post\" action=\"/admin/one-click"
+		         "\"><p>%s góp ý số %lld? / %s comment #%lld?</p>"
+		         "<input type=\"hidden\" name=\"t\" value=\"",
+		         action == AUTH_APPROVE ? "Duyệt" : "Từ chối", id,
+		         action == AUTH_APPROVE ? "Approve" : "Reject", id);
+		buf_add_html(&b, t);
+		buf_adds(&b, "\"><button type=\"submit\">OK</button></form>"
+		             "</body></html>");
+		if ((html = buf_take(&b, &len)) == NULL) {
+			http_reply_error(req, 500, "out_of_memory", "OOM");
+			return;
+		}
+		http_reply_html(req, 200, html, len, NULL);
+		free(html);
+		return;
+	}
+	if ((j = job_new(req, OP_ONECLICK, NULL)) == NULL)
+		return;
+	j->id = id;
+	j->status =
+	    action == AUTH_APPROVE ? STORAGE_APPROVED : STORAGE_REJECTED;
+	j->expires_at = expires;
+	memcpy(j->nonce, nonce, sizeof(nonce));
+	client_hash(req, j->a.ip_hash);
+	submit(req, j);
+}

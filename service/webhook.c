@@ -1,0 +1,279 @@
+/*
+ * webhook.c: see webhook.h. libcurl is used here because webhook URLs
+ * are usually HTTPS: an HTTP/TLS client is not something to write by
+ * hand.
+ */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "config.h"
+#include "log.h"
+#include "metrics.h"
+#include "storage.h"
+#include "webhook.h"
+#include "writer.h"
+
+#define BATCH        20
+#define MAX_BACKOFF  (6 * 3600)
+#define MAX_ATTEMPTS 30
+
+struct item {
+	long long id;
+	char site[MAX_SITE_NAME + 1];
+	char *body;
+	int attempts;
+};
+
+struct webhook {
+	struct app *app;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int stopping;
+	struct item items[BATCH];
+	size_t n;
+	struct metrics_counter *m_sent, *m_failed;
+};
+
+/* A writer job the thread waits for. */
+struct sync_job {
+	struct writer_job job;
+	struct webhook *w;
+	long long id, next_at;
+	int ok; /* delivered: delete; else retry */
+	char error[128];
+	int done;
+};
+
+void
+webhook_sign(const char *secret, const char *body, char out[72])
+{
+	crypto_auth_hmacsha256_state st;
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret,
+	                            strlen(secret));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body,
+	                              strlen(body));
+	crypto_auth_hmacsha256_final(&st, mac);
+	memcpy(out, "sha256=", 7);
+	sodium_bin2hex(out + 7, 65, mac, sizeof(mac));
+}
+
+static void
+collect(void *arg, long long id, const char *site, const char *body,
+        int attempts)
+{
+	struct webhook *w = arg;
+	struct item *it;
+
+	if (w->n == BATCH)
+		return;
+	it = &w->items[w->n];
+	it->id = id;
+	snprintf(it->site, sizeof(it->site), "%s", site);
+	it->body = strdup(body);
+	it->attempts = attempts;
+	if (it->body != NULL)
+		w->n++;
+}
+
+static size_t
+discard(char *p, size_t size, size_t n, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return size * n;
+}
+
+/* POSTs one item; 0 on a 2xx answer. */
+static int
+deliver(const struct config_site *site, const char *body, char *err,
+        size_t errsz)
+{
+	struct curl_slist *h = NULL;
+	char sig[72 + 32];
+	long status = 0;
+	CURLcode rc;
+	CURL *c;
+
+	if ((c = curl_easy_init()) == NULL) {
+		snprintf(err, errsz, "curl init");
+		return -1;
+	}
+	memcpy(sig, "X-Bandoc-Signature: ", 20);
+	webhook_sign(site->webhook_secret, body, sig + 20);
+	h = curl_slist_append(h, "Content-Type: application/json");
+	h = curl_slist_append(h, sig);
+	h = curl_slist_append(h, "User-Agent: bandoc-webhook");
+	curl_easy_setopt(c, CURLOPT_URL, site->webhook_url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	if (rc != CURLE_OK) {
+		snprintf(err, errsz, "%s", curl_easy_strerror(rc));
+		return -1;
+	}
+	if (status < 200 || status > 299) {
+		snprintf(err, errsz, "HTTP %ld", status);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+sync_run(struct storage *st, void *arg)
+{
+	struct sync_job *j = arg;
+
+	if (j->ok)
+		return storage_outbox_delete(st, j->id) < 0 ? -1 : 0;
+	return storage_outbox_retry(st, j->id, j->next_at, j->error) < 0 ? -1
+	                                                                 : 0;
+}
+
+static void
+sync_done(void *arg, int status)
+{
+	struct sync_job *j = arg;
+
+	(void)status;
+	pthread_mutex_lock(&j->w->lock);
+	j->done = 1;
+	pthread_cond_broadcast(&j->w->cond);
+	pthread_mutex_unlock(&j->w->lock);
+}
+
+static void
+record(struct webhook *w, long long id, int ok, int attempts, const char *error)
+{
+	struct sync_job j;
+	long long backoff = w->app->cfg->webhook_retry_base;
+	int k;
+
+	memset(&j, 0, sizeof(j));
+	j.w = w;
+	j.id = id;
+	j.ok = ok || attempts + 1 >= MAX_ATTEMPTS;
+	for (k = 0; k < attempts && backoff < MAX_BACKOFF; k++)
+		backoff *= 2;
+	if (backoff > MAX_BACKOFF)
+		backoff = MAX_BACKOFF;
+	j.next_at = (long long)time(NULL) + backoff;
+	snprintf(j.error, sizeof(j.error), "%s", error);
+	j.job.run = sync_run;
+	j.job.done = sync_done;
+	j.job.arg = &j;
+	if (!ok && j.ok)
+		log_warnx("webhook: giving up on outbox row %lld after %d "
+		          "tries (%s)",
+		          id, attempts + 1, error);
+	if (writer_submit(w->app->writer, &j.job) != 0)
+		return;
+	pthread_mutex_lock(&w->lock);
+	while (!j.done)
+		pthread_cond_wait(&w->cond, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void *
+loop(void *arg)
+{
+	struct webhook *w = arg;
+	const struct config *cfg = w->app->cfg;
+	size_t i;
+
+	for (;;) {
+		struct timespec ts;
+		struct storage *rd;
+
+		pthread_mutex_lock(&w->lock);
+		if (!w->stopping) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += 1;
+			pthread_cond_timedwait(&w->cond, &w->lock, &ts);
+		}
+		if (w->stopping) {
+			pthread_mutex_unlock(&w->lock);
+			break;
+		}
+		pthread_mutex_unlock(&w->lock);
+		w->n = 0;
+		if ((rd = app_reader(w->app)) == NULL ||
+		    storage_outbox_due(rd, (long long)time(NULL), BATCH,
+		                       collect, w) != 0)
+			continue;
+		for (i = 0; i < w->n; i++) {
+			struct item *it = &w->items[i];
+			const struct config_site *site =
+			    config_site_find(cfg, it->site);
+			char err[128] = "";
+			int ok;
+
+			if (site == NULL || site->webhook_url[0] == '\0') {
+				/* The site's webhook was removed: drop. */
+				record(w, it->id, 1, it->attempts, "");
+				free(it->body);
+				continue;
+			}
+			ok = deliver(site, it->body, err, sizeof(err)) == 0;
+			metrics_add(ok ? w->m_sent : w->m_failed, 1);
+			record(w, it->id, ok, it->attempts, err);
+			free(it->body);
+		}
+		w->n = 0;
+	}
+	return NULL;
+}
+
+struct webhook *
+webhook_start(struct app *app)
+{
+	struct webhook *w = calloc(1, sizeof(*w));
+
+	if (w == NULL)
+		return NULL;
+	w->app = app;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	w->m_sent = metrics_counter_new("bandoc_webhooks_sent_total",
+	                                "Webhooks delivered.");
+	w->m_failed = metrics_counter_new(
+	    "bandoc_webhooks_failed_total",
+	    "Webhook attempts that failed (retried later).");
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
+	    pthread_create(&w->thread, NULL, loop, w) != 0) {
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void
+webhook_stop(struct webhook *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stopping = 1;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->lock);
+	curl_global_cleanup();
+	free(w);
+}
