@@ -60,6 +60,8 @@ fonts_dir = $top/fonts
 public_url = http://127.0.0.1:8080
 demo_article = $(seed_article)
 log_level = info
+; plain HTTP on loopback: the moderators' cookie cannot be Secure here
+admin_secure_cookie = off
 
 [site.lamdong]
 name = Báo Lâm Đồng (demo)
@@ -75,11 +77,19 @@ run)
 	build build
 	demo_config
 	./build/bandocd check-config -c var/demo.conf
+	# A demo admin with a random password, shown once.
+	if ! ./build/bandocd user list -c var/demo.conf 2>/dev/null | grep -q '^admin '; then
+		admin_line=$(./build/bandocd user add admin --role admin -c var/demo.conf --generate)
+	else
+		admin_line="admin exists (reset: ./build/bandocd user passwd admin -c var/demo.conf --generate)"
+	fi
 	cat <<MSG
 
 == bandoc demo
   Article page:   http://127.0.0.1:8080/
   Health:         http://127.0.0.1:8080/healthz
+  No-JS comments: http://127.0.0.1:8080/embed/comments?site=lamdong&article=demo
+  Moderation:     http://127.0.0.1:8080/admin   ($admin_line)
   Metrics:        http://127.0.0.1:8080/metrics
   Config:         var/demo.conf   Database: var/bandoc.db
   Stop with Ctrl-C.

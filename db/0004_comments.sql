@@ -3,7 +3,9 @@
 -- top-level comment); replies are shown one level deep under it.
 -- ip_hash is a keyed hash of the client address, never the address.
 CREATE TABLE comment (
-	id INTEGER PRIMARY KEY,
+	-- AUTOINCREMENT: a hard-deleted comment's id is never reused (the
+	-- audit log refers to it).
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	article_id INTEGER NOT NULL REFERENCES article (id) ON DELETE CASCADE,
 	parent_id INTEGER REFERENCES comment (id) ON DELETE SET NULL,
 	root_id INTEGER REFERENCES comment (id) ON DELETE SET NULL,

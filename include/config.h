@@ -90,6 +90,7 @@ struct config {
 	long long views_cache_max;
 	char *views_bots;
 	long long webhook_retry_base;
+	long long admin_lockout_window;
 	long long admin_secure_cookie;
 	long long admin_idle_timeout;
 	long long admin_session_max;

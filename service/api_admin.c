@@ -26,11 +26,10 @@
 #include "worker.h"
 #include "writer.h"
 
-#define LOGIN_FAIL_LIMIT  5
-#define LOGIN_FAIL_WINDOW 900
-#define MAX_BULK          500
-#define MAX_LIST          200
-#define TOUCH_EVERY       60
+#define LOGIN_FAIL_LIMIT 5
+#define MAX_BULK         500
+#define MAX_LIST         200
+#define TOUCH_EVERY      60
 
 static const char *const status_names[] = {"pending", "approved", "rejected",
                                            "spam", "deleted"};
@@ -174,7 +173,11 @@ guard(struct http_req *req, struct admin *a, int write, int need_admin)
 		return -1;
 	}
 	client_hash(req, a->ip_hash);
-	if (now - s.last_seen >= TOUCH_EVERY) {
+	/* Refresh last_seen often enough for the idle timeout to hold,
+	 * without a write on every request. */
+	if (now - s.last_seen >= (cfg->admin_idle_timeout / 2 < TOUCH_EVERY
+	                              ? cfg->admin_idle_timeout / 2
+	                              : TOUCH_EVERY)) {
 		struct touch_job *t = calloc(1, sizeof(*t));
 
 		if (t != NULL) {
@@ -1345,9 +1348,11 @@ check_done(void *arg)
 	    writer_submit(app->writer, &j->job) == 0)
 		return; /* the writer makes the session and replies */
 	login_keys(req, j->a.user, uk, ik);
-	ratelimit_fail(app->ratelimit, uk, LOGIN_FAIL_LIMIT, LOGIN_FAIL_WINDOW,
+	ratelimit_fail(app->ratelimit, uk, LOGIN_FAIL_LIMIT,
+	               (unsigned int)app->cfg->admin_lockout_window,
 	               (double)time(NULL));
-	ratelimit_fail(app->ratelimit, ik, LOGIN_FAIL_LIMIT, LOGIN_FAIL_WINDOW,
+	ratelimit_fail(app->ratelimit, ik, LOGIN_FAIL_LIMIT,
+	               (unsigned int)app->cfg->admin_lockout_window,
 	               (double)time(NULL));
 	log_info("admin: failed login");
 	http_reply_error(req, 401, "login_failed",

@@ -57,6 +57,7 @@ const char captcha_alphabet[CAPTCHA_ALPHABET_SIZE + 1] =
  */
 #define NONE_HI 0x3fffffff
 #define NONE_LO (-0x3fffffff)
+#define SHRT_HI 0x7fff
 
 #define NFONTS 3
 static const char *const font_files[NFONTS] = {
@@ -170,15 +171,17 @@ struct tile {
 	unsigned char	*cov;
 	short		*left, *right;	/* first/last ink column per row */
 	short		*span0, *span1;	/* columns that may be non-zero */
+	int		 nz0, nz1;	/* first/last row not all zero */
 	int		 w, h;
 	int		 x, y;		/* top-left on the canvas */
 	int		 row0, row1;	/* first/last row with ink */
 	int		 colmin;	/* leftmost ink column */
 };
 
-/* A bounding box of ink on the canvas, inclusive. */
-struct box {
-	int	 x0, y0, x1, y1;
+/* Per canvas row, the columns that may hold coverage (none if x0 > x1). */
+struct rows {
+	short	 x0[CAPTCHA_HEIGHT * CAPTCHA_SCALE_MAX];
+	short	 x1[CAPTCHA_HEIGHT * CAPTCHA_SCALE_MAX];
 };
 
 /* An occluding curve, in scale-1 units. */
@@ -280,16 +283,24 @@ clampi(int v, int lo, int hi)
 }
 
 static void
-box_add(struct box *b, int x, int y)
+rows_init(struct rows *r, int h)
 {
-	if (x < b->x0)
-		b->x0 = x;
-	if (x > b->x1)
-		b->x1 = x;
-	if (y < b->y0)
-		b->y0 = y;
-	if (y > b->y1)
-		b->y1 = y;
+	int y;
+
+	for (y = 0; y < h; y++) {
+		r->x0[y] = SHRT_HI;
+		r->x1[y] = -1;
+	}
+}
+
+/* Marks columns x0..x1 of row y (0 <= y < h, 0 <= x0, x1 < w). */
+static void
+rows_add(struct rows *r, int y, int x0, int x1)
+{
+	if (x0 < r->x0[y])
+		r->x0[y] = (short)x0;
+	if (x1 > r->x1[y])
+		r->x1[y] = (short)x1;
 }
 
 static int
@@ -761,10 +772,13 @@ tile_render(struct tile *t, const struct glyph *g, const struct sym *y,
 	}
 	t->row0 = -1;
 	t->row1 = -1;
+	t->nz0 = -1;
+	t->nz1 = -1;
 	t->colmin = t->w;
 	for (ty = 0; ty < t->h; ty++) {
 		unsigned char *out = t->cov + (size_t)ty * (size_t)t->w;
 		int l = -1, r = -1, tx0, tx1;
+		unsigned any = 0;
 
 		/*
 		 * Sample only the columns whose glyph coordinates can fall
@@ -780,6 +794,7 @@ tile_render(struct tile *t, const struct glyph *g, const struct sym *y,
 			    colx[tx] + rowx[ty], coly[tx] + rowy[ty]);
 
 			out[tx] = (unsigned char)v;
+			any |= v;
 			if (v >= INK_LEVEL) {
 				if (l < 0)
 					l = tx;
@@ -788,6 +803,11 @@ tile_render(struct tile *t, const struct glyph *g, const struct sym *y,
 		}
 		t->left[ty] = (short)l;
 		t->right[ty] = (short)r;
+		if (any != 0) {
+			if (t->nz0 < 0)
+				t->nz0 = ty;
+			t->nz1 = ty;
+		}
 		if (l >= 0) {
 			if (t->row0 < 0)
 				t->row0 = ty;
@@ -808,7 +828,7 @@ tile_render(struct tile *t, const struct glyph *g, const struct sym *y,
 static void
 curve_draw(unsigned char *canvas, int w, int h, int sc, const struct curve *cv,
     double x0, double x1, double y0, double slope, double stroke,
-    struct box *ink)
+    struct rows *ink)
 {
 	double amp = cv->amp * sc, wlen = cv->wlen * sc, half = stroke / 2.0;
 	int x, yy;
@@ -825,8 +845,6 @@ curve_draw(unsigned char *canvas, int w, int h, int sc, const struct curve *cv,
 
 		if (x < 0 || x >= w)
 			continue;
-		box_add(ink, x, lo < 0 ? 0 : lo);
-		box_add(ink, x, hi < h ? hi : h - 1);
 		for (yy = lo < 0 ? 0 : lo; yy <= hi && yy < h; yy++) {
 			double cov = hv + 0.5 - fabs(yy + 0.5 - yc);
 			unsigned char *p = canvas + (size_t)yy * (size_t)w +
@@ -835,6 +853,7 @@ curve_draw(unsigned char *canvas, int w, int h, int sc, const struct curve *cv,
 
 			if (cov <= 0.0)
 				continue;
+			rows_add(ink, yy, x, x);
 			v = cov >= 1.0 ? 255u : (unsigned)(cov * 255.0);
 			if (v > *p)
 				*p = (unsigned char)v;
@@ -1126,21 +1145,18 @@ tiles_place(struct tile tiles[], const struct layout *l, int sc, int w,
 		tiles[i].x += shift;
 }
 
-/* Max-composes the tiles onto the canvas; grows ink by their boxes. */
+/* Max-composes the tiles onto the canvas, marking the rows in ink. */
 static void
 tiles_compose(unsigned char *canvas, int w, int h, const struct tile tiles[],
-    int n, struct box *ink)
+    int n, struct rows *ink)
 {
 	int i, r, cx, cy, c0, c1;
-
-	/* Only the span that tile_render() sampled can be non-zero. */
 
 	for (i = 0; i < n; i++) {
 		const struct tile *t = &tiles[i];
 
-		box_add(ink, t->x + t->colmin, t->y + t->row0);
-		box_add(ink, t->x + t->w - 1, t->y + t->row1);
-		for (r = t->row0; r <= t->row1; r++) {
+		/* Only the span that tile_render() sampled can be non-zero. */
+		for (r = t->nz0; r <= t->nz1; r++) {
 			const unsigned char *src = t->cov + (size_t)r *
 			    (size_t)t->w;
 			unsigned char *dst;
@@ -1151,6 +1167,9 @@ tiles_compose(unsigned char *canvas, int w, int h, const struct tile tiles[],
 			c0 = t->x + t->span0[r] < 0 ? -t->x : t->span0[r];
 			c1 = t->x + t->span1[r] >= w ? w - t->x :
 			    t->span1[r] + 1;
+			if (c1 <= c0)
+				continue;
+			rows_add(ink, cy, t->x + c0, t->x + c1 - 1);
 			dst = canvas + (size_t)cy * (size_t)w +
 			    (size_t)(t->x + c0);
 			src += c0;
@@ -1168,7 +1187,7 @@ tiles_compose(unsigned char *canvas, int w, int h, const struct tile tiles[],
  */
 static void
 curves_draw(unsigned char *canvas, int w, int h, int sc,
-    const struct layout *l, const struct tile tiles[], struct box *ink)
+    const struct layout *l, const struct tile tiles[], struct rows *ink)
 {
 	double pad = (double)lround(l->margin * sc);
 	double vpad = (double)lround(l->vmargin * sc);
@@ -1219,18 +1238,19 @@ color_allocate(gdImagePtr im, unsigned long rgb)
 /*
  * Paints the output picture: background, decoration, then the canvas
  * resampled through the global warp and thresholded into ink.  Only the
- * pixels that can reach the ink's box are looked at.  Returns the image,
- * or NULL if out of memory.
+ * pixels whose source can be a marked canvas pixel are looked at: the
+ * warp moves nothing further than its amplitudes.  Returns the image, or
+ * NULL if out of memory.
  */
 static gdImagePtr
 picture_paint(const struct layout *l, const unsigned char *canvas, int sc,
-    int w, int h, struct box ink)
+    int w, int h, const struct rows *ink)
 {
 	int dxr[CAPTCHA_HEIGHT * CAPTCHA_SCALE_MAX];
 	int dxc[CAPTCHA_WIDTH * CAPTCHA_SCALE_MAX];
 	int dyc[CAPTCHA_WIDTH * CAPTCHA_SCALE_MAX];
 	gdImagePtr im;
-	int x, y, i, dmx, dmy;
+	int x, y, i, r, dmx, dmy, x0, x1;
 
 	if ((im = gdImageCreate(w, h)) == NULL)
 		return NULL;
@@ -1258,14 +1278,19 @@ picture_paint(const struct layout *l, const unsigned char *canvas, int sc,
 	}
 	dmx = (int)ceil((l->gxa + l->gca) * sc) + 2;
 	dmy = (int)ceil(l->gya * sc) + 2;
-	ink.x0 = clampi(ink.x0 - dmx, 0, w);
-	ink.x1 = clampi(ink.x1 + dmx, -1, w - 1);
-	ink.y0 = clampi(ink.y0 - dmy, 0, h);
-	ink.y1 = clampi(ink.y1 + dmy, -1, h - 1);
-	for (y = ink.y0; y <= ink.y1; y++) {
+	for (y = 0; y < h; y++) {
 		unsigned char *row = im->pixels[y];
 
-		for (x = ink.x0; x <= ink.x1; x++)
+		x0 = SHRT_HI;
+		x1 = -1;
+		for (r = y - dmy < 0 ? 0 : y - dmy; r <= y + dmy && r < h;
+		    r++) {
+			x0 = ink->x0[r] < x0 ? ink->x0[r] : x0;
+			x1 = ink->x1[r] > x1 ? ink->x1[r] : x1;
+		}
+		x0 = x0 - dmx < 0 ? 0 : x0 - dmx;
+		x1 = x1 + dmx > w - 1 ? w - 1 : x1 + dmx;
+		for (x = x0; x <= x1; x++)
 			if (sample(canvas, w, h, dxr[y] + dxc[x],
 			    dyc[x] + (y << 8)) >= INK_LEVEL)
 				row[x] = PAL_INK;
@@ -1280,7 +1305,7 @@ captcha_render_png(const char *answer,
 {
 	struct layout l;
 	struct tile tiles[CAPTCHA_ANSWER_MAX];
-	struct box ink = { NONE_HI, NONE_HI, NONE_LO, NONE_LO };
+	struct rows ink;
 	unsigned char *canvas = NULL, *arena = NULL, *buf = NULL;
 	void *gdbuf = NULL;
 	gdImagePtr im = NULL;
@@ -1299,9 +1324,10 @@ captcha_render_png(const char *answer,
 	tiles_place(tiles, &l, scale, w, h);
 	if ((canvas = calloc((size_t)w * (size_t)h, 1)) == NULL)
 		goto done;
+	rows_init(&ink, h);
 	tiles_compose(canvas, w, h, tiles, l.n, &ink);
 	curves_draw(canvas, w, h, scale, &l, tiles, &ink);
-	if ((im = picture_paint(&l, canvas, scale, w, h, ink)) == NULL)
+	if ((im = picture_paint(&l, canvas, scale, w, h, &ink)) == NULL)
 		goto done;
 
 	if ((gdbuf = gdImagePngPtrEx(im, &size, PNG_LEVEL)) == NULL ||

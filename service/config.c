@@ -125,14 +125,18 @@ static const struct key keys[] = {
      SRV(webhook_retry_base),
      "Seconds before the first webhook retry; doubled on each failure, "
      "at most 6 hours."},
+    {SEC_SERVER, "admin_lockout_window", KEY_INT, 1, 86400, "900",
+     SRV(admin_lockout_window),
+     "Five failed logins for one account or from one address within this "
+     "many seconds lock further tries out for as long (429)."},
     {SEC_SERVER, "admin_secure_cookie", KEY_BOOL, 0, 1, "on",
      SRV(admin_secure_cookie),
      "Mark the moderators' session cookie `Secure` (turn off only for "
      "plain-HTTP loopback development)."},
-    {SEC_SERVER, "admin_idle_timeout", KEY_INT, 60, 86400, "1800",
+    {SEC_SERVER, "admin_idle_timeout", KEY_INT, 1, 86400, "1800",
      SRV(admin_idle_timeout),
      "Seconds of inactivity after which a moderator's session ends."},
-    {SEC_SERVER, "admin_session_max", KEY_INT, 300, 604800, "43200",
+    {SEC_SERVER, "admin_session_max", KEY_INT, 1, 604800, "43200",
      SRV(admin_session_max),
      "Seconds after login after which a session ends regardless."},
     {SEC_SERVER, "log_level", KEY_STRING, 1, 8, "info", SRV(log_level),
