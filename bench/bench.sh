@@ -37,7 +37,16 @@ set -o pipefail
 #   view +1|POST|/api/v1/sites/bench/views|lua/view.lua
 SCENARIOS=(
 	'healthz|GET|/healthz|'
+	'view +1|POST|/api/v1/views|lua/view.lua'
+	'view read|GET|/api/v1/views?site=bench&article=a1|'
+	'counts 50 articles|GET|/api/v1/counts?site=bench&articles=@ARTICLES50@|'
+	'captcha issue|POST|/api/v1/captcha|lua/captcha_issue.lua'
+	'captcha render|GET|/api/v1/captcha/@TOKEN@.png|'
+	'comment post|POST|/api/v1/comments|lua/comment.lua'
+	'list 20 of 1M comments|GET|/api/v1/comments?site=bench&article=big&per_page=20|'
+	'admin queue 50|GET|/admin/api/comments?status=pending&limit=50|lua/admin.lua'
 )
+# Scenarios can be chosen with ONLY="healthz,view +1".
 
 usage() {
 	echo "usage: $0 BUILD_DIR [SECONDS]" >&2
@@ -196,6 +205,7 @@ run_wrk() {
 		"${script[@]}" "http://$addr$path" >"$out" 2>&1 ||
 		{ cat "$out" >&2; die "wrk failed against $addr$path"; }
 	rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
+	total_requests=$(awk '/ requests in / { print $1 }' "$out")
 	p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
 	p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
 	bad=$(awk '/Non-2xx or 3xx responses:/ { n += $NF }
@@ -229,10 +239,19 @@ threads = $threads
 access_log = off
 log_level = info
 
+captcha_spent_max = 5000000
+admin_secure_cookie = off
+
 [site.bench]
 name = Bench
 origins = https://bench.example
 lang = vi
+captcha_min_solve = 0
+captcha_per_minute = 10000000
+captcha_per_hour = 100000000
+comments_per_minute = 10000000
+comments_per_hour = 100000000
+new_articles_per_minute = 10000000
 EOF
 
 start bandocd "$tmp/bandocd.ready" \
@@ -240,6 +259,52 @@ start bandocd "$tmp/bandocd.ready" \
 # shellcheck disable=SC2034 # the *_addr are read through ${!addr_var}
 ours_pid=$server_pid ours_addr=$server_addr ours_cold=$server_cold_ms
 start bare "$tmp/hello.ready" "$hello" 0 "$tmp/hello.ready" "$threads"
+
+# --- data for the scenarios ----------------------------------------------
+
+only=${ONLY:-}
+want() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
+articles50=$(seq -s, -f 'a%g' 1 50)
+token=$(curl -s -d 'site=bench&article=a1' "http://$ours_addr/api/v1/captcha" |
+	sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+[ -n "$token" ] || die "cannot issue a CAPTCHA"
+if want 'comment post'; then
+	n_tokens=$(((seconds * rounds + warmup) * 8000))
+	log "minting $n_tokens CAPTCHA answers for the comment benchmark"
+	"$build_dir/tests/bench_mint" "$tmp/data/secrets" bench a1 "$n_tokens" \
+		>"$tmp/tokens" || die "bench_mint failed"
+	export TOKENS_FILE=$tmp/tokens WRK_THREADS=$wrk_threads
+fi
+if want 'list 20 of 1M comments'; then
+	log "filling the database with 1,000,000 approved comments"
+	sqlite3 "$tmp/data/bandoc.db" <<'SQL' || die "cannot fill the database"
+PRAGMA busy_timeout = 10000;
+INSERT INTO article (site, key, title, url, created_at) VALUES ('bench', 'big', 'Big', '', 0);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)
+INSERT INTO comment (article_id, status, name, body, body_hash, ip_hash, created_at, updated_at)
+SELECT (SELECT id FROM article WHERE key = 'big'), 1, 'Reader ' || i,
+	'Bình luận số ' || i || ' về bài viết.', randomblob(16), 'x', i, i FROM n;
+SQL
+fi
+if want 'admin queue 50'; then
+	echo 'bench-admin-password' | "$bandocd" user add bench --role moderator \
+		-c "$tmp/bandoc.conf" >/dev/null || die "cannot add the bench user"
+	ADMIN_COOKIE=$(curl -s -D - -o /dev/null -H "Origin: http://$ours_addr" \
+		-H 'Content-Type: application/json' \
+		-d '{"username":"bench","password":"bench-admin-password"}' \
+		"http://$ours_addr/admin/login" | sed -n 's/^Set-Cookie: \([^;]*\);.*/\1/p')
+	[ -n "$ADMIN_COOKIE" ] || die "cannot log in"
+	export ADMIN_COOKIE
+	# 200 pending comments for the queue.
+	sqlite3 "$tmp/data/bandoc.db" "PRAGMA busy_timeout = 10000;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
+INSERT INTO article (site, key, title, url, created_at) SELECT 'bench', 'q', 'Q', '', 0 WHERE NOT EXISTS (SELECT 1 FROM article WHERE key = 'q');
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
+INSERT INTO comment (article_id, status, name, body, body_hash, ip_hash, created_at, updated_at)
+SELECT (SELECT id FROM article WHERE key = 'q'), 0, 'R' || i, 'Chờ duyệt ' || i, randomblob(16), 'x', i, i FROM n;" ||
+		die "cannot add pending comments"
+fi
+view_requests=0
 # shellcheck disable=SC2034
 bare_pid=$server_pid bare_addr=$server_addr bare_cold=$server_cold_ms
 
@@ -249,6 +314,9 @@ rows=()
 status=0
 for s in "${SCENARIOS[@]}"; do
 	IFS='|' read -r name method path lua <<<"$s"
+	want "$name" || continue
+	path=${path//@TOKEN@/$token}
+	path=${path//@ARTICLES50@/$articles50}
 	if [ -n "$lua" ] && [ ! -f "$bench_dir/$lua" ]; then
 		die "scenario $name: no $bench_dir/$lua"
 	fi
@@ -261,10 +329,14 @@ for s in "${SCENARIOS[@]}"; do
 			if [ "$warmup" -gt 0 ] && [ "$round" -eq 1 ]; then
 				run_wrk "${!addr_var}" "$method" "$path" "$lua" \
 					"$warmup" "$tmp/warmup.out"
+				[ "$who$name" = "oursview +1" ] &&
+					view_requests=$((view_requests + total_requests))
 			fi
 			log "$name: ${seconds}s against $who (${!addr_var}), round $round/$rounds"
 			run_wrk "${!addr_var}" "$method" "$path" "$lua" \
 				"$seconds" "$tmp/$who.out"
+			[ "$who$name" = "oursview +1" ] &&
+				view_requests=$((view_requests + total_requests))
 			if [ "$who" = ours ]; then
 				results_ours+=("$rps $p50 $p99 $bad")
 			else
@@ -284,6 +356,25 @@ for s in "${SCENARIOS[@]}"; do
 	rows+=("| $name ($method $path)$note | $ours_rps | $ours_p50 | $ours_p99 | $bare_rps | $bare_p50 | $bare_p99 | $ratio |")
 	log "$name: ours $ours_rps req/s, bare $bare_rps req/s, ratio $ratio$note"
 done
+
+# Exactness: every "view +1" request was a distinct reader.
+exact=
+if [ "$view_requests" -gt 0 ]; then
+	views=$(curl -s "http://$ours_addr/api/v1/views?site=bench&article=a1" |
+		sed -n 's/.*"views":\([0-9]*\).*/\1/p')
+	# wrk counts answered requests; those still in flight when a run
+	# stops (at most one per connection per run) were counted by the
+	# server but not by wrk.
+	runs=$((rounds + (warmup > 0 ? 1 : 0)))
+	slack=$((wrk_conns * runs))
+	exact="view +1 exactness: $views views counted; wrk saw $view_requests answers from distinct readers; at most $slack more were in flight when runs stopped"
+	if [ -z "$views" ] || [ "$views" -lt "$view_requests" ] ||
+		[ "$views" -gt $((view_requests + slack)) ]; then
+		exact="$exact (MISMATCH)"
+		status=1
+	fi
+	log "$exact"
+fi
 
 # Peak resident set size, read before the servers stop.
 hwm() { awk '/^VmHWM:/ { printf "%.1f MiB", $2 / 1024 }' "/proc/$1/status" 2>/dev/null; }
@@ -324,5 +415,6 @@ cat <<EOF
 | peak RSS (VmHWM) | ${ours_hwm:-n/a} | ${bare_hwm:-n/a} |
 | SIGTERM exit status | $ours_exit | |
 EOF
+[ -z "$exact" ] || printf '\n%s\n' "$exact"
 
 exit "$status"

@@ -158,10 +158,10 @@ static const struct key keys[] = {
     {SEC_SITE, "captcha_min_solve", KEY_INT, 0, 60, "2",
      SITE(captcha_min_solve),
      "Seconds after issue before an answer is accepted (faster is a bot)."},
-    {SEC_SITE, "captcha_per_minute", KEY_INT, 1, 10000, "10",
+    {SEC_SITE, "captcha_per_minute", KEY_INT, 1, 10000000, "10",
      SITE(captcha_per_minute),
      "Challenges a client may get per minute (audio: half)."},
-    {SEC_SITE, "captcha_per_hour", KEY_INT, 1, 100000, "60",
+    {SEC_SITE, "captcha_per_hour", KEY_INT, 1, 100000000, "60",
      SITE(captcha_per_hour),
      "Challenges a client may get per hour (audio: half)."},
     {SEC_SITE, "captcha_fail_limit", KEY_INT, 1, 1000, "10",
@@ -175,7 +175,7 @@ static const struct key keys[] = {
      "POSIX extended regular expression article keys must match, e.g. "
      "`^[0-9]+$`; empty: any key of 1-200 bytes without control "
      "characters."},
-    {SEC_SITE, "new_articles_per_minute", KEY_INT, 1, 10000, "5",
+    {SEC_SITE, "new_articles_per_minute", KEY_INT, 1, 10000000, "5",
      SITE(new_articles_per_minute),
      "New article keys one client may create per minute (random keys "
      "cannot fill the database)."},
@@ -187,9 +187,9 @@ static const struct key keys[] = {
     {SEC_SITE, "body_max_chars", KEY_INT, 1, 20000, "4000",
      SITE(body_max_chars),
      "Longest comment in characters, after normalisation."},
-    {SEC_SITE, "comments_per_minute", KEY_INT, 1, 10000, "5",
+    {SEC_SITE, "comments_per_minute", KEY_INT, 1, 10000000, "5",
      SITE(comments_per_minute), "Comments one client may post per minute."},
-    {SEC_SITE, "comments_per_hour", KEY_INT, 1, 100000, "30",
+    {SEC_SITE, "comments_per_hour", KEY_INT, 1, 100000000, "30",
      SITE(comments_per_hour), "Comments one client may post per hour."},
     {SEC_SITE, "blocked_words", KEY_LIST, 0, MAX_CONFIG_VALUE, "",
      SITE(blocked_words),
