@@ -52,10 +52,6 @@ const char *api_article(struct http_req *req, const struct config_site *site,
 /* 1 when url starts with one of the site's origins (or the daemon's
  * own) followed by '/', '?', '#' or its end. */
 int api_url_of_site(const struct config_site *site, const char *url);
-/* Approved comments of an article (0 until comments exist). */
-long long api_comment_count(struct http_req *req,
-                            const struct config_site *site,
-                            const char *article);
 /* Adds Retry-After to the staged reply. */
 void api_retry_after(struct http_req *req, long seconds);
 

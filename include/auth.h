@@ -22,8 +22,9 @@
 
 struct secrets;
 
-/* Derives the CSRF and one-click keys and a dummy password hash (so an
- * unknown user costs as much as a known one). 0 / -1. Once, at start. */
+/* Derives the CSRF and one-click keys. (Unknown users are checked
+ * against a constant dummy hash: they cost as much as known ones.)
+ * 0 / -1. Once, at start. */
 int auth_init(const struct secrets *s);
 void auth_shutdown(void);
 

@@ -341,6 +341,16 @@ int storage_oneclick_use(struct storage *st, const unsigned char *nonce,
                          size_t len, long long expires_at);
 
 /*
+ * Views and approved comments of the articles of site whose keys are in
+ * keys_json (a JSON array of strings), in one query; articles that do not
+ * exist are not reported. 0 / -1.
+ */
+int storage_counts(struct storage *st, const char *site, const char *keys_json,
+                   void (*fn)(void *arg, const char *key, long long views,
+                              long long comments),
+                   void *arg);
+
+/*
  * A set of read-only connections, one per thread that asks, opened on
  * first use (at most max). NULL on error.
  */

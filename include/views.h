@@ -67,6 +67,11 @@ enum views_result views_hit(struct views *v, struct storage *rd,
 int views_total(struct views *v, struct storage *rd, const char *site,
                 const char *article, long long *total);
 
+/* 1 with *total when the article is in memory (no database access),
+ * 0 when it is not. */
+int views_cached(struct views *v, const struct config_site *site,
+                 const char *article, long long *total);
+
 /* 1 when the User-Agent is missing or matches the bot list. */
 int views_is_bot(const struct views *v, const char *user_agent);
 

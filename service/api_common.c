@@ -86,14 +86,3 @@ api_url_of_site(const struct config_site *site, const char *url)
 	}
 	return 0;
 }
-
-long long
-api_comment_count(struct http_req *req, const struct config_site *site,
-                  const char *article)
-{
-	struct storage *rd = app_reader(http_req_app(req));
-	long long n =
-	    rd != NULL ? storage_comment_count(rd, site->id, article, 0) : -1;
-
-	return n > 0 ? n : 0;
-}

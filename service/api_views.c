@@ -205,14 +205,26 @@ api_views_top(struct http_req *req)
 	http_reply_header(req, "Cache-Control", "public, max-age=60");
 }
 
+static void
+count_row(void *arg, const char *key, long long views, long long comments)
+{
+	json_t *o = json_object_get(arg, key);
+
+	if (o != NULL) {
+		json_object_set_new(o, "views", json_integer(views));
+		json_object_set_new(o, "comments", json_integer(comments));
+	}
+}
+
 void
 api_counts(struct http_req *req)
 {
 	struct app *app = http_req_app(req);
 	const struct config_site *site = api_site(req);
-	const char *list = http_req_arg(req, "articles"), *p;
-	json_t *out;
-	char key[201];
+	const char *list = http_req_arg(req, "articles"), *p, *key;
+	json_t *out, *keys, *v;
+	struct storage *rd;
+	char k[201], *keys_text;
 	int n = 0;
 
 	if (site == NULL)
@@ -224,29 +236,47 @@ api_counts(struct http_req *req)
 		return;
 	}
 	out = json_object();
+	keys = json_array();
 	for (p = list; *p != '\0';) {
 		size_t len = strcspn(p, ",");
-		long long views = 0, comments = 0;
 
 		if (++n > MAX_COUNT_KEYS || len == 0 || len > 200) {
 			json_decref(out);
+			json_decref(keys);
 			http_reply_error(
 			    req, 400, "invalid_fields",
 			    "articles is a comma-separated list of 1-100 "
 			    "keys of 1-200 bytes.");
 			return;
 		}
-		memcpy(key, p, len);
-		key[len] = '\0';
+		memcpy(k, p, len);
+		k[len] = '\0';
 		p += len + (p[len] == ',');
-		if (!api_article_key_ok(key, len))
+		if (!api_article_key_ok(k, len))
 			continue;
-		views_total(app->views, app_reader(app), site->id, key, &views);
-		comments = api_comment_count(req, site, key);
-		json_object_set_new(out, key,
-		                    json_pack("{s:I, s:I}", "comments",
-		                              (json_int_t)comments, "views",
-		                              (json_int_t)views));
+		json_object_set_new(
+		    out, k, json_pack("{s:i, s:i}", "comments", 0, "views", 0));
+		json_array_append_new(keys, json_string(k));
+	}
+	/* One query for all the keys; views not yet written come from
+	 * memory. */
+	keys_text = json_dumps(keys, JSON_COMPACT);
+	json_decref(keys);
+	if (keys_text == NULL || (rd = app_reader(app)) == NULL ||
+	    storage_counts(rd, site->id, keys_text, count_row, out) != 0) {
+		free(keys_text);
+		json_decref(out);
+		http_reply_error(req, 503, "unavailable",
+		                 "Counts are unavailable; try again.");
+		return;
+	}
+	free(keys_text);
+	json_object_foreach(out, key, v)
+	{
+		long long views;
+
+		if (views_cached(app->views, site, key, &views))
+			json_object_set_new(v, "views", json_integer(views));
 	}
 	http_reply_json(req, 200, out);
 	http_reply_header(req, "Cache-Control", "public, max-age=15");

@@ -73,6 +73,7 @@ enum stmt_id {
 	ST_OUTBOX_RETRY,
 	ST_OUTBOX_DELETE,
 	ST_ONECLICK_USE,
+	ST_COUNTS,
 	ST_VIEWS_GET,
 	ST_VIEWS_ADD,
 	ST_VIEWS_DAY_ADD,
@@ -218,6 +219,10 @@ static const char *const sql[ST_COUNT] = {
     [ST_OUTBOX_DELETE] = "DELETE FROM outbox WHERE id = ?1",
     [ST_ONECLICK_USE] = "INSERT INTO oneclick_used (nonce, expires_at) "
                         "VALUES (?1, ?2)",
+    [ST_COUNTS] = "SELECT a.key, a.views, (SELECT count(*) FROM comment c "
+                  "WHERE c.article_id = a.id AND c.status = 1) FROM article a "
+                  "WHERE a.site = ?1 AND a.key IN (SELECT value FROM "
+                  "json_each(?2))",
     [ST_VIEWS_GET] = "SELECT views FROM article WHERE site = ?1 AND key = ?2",
     [ST_VIEWS_ADD] = "UPDATE article SET views = views + ?2 WHERE id = ?1",
     [ST_VIEWS_DAY_ADD] =
@@ -1640,4 +1645,24 @@ storage_oneclick_use(struct storage *st, const unsigned char *nonce, size_t len,
 	if (rc == SQLITE_DONE)
 		return 0;
 	return (rc & 0xff) == SQLITE_CONSTRAINT ? 1 : -1;
+}
+
+int
+storage_counts(struct storage *st, const char *site, const char *keys_json,
+               void (*fn)(void *arg, const char *key, long long views,
+                          long long comments),
+               void *arg)
+{
+	sqlite3_stmt *s = stmt(st, ST_COUNTS);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, site);
+	bind_text(s, 2, keys_json);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(arg, col_text(s, 0), sqlite3_column_int64(s, 1),
+		   sqlite3_column_int64(s, 2));
+	done_stmt(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }

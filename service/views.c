@@ -678,3 +678,20 @@ views_task(struct views *v, struct writer_task *task)
 	                  "Views counted but not yet written.", pending_gauge,
 	                  v);
 }
+
+int
+views_cached(struct views *v, const struct config_site *site,
+             const char *article, long long *total)
+{
+	uint64_t h = art_hash(v, site->id, article);
+	struct art *a;
+	int found;
+
+	pthread_mutex_lock(&v->lock);
+	a = art_find(v, h, site, article);
+	found = a != NULL;
+	if (found)
+		*total = a->base + a->counted;
+	pthread_mutex_unlock(&v->lock);
+	return found;
+}
