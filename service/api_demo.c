@@ -11,6 +11,7 @@
 #include "config.h"
 #include "embed.h"
 #include "http.h"
+#include "views.h"
 
 #define MAX_DEMO_PAGE (512 * 1024)
 
@@ -23,6 +24,7 @@ api_demo_page(struct http_req *req)
 	struct buf b;
 	char *html;
 	size_t i, len;
+	long long views;
 
 	if (d == NULL) {
 		http_reply_error(
@@ -50,18 +52,35 @@ api_demo_page(struct http_req *req)
 		buf_add_html(&b, d->paragraphs[i]);
 		buf_adds(&b, "</p>\n");
 	}
-	/* Where the view counter and the comments go (filled in by the
-	 * view-count and comments modules). */
+	/* The view counter and the comments: embed.js fills them in; the
+	 * count is also printed here, and without JavaScript the pixel
+	 * counts the view and the iframe carries the comments. */
+	if (views_total(app->views, app_reader(app), site->id, "demo",
+	                &views) != 0)
+		views = 0;
 	buf_adds(&b, "<p class=\"views\" id=\"views\">Lượt xem: <span "
 	             "data-bandoc-views data-site=\"");
 	buf_add_html(&b, site->id);
-	buf_adds(&b, "\" data-article=\"demo\">–</span></p></article>"
+	buf_addf(&b, "\" data-article=\"demo\">%lld</span></p>", views);
+	buf_adds(&b, "<noscript><img class=\"pixel\" src=\"/v.gif?site=");
+	buf_add_html(&b, site->id);
+	buf_adds(&b, "&amp;article=demo\" alt=\"\" width=\"1\" height=\"1\">"
+	             "</noscript></article>"
 	             "<section class=\"comments\" id=\"comments\">"
 	             "<h2>Góp ý của bạn đọc</h2><div data-bandoc-comments "
 	             "data-site=\"");
 	buf_add_html(&b, site->id);
 	buf_adds(&b, "\" data-article=\"demo\" data-lang=\"vi\"></div>"
+	             "<noscript><iframe class=\"comments-frame\" title=\"Góp ý "
+	             "của bạn đọc\" src=\"/embed/comments?site=");
+	buf_add_html(&b, site->id);
+	buf_adds(&b, "&amp;article=demo&amp;lang=vi\"></iframe></noscript>"
+	             "<p class=\"nojs-link\"><a href=\"/embed/comments?site=");
+	buf_add_html(&b, site->id);
+	buf_adds(&b, "&amp;article=demo&amp;lang=vi\">Trang góp ý không cần "
+	             "JavaScript</a></p>"
 	             "</section></main><footer>bandoc demo</footer>"
+	             "<script src=\"/embed.js\" async></script>"
 	             "</body></html>\n");
 	if ((html = buf_take(&b, &len)) == NULL) {
 		http_reply_error(req, 500, "out_of_memory",
