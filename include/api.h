@@ -51,7 +51,8 @@ const char *api_article(struct http_req *req, const struct config_site *site,
                         const char *name);
 /* 1 when url starts with one of the site's origins (or the daemon's
  * own) followed by '/', '?', '#' or its end. */
-int api_url_of_site(const struct config_site *site, const char *url);
+int api_url_of_site(struct http_req *req, const struct config_site *site,
+                    const char *url);
 /* Adds Retry-After to the staged reply. */
 void api_retry_after(struct http_req *req, long seconds);
 

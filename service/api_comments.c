@@ -38,6 +38,7 @@ struct comment_sub {
 	char *article, *title, *url, *name, *email, *body, *ua, *search;
 	long long parent_id;
 	char ip_hash[STORAGE_HASH_BYTES * 2 + 1];
+	char lang[3];
 	struct storage_comment row;
 	/* Results, set by the writer. */
 	struct comment_error err;
@@ -279,7 +280,7 @@ static int
 job_run(struct storage *st, void *arg)
 {
 	struct comment_sub *s = arg;
-	const char *lang = s->site->lang;
+	const char *lang = s->lang;
 	long long article_id, pa;
 	int pstatus, r;
 
@@ -333,8 +334,7 @@ job_done(void *arg, int status)
 	struct comment_sub *s = arg;
 
 	if (status != 0 && !s->failed)
-		set_err(&s->err, 503, "unavailable", s->site->lang,
-		        "unavailable");
+		set_err(&s->err, 503, "unavailable", s->lang, "unavailable");
 	s->finish(s->req, s, status == 0 ? NULL : &s->err, s->id,
 	          s->row.status == STORAGE_APPROVED);
 	sub_free(s);
@@ -376,6 +376,7 @@ comments_submit(struct http_req *req, comment_finish_fn *finish,
 	}
 	s->site = site;
 	s->req = req;
+	snprintf(s->lang, sizeof(s->lang), "%s", lang);
 	s->finish = finish;
 
 	/* 1-2. Required fields, caps, UTF-8, normalisation. */
@@ -398,13 +399,22 @@ comments_submit(struct http_req *req, comment_finish_fn *finish,
 		field_err(&err->fields, "email", lang, "bad_email");
 	s->body = field(req, "body", 1, (size_t)site->body_max_chars, 1, lang,
 	                &err->fields, &bad_utf8);
-	s->title = field(req, "article_title", 0, STORAGE_MAX_TITLE / 4, 0,
-	                 lang, &err->fields, &bad_utf8);
+	s->title = field(req, "article_title", 0, STORAGE_MAX_URL, 0, lang,
+	                 &err->fields, &bad_utf8);
 	s->url = field(req, "article_url", 0, STORAGE_MAX_URL, 0, lang,
 	               &err->fields, &bad_utf8);
+	/* A long title is cut (on a character boundary), not refused: the
+	 * reader cannot fix it. */
+	if (s->title != NULL && strlen(s->title) > STORAGE_MAX_TITLE) {
+		size_t n = STORAGE_MAX_TITLE;
+
+		while (n > 0 && ((unsigned char)s->title[n] & 0xc0) == 0x80)
+			n--;
+		s->title[n] = '\0';
+	}
 	if (s->url != NULL && s->url[0] != '\0' &&
 	    (strlen(s->url) > STORAGE_MAX_URL ||
-	     !api_url_of_site(site, s->url)))
+	     !api_url_of_site(req, site, s->url)))
 		field_err(&err->fields, "article_url", lang, "bad_url");
 	pid = http_req_arg(req, "parent_id");
 	if (pid != NULL && *pid != '\0') {

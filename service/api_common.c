@@ -71,18 +71,28 @@ api_article(struct http_req *req, const struct config_site *site,
 	return key;
 }
 
+/* 1 when url starts with origin followed by '/', '?', '#' or its end. */
+static int
+url_on(const char *url, const char *origin)
+{
+	size_t n = strlen(origin);
+
+	return strncasecmp(url, origin, n) == 0 &&
+	       (url[n] == '\0' || url[n] == '/' || url[n] == '?' ||
+	        url[n] == '#');
+}
+
 int
-api_url_of_site(const struct config_site *site, const char *url)
+api_url_of_site(struct http_req *req, const struct config_site *site,
+                const char *url)
 {
 	size_t i;
 
-	for (i = 0; i < site->norigins; i++) {
-		size_t n = strlen(site->origins[i]);
+	if (url_on(url, http_self_origin(req)))
+		return 1;
 
-		if (strncasecmp(url, site->origins[i], n) == 0 &&
-		    (url[n] == '\0' || url[n] == '/' || url[n] == '?' ||
-		     url[n] == '#'))
+	for (i = 0; i < site->norigins; i++)
+		if (url_on(url, site->origins[i]))
 			return 1;
-	}
 	return 0;
 }

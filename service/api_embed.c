@@ -241,7 +241,7 @@ render_page(struct http_req *req, unsigned int status,
             const char *lang, const char *message, int ok, json_t *errors,
             const struct form *f, int audio)
 {
-	char token[TOKEN_MAX_TEXT + 1];
+	char token[TOKEN_MAX_TEXT + 1], body_attrs[64];
 	const char *code = NULL;
 	long wait = 0;
 	struct buf b;
@@ -293,8 +293,11 @@ render_page(struct http_req *req, unsigned int status,
 	          "type=\"email\" maxlength=\"254\" autocomplete=\"email\" "
 	          "aria-describedby=\"bandoc-email-hint\"",
 	          S(lang, "email_hint"));
+	snprintf(body_attrs, sizeof(body_attrs),
+	         "rows=\"5\" maxlength=\"%lld\" required",
+	         site->body_max_chars);
 	add_field(&b, lang, "body", S(lang, "body"), f->body, errors, 1,
-	          "rows=\"5\" maxlength=\"20000\" required", NULL);
+	          body_attrs, NULL);
 	buf_adds(&b, "<div class=\"bandoc-hp\" aria-hidden=\"true\"><label>"
 	             "Website <input name=\"website\" tabindex=\"-1\" "
 	             "autocomplete=\"off\"></label></div>");

@@ -59,7 +59,7 @@ count(struct http_req *req, const struct config_site *site, const char *article,
 	hit.title =
 	    title != NULL && strlen(title) <= STORAGE_MAX_TITLE ? title : NULL;
 	hit.url = url != NULL && strlen(url) <= STORAGE_MAX_URL &&
-	                  api_url_of_site(site, url)
+	                  api_url_of_site(req, site, url)
 	              ? url
 	              : NULL;
 	hit.user_agent = http_req_header(req, "User-Agent");

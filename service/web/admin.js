@@ -65,7 +65,7 @@
 				audit: 'Nhật ký', users: 'Tài khoản'},
 			pending: function (n) { return n + ' chờ duyệt'; },
 			oldest: function (s) { return 'cũ nhất ' + dur(s); },
-			today: function (n) { return n + ' hôm nay'; },
+			today: function (n) { return 'nhận hôm nay: ' + n; },
 			status: {pending: 'Chờ duyệt', approved: 'Đã duyệt',
 				rejected: 'Đã từ chối', spam: 'Spam', deleted: 'Đã xoá'},
 			flags: {watched: 'từ cần xem', links: 'có liên kết',
@@ -138,6 +138,11 @@
 			},
 			failed: function (s) { return 'Không thực hiện được (mã ' + s + ').'; },
 			bulkFailed: 'Không thực hiện được; không bình luận nào bị thay đổi.',
+			invalid: 'Dữ liệu không hợp lệ. Vui lòng kiểm tra lại.',
+			busy: 'Máy chủ đang bận. Vui lòng thử lại sau giây lát.',
+			fieldErr: {name: 'Tên người gửi trống hoặc quá dài.',
+				body: 'Nội dung trống hoặc quá dài.',
+				value: 'Địa chỉ email không hợp lệ.'},
 			fix: 'Vui lòng kiểm tra lại các ô được đánh dấu.',
 			shortcuts: 'Phím tắt',
 			close: 'Đóng',
@@ -216,7 +221,7 @@
 				users: 'Users'},
 			pending: function (n) { return n + ' pending'; },
 			oldest: function (s) { return 'oldest ' + dur(s); },
-			today: function (n) { return n + ' today'; },
+			today: function (n) { return 'received today: ' + n; },
 			status: {pending: 'Pending', approved: 'Approved',
 				rejected: 'Rejected', spam: 'Spam', deleted: 'Deleted'},
 			flags: {watched: 'watched word', links: 'links',
@@ -290,6 +295,11 @@
 			},
 			failed: function (s) { return 'That did not work (status ' + s + ').'; },
 			bulkFailed: 'That did not work; no comment was changed.',
+			invalid: 'Something in the request is not valid. Please check.',
+			busy: 'The server is busy. Please try again in a moment.',
+			fieldErr: {name: 'The name is empty or too long.',
+				body: 'The text is empty or too long.',
+				value: 'This e-mail address is not valid.'},
 			fix: 'Please check the marked fields.',
 			shortcuts: 'Keyboard shortcuts',
 			close: 'Close',
@@ -328,7 +338,12 @@
 			comment: 'Comment',
 			change: 'Change',
 			noAudit: 'The log is empty.',
-			actions: {},
+			actions: {approve: 'approved', reject: 'rejected', spam: 'spam',
+				delete: 'deleted', restore: 'restored', edit: 'edited',
+				reply: 'replied', unreply: 'removed the reply',
+				hard_delete: 'deleted forever', ban: 'banned',
+				unban: 'lifted a ban', user_add: 'added a user',
+				user_disable: 'disabled a user', user_enable: 'enabled a user'},
 			usersTitle: 'Users',
 			role: 'Role',
 			state: 'State',
@@ -505,10 +520,15 @@
 		if (r.status === 404)
 			return L.notFound;
 		if (r.status === 409)
-			return r.message || L.conflict;
+			return L.conflict;
 		if (r.status === 429)
 			return L.slow(r.retry || 60);
-		return r.message || L.failed(r.status);
+		if (r.status === 400)
+			return L.invalid;
+		if (r.status === 503)
+			return L.busy;
+		/* The server's messages are English: the last resort. */
+		return lang === 'en' && r.message ? r.message : L.failed(r.status);
 	}
 
 	/* ---------------------------------------------------------------
@@ -744,8 +764,16 @@
 			});
 		}, delay || 0);
 	}
+	/* Polling would keep an abandoned session alive past the server's
+	 * idle timeout: poll only while someone has used the page lately. */
+	var lastInput = Date.now();
+	['keydown', 'mousedown', 'touchstart'].forEach(function (t) {
+		d.addEventListener(t, function () { lastInput = Date.now(); },
+			{capture: true, passive: true});
+	});
 	setInterval(function () {
-		if (S.me && d.visibilityState === 'visible')
+		if (S.me && d.visibilityState === 'visible' &&
+		    Date.now() - lastInput < 10 * 60000)
 			refreshStats();
 	}, 60000);
 
@@ -766,6 +794,7 @@
 			STATUSES.forEach(function (s) {
 				var c = ui.tabs[s].count;
 				c.textContent = by[s] != null ? numFmt.format(by[s]) : '';
+				c.classList.toggle('ba-zero', !by[s]);
 			});
 		if (ui.site)
 			fillSites();
@@ -1202,7 +1231,7 @@
 				h('div', {class: 'ba-body', text: c.body}),
 				c.reply ? h('div', {class: 'ba-official'}, [
 					h('p', {class: 'ba-official-title'}, [
-						L.editors + ' · ' + (c.reply.name || '') + ' · ',
+						L.editors + ' · ',
 						timeEl(c.reply.created_at)]),
 					h('div', {class: 'ba-body', text: c.reply.body})]) : null,
 				extra,
@@ -1519,13 +1548,17 @@
 				var bad = Array.isArray(r.fields) ? r.fields : Object.keys(r.fields);
 				var texts = [];
 				bad.forEach(function (k) {
-					var el = form.querySelector('[name="' + k + '"]');
+					var el = /^[a-z_]+$/.test(k) &&
+						form.querySelector('[name="' + k + '"]');
 					if (el) {
 						el.setAttribute('aria-invalid', 'true');
 						if (!texts.length)
 							el.focus();
 					}
-					if (!Array.isArray(r.fields) && typeof r.fields[k] === 'string')
+					if (L.fieldErr[k])
+						texts.push(L.fieldErr[k]);
+					else if (!Array.isArray(r.fields) &&
+					    typeof r.fields[k] === 'string')
 						texts.push(r.fields[k]);
 				});
 				msg.textContent = texts.length ? texts.join(' ') :
@@ -1779,8 +1812,7 @@
 					toast(L.banned(v));
 					list();
 				} else {
-					msg.textContent = r.status === 400 && r.fields ?
-						(r.fields.value || r.message || L.badEmail) : errText(r);
+					msg.textContent = r.status === 400 ? L.badEmail : errText(r);
 					if (r.status === 400)
 						email.setAttribute('aria-invalid', 'true');
 				}

@@ -192,7 +192,7 @@
 		var id = 'bandoc-' + (++seq);
 		var page = 0, parent = null, busy = false;
 		var cap = null, capSeq = 0, capKind = 'image', capTimer = 0;
-		var stale = true, inView = false;
+		var stale = true, refused = false, inView = false;
 		var fields = {}, errs = {};
 		var prev = root.previousElementSibling;
 		var hostHeading = !!prev && /^H[1-6]$/.test(prev.tagName);
@@ -424,11 +424,13 @@
 			var my = ++capSeq;
 
 			kind = kind || capKind;
+			/* A code typed for the old challenge is of no use. */
+			if (cap)
+				code.value = '';
 			cap = null;
-			stale = false;
+			stale = refused = false;
 			clearTimeout(capTimer);
 			token.value = '';
-			code.value = '';
 			img.removeAttribute('data-token');
 			refresh.disabled = toggle.disabled = true;
 			return call('/api/v1/captcha', {site: site, article: article,
@@ -439,8 +441,9 @@
 					return;
 				refresh.disabled = toggle.disabled = false;
 				if (r.status !== 201 || !c || !c.token) {
-					/* Keep the form; the reader may ask again later. */
-					stale = true;
+					/* Keep the form; the reader asks again with "New
+					 * code" or by sending (not on every focus). */
+					refused = true;
 					wait.textContent = errorOf(r, L).message || L.capFail;
 					wait.hidden = false;
 					img.hidden = audio.hidden = true;
@@ -478,7 +481,7 @@
 		/* A challenge is fetched only when the form is near the screen or
 		 * used: most readers never comment, and each costs rate limit. */
 		function wake() {
-			if (stale)
+			if (stale && !refused)
 				newCaptcha();
 		}
 
@@ -516,7 +519,8 @@
 			}
 			if (!cap) {
 				say(L.wait, false);
-				wake();
+				if (refresh.disabled === false)
+					newCaptcha();
 				return;
 			}
 			body = {site: site, article: article,
