@@ -534,23 +534,37 @@ reader(char *str, int num, void *stream)
 }
 
 /* Fills defaults for keys not set, in the server and in each site. */
+/* 1 when key k has no value yet in base: never set, or set to a value
+ * that was refused (a string left NULL). */
+static int
+unset(const struct key *k, const char *base, unsigned int seen)
+{
+	if (seen == 0)
+		return 1;
+	return (k->type == KEY_STRING || k->type == KEY_LIST) &&
+	       *(char *const *)(const void *)(base + k->offset) == NULL;
+}
+
 static int
 apply_defaults(struct loader *l)
 {
 	struct config *cfg = l->cfg;
 	size_t i, s;
 
+	/* Refused values get the default too, so that later checks never
+	 * meet a NULL (the file is refused anyway). */
 	for (i = 0; i < NKEYS; i++) {
 		const struct key *k = &keys[i];
 
 		if (k->section == SEC_SERVER) {
-			if (l->seen[0][i] == 0 &&
+			if (unset(k, (char *)cfg, l->seen[0][i]) &&
 			    key_store(k, (char *)cfg, k->def, 0) != 0)
 				return -1;
 			continue;
 		}
 		for (s = 0; s < cfg->nsites; s++)
-			if (l->seen[s + 1][i] == 0 &&
+			if (unset(k, (char *)&cfg->sites[s],
+			          l->seen[s + 1][i]) &&
 			    key_store(k, (char *)&cfg->sites[s], k->def, 0) !=
 			        0)
 				return -1;
@@ -919,8 +933,16 @@ config_origin_normalise(const char *s, char *out, size_t outsz)
 	} else
 		return -1;
 	if (*host == '[') {
+		char v6[INET6_ADDRSTRLEN];
+		unsigned char bin[16];
+
 		p = strchr(host, ']');
-		if (p == NULL)
+		/* Only a real IPv6 address may stand in brackets. */
+		if (p == NULL || (size_t)(p - host - 1) >= sizeof(v6))
+			return -1;
+		memcpy(v6, host + 1, (size_t)(p - host - 1));
+		v6[p - host - 1] = '\0';
+		if (inet_pton(AF_INET6, v6, bin) != 1)
 			return -1;
 		p++;
 	} else {

@@ -92,7 +92,7 @@ test_defaults_and_default_site(void **state)
 	assert_int_equal(c->nsites, 1);
 	assert_string_equal(c->sites[0].id, "default");
 	assert_int_equal(c->sites[0].norigins, 0); /* same-origin only */
-	assert_string_equal(c->public_url, ""); /* worked out by http.c */
+	assert_string_equal(c->public_url, "");    /* worked out by http.c */
 	assert_int_equal(c->threads, 2);
 	config_free(c);
 }
@@ -124,6 +124,11 @@ test_errors_with_lines(void **state)
 	     "6: section [server] appears twice"},
 	    {"[server]\nthis line has no equals sign\n", "2: syntax error"},
 	    {"[server]\nlog_level = loud\n", "2: log_level must be"},
+	    /* Found by the fuzzer: refused strings must not leave NULLs. */
+	    {"[server]\nlog_level =\n", "2: bad value for 'log_level'"},
+	    {"[server]\nlog_level = verbose-please\n",
+	     "2: bad value for 'log_level'"},
+	    {"[site.a]\nlang =\n", "2: bad value for 'lang'"},
 	};
 	size_t i;
 
@@ -197,6 +202,16 @@ test_origin_normalise(void **state)
 	assert_int_equal(
 	    config_origin_normalise("https://a.vn:0", out, sizeof(out)), -1);
 	assert_int_equal(config_origin_normalise("null", out, sizeof(out)), -1);
+
+	/* Found by the fuzzer: brackets hold an IPv6 address or nothing. */
+	assert_int_equal(
+	    config_origin_normalise("http://[\xc3\xa9]:8080", out, sizeof(out)),
+	    -1);
+	assert_int_equal(
+	    config_origin_normalise("http://[a/b]", out, sizeof(out)), -1);
+	assert_int_equal(config_origin_normalise(
+	                     "https://[not an address]:8443", out, sizeof(out)),
+	                 -1);
 }
 
 static void
