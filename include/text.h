@@ -33,6 +33,10 @@ char *text_fold(const char *s);
  */
 int text_has_word(const char *text, const char *word);
 
+/* 1 when s (len bytes) is valid UTF-8 (no surrogates, no overlong
+ * forms). */
+int text_utf8_valid(const char *s, size_t len);
+
 /* Number of links (http://, https://, www.) in s. */
 int text_count_links(const char *s);
 

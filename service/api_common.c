@@ -12,6 +12,7 @@
 #include "config.h"
 #include "http.h"
 #include "storage.h"
+#include "text.h"
 
 const struct config_site *
 api_site(struct http_req *req)
@@ -44,7 +45,8 @@ api_article_key_ok(const char *s, size_t len)
 {
 	size_t i;
 
-	if (s == NULL || len == 0 || len > 200 || strlen(s) != len)
+	if (s == NULL || len == 0 || len > 200 || strlen(s) != len ||
+	    !text_utf8_valid(s, len))
 		return 0;
 	for (i = 0; i < len; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)

@@ -250,12 +250,18 @@ size_t
 http_req_arg_len(struct http_req *req, const char *name)
 {
 	struct field *f = field_find(req, name);
-	const char *v;
+	const char *v = NULL;
+	size_t len = 0;
 
 	if (f != NULL)
 		return f->len;
-	v = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
-	return v != NULL ? strlen(v) : 0;
+	/* The real length of a query argument: "%00" decodes to a NUL that
+	 * strlen() would hide, so validators see the mismatch. */
+	if (MHD_lookup_connection_value_n(req->conn, MHD_GET_ARGUMENT_KIND,
+	                                  name, strlen(name), &v,
+	                                  &len) != MHD_YES)
+		return 0;
+	return len;
 }
 
 json_t *

@@ -234,3 +234,21 @@ text_each_phrase(const char *list, void (*fn)(void *, const char *), void *arg)
 	}
 	return count;
 }
+
+int
+text_utf8_valid(const char *s, size_t len)
+{
+	utf8proc_int32_t c;
+	size_t i = 0;
+
+	while (i < len) {
+		utf8proc_ssize_t k =
+		    utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+		                     (utf8proc_ssize_t)(len - i), &c);
+
+		if (k <= 0)
+			return 0;
+		i += (size_t)k;
+	}
+	return 1;
+}

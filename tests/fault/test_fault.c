@@ -1,0 +1,412 @@
+/*
+ * Crash and fault tests (ctest label "fault"): comments acknowledged
+ * before SIGKILL survive (20 cycles), the database passes integrity
+ * checks, a locked database gives 503 after the busy timeout, a full disk
+ * gives 503 and the service recovers, malformed requests are refused
+ * without harm, slow clients do not stop others and idle ones are cut.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <cmocka.h>
+
+#include "harness.h"
+
+#define ORIGIN "Origin: https://f.vn"
+
+static struct daemon d;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	if (sodium_init() < 0 ||
+	    daemon_config(
+	        &d,
+	        "busy_timeout_ms = 300\nconnection_timeout = 2\n"
+	        "per_ip_connection_limit = 2000",
+	        "[site.f]\norigins = https://f.vn\ncaptcha_min_solve = 0\n"
+	        "captcha_per_minute = 1000000\ncaptcha_per_hour = 10000000\n"
+	        "comments_per_minute = 1000000\ncomments_per_hour = 10000000\n"
+	        "new_articles_per_minute = 1000000\n") != 0)
+		return -1;
+	return daemon_start(&d);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	daemon_cleanup(&d);
+	return 0;
+}
+
+/* Posts one comment (a fresh CAPTCHA each time). Returns the HTTP status
+ * and the id on 202 (0 when the request failed at the socket). */
+static long
+post_comment(const char *body, long long *id)
+{
+	char token[256], ans[16], form[4096], path[400];
+	const char *h[] = {ORIGIN, NULL};
+	struct reply r;
+	json_t *j;
+	long st;
+
+	*id = 0;
+	if (http_do(&d, "POST", "/api/v1/captcha",
+	            "application/x-www-form-urlencoded", "site=f&article=k",
+	            NULL, &r) != 0) {
+		reply_free(&r);
+		return 0;
+	}
+	j = json_loads(r.body, 0, NULL);
+	reply_free(&r);
+	if (j == NULL)
+		return 0;
+	snprintf(token, sizeof(token), "%s",
+	         json_string_value(json_object_get(j, "token")) != NULL
+	             ? json_string_value(json_object_get(j, "token"))
+	             : "");
+	json_decref(j);
+	snprintf(path, sizeof(path), "%s/var/secrets", d.dir);
+	if (test_token_answer(path, token, ans, sizeof(ans)) != 0)
+		return 0;
+	snprintf(form, sizeof(form),
+	         "site=f&article=k&name=F&body=%s&"
+	         "captcha_token=%s&captcha_answer=%s",
+	         body, token, ans);
+	if (http_do(&d, "POST", "/api/v1/comments",
+	            "application/x-www-form-urlencoded", form, h, &r) != 0) {
+		reply_free(&r);
+		return 0;
+	}
+	st = r.status;
+	if (st == 202 && (j = json_loads(r.body, 0, NULL)) != NULL) {
+		*id = json_integer_value(json_object_get(j, "id"));
+		json_decref(j);
+	}
+	reply_free(&r);
+	return st;
+}
+
+static int
+sql(const char *q, char *out, size_t outsz)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "sqlite3 %s/var/bandoc.db \"%s\" 2>&1",
+	         d.dir, q);
+	return run_cmd(cmd, out, outsz);
+}
+
+/* --- durability under SIGKILL --- */
+
+#define MAX_ACKED 100000
+static long long acked[MAX_ACKED];
+static char acked_body[MAX_ACKED][24];
+static atomic_int nacked;
+static atomic_int stop_posting;
+static int cycle;
+
+static void *
+poster(void *arg)
+{
+	int n = 0;
+
+	(void)arg;
+	while (!atomic_load(&stop_posting)) {
+		char body[24];
+		long long id;
+		int k;
+
+		snprintf(body, sizeof(body), "c%d-%d", cycle, n++);
+		if (post_comment(body, &id) != 202)
+			break; /* the daemon died */
+		k = atomic_fetch_add(&nacked, 1);
+		if (k < MAX_ACKED) {
+			acked[k] = id;
+			memcpy(acked_body[k], body, sizeof(body));
+		}
+	}
+	return NULL;
+}
+
+static void
+test_sigkill_durability(void **state)
+{
+	char out[4096], q[256];
+	int i, k, total;
+
+	(void)state;
+	for (cycle = 0; cycle < 20; cycle++) {
+		pthread_t th[2];
+		struct timespec ts;
+
+		atomic_store(&stop_posting, 0);
+		pthread_create(&th[0], NULL, poster, NULL);
+		pthread_create(&th[1], NULL, poster, NULL);
+		/* Kill at a random moment, 50..450 ms into the load. */
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)(50 + randombytes_uniform(400)) * 1000000L;
+		nanosleep(&ts, NULL);
+		assert_int_equal(daemon_stop(&d, SIGKILL), 128 + SIGKILL);
+		atomic_store(&stop_posting, 1);
+		pthread_join(th[0], NULL);
+		pthread_join(th[1], NULL);
+		assert_int_equal(
+		    sql("PRAGMA integrity_check", out, sizeof(out)), 0);
+		assert_string_equal(out, "ok\n");
+		assert_int_equal(daemon_start(&d), 0);
+	}
+	total = atomic_load(&nacked);
+	assert_true(total > 20);
+	/* Every acknowledged comment is present and intact. */
+	for (i = 0; i < total && i < MAX_ACKED; i += 1) {
+		snprintf(q, sizeof(q),
+		         "SELECT body FROM comment WHERE id = %lld", acked[i]);
+		assert_int_equal(sql(q, out, sizeof(out)), 0);
+		k = (int)strcspn(out, "\n");
+		out[k] = '\0';
+		if (strcmp(out, acked_body[i]) != 0)
+			fail_msg("comment %lld acknowledged as '%s' reads '%s'",
+			         acked[i], acked_body[i], out);
+	}
+	printf("durability: %d comments acknowledged over 20 SIGKILL cycles, "
+	       "all present\n",
+	       total);
+}
+
+/* --- a locked database --- */
+
+static void
+test_locked_database(void **state)
+{
+	char cmd[1024];
+	long long id;
+	pid_t pid;
+	long st;
+	struct timespec t0, t1;
+
+	(void)state;
+	/* Another process holds the write lock for 3 s. */
+	pid = fork();
+	if (pid == 0) {
+		snprintf(
+		    cmd, sizeof(cmd),
+		    "sqlite3 %s/var/bandoc.db 'BEGIN EXCLUSIVE; "
+		    "SELECT count(*) FROM comment;' '.shell sleep 3' 'COMMIT;' "
+		    ">/dev/null 2>&1",
+		    d.dir);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	usleep(300000);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	st = post_comment("while-locked", &id);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* Waits up to the busy timeout, then a clear 503; no crash. */
+	assert_int_equal(st, 503);
+	assert_true(t1.tv_sec - t0.tv_sec < 3);
+	waitpid(pid, NULL, 0);
+	assert_int_equal(post_comment("after-lock", &id), 202);
+	{
+		struct reply r;
+
+		assert_int_equal(
+		    http_do(&d, "GET", "/healthz", NULL, NULL, NULL, &r), 0);
+		assert_int_equal(r.status, 200);
+		reply_free(&r);
+	}
+}
+
+/* --- a full disk --- */
+
+static void
+test_disk_full(void **state)
+{
+	struct daemon small;
+	char mnt[300], cfgx[512], out[4096], body[3000];
+	struct daemon saved = d;
+	long long id;
+	long st = 202;
+	int i, full = 0;
+
+	(void)state;
+	if (daemon_config(&small, "",
+	                  "[site.f]\norigins = https://f.vn\n"
+	                  "captcha_min_solve = 0\n"
+	                  "captcha_per_minute = 1000000\n"
+	                  "comments_per_minute = 1000000\n"
+	                  "comments_per_hour = 10000000\n") != 0)
+		fail();
+	snprintf(mnt, sizeof(mnt), "%s/var", small.dir);
+	mkdir(mnt, 0700);
+	if (mount("tmpfs", mnt, "tmpfs", 0, "size=600k") != 0) {
+		printf("disk full: skipped (cannot mount a small tmpfs: %s)\n",
+		       strerror(errno));
+		daemon_cleanup(&small);
+		return;
+	}
+	(void)cfgx;
+	assert_int_equal(daemon_start(&small), 0);
+	d = small;
+	memset(body, 'x', sizeof(body) - 1);
+	body[sizeof(body) - 1] = '\0';
+	for (i = 0; i < 2000 && !full; i++) {
+		body[0] = (char)('a' + i % 26);
+		body[1] = (char)('a' + (i / 26) % 26);
+		body[2] = (char)('a' + (i / 676) % 26);
+		st = post_comment(body, &id);
+		if (st == 503)
+			full = 1;
+		else
+			assert_int_equal(st, 202);
+	}
+	assert_true(full);
+	/* Nothing corrupt. */
+	assert_int_equal(sql("PRAGMA integrity_check", out, sizeof(out)), 0);
+	assert_string_equal(out, "ok\n");
+	/* Space returns: the service recovers. */
+	assert_int_equal(mount("tmpfs", mnt, "tmpfs", MS_REMOUNT, "size=4m"),
+	                 0);
+	body[0] = 'Z';
+	assert_int_equal(post_comment(body, &id), 202);
+	daemon_stop(&small, SIGTERM);
+	umount2(mnt, MNT_DETACH);
+	daemon_cleanup(&small);
+	d = saved;
+}
+
+/* --- hostile requests --- */
+
+static void
+test_malformed_requests(void **state)
+{
+	static const char *const reqs[] = {
+	    "GARBAGE\r\n\r\n",
+	    "GET\r\n\r\n",
+	    "GET / HTTP/9.9\r\nHost: x\r\n\r\n",
+	    "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+	    "Content-Length: 6\r\n\r\nhello!",
+	    "POST /api/v1/views HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+	    "POST /api/v1/views HTTP/1.1\r\nHost: x\r\nContent-Type: "
+	    "application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked"
+	    "\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+	    "POST /api/v1/views HTTP/1.1\r\nHost: x\r\nContent-Type: "
+	    "application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked"
+	    "\r\n\r\nffffffffffffffff\r\nx\r\n",
+	    "GET /api/v1/views?site=f&article=a%00b HTTP/1.1\r\nHost: "
+	    "x\r\n\r\n",
+	    "GET /he\0althz HTTP/1.1\r\nHost: x\r\n\r\n",
+	    "POST /api/v1/comments HTTP/1.1\r\nHost: x\r\nContent-Type: "
+	    "application/x-www-form-urlencoded\r\nContent-Length: 40\r\n"
+	    "Origin: https://f.vn\r\n\r\nsite=f&article=k&name=%C0%AF&body=%FF",
+	    "POST /api/v1/comments HTTP/1.1\r\nHost: x\r\nContent-Type: "
+	    "application/json\r\nContent-Length: 30\r\nOrigin: https://f.vn"
+	    "\r\n\r\n{\"name\":\"\\ud800\",\"body\":1}",
+	    "GET /embed/comments?site=f&article=%ED%A0%80 HTTP/1.1\r\n"
+	    "Host: x\r\n\r\n",
+	};
+	char out[8192];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		size_t len = strlen(reqs[i]);
+		long n;
+
+		if (i == 8)
+			len = 35; /* with the NUL */
+		n = raw_exchange(d.port, reqs[i], len, out, sizeof(out), 2000);
+		/* Refused (4xx, or 505 for an unknown HTTP version) or the
+		 * connection closed: never a success or a server failure. */
+		if (n > 0 && strncmp(out, "HTTP/1.1 ", 9) == 0 &&
+		    (out[9] == '2' ||
+		     (out[9] == '5' && strncmp(out + 9, "505", 3) != 0)))
+			fail_msg("request %zu got: %.60s", i, out);
+	}
+	{
+		struct reply r;
+
+		assert_int_equal(
+		    http_do(&d, "GET", "/healthz", NULL, NULL, NULL, &r), 0);
+		assert_int_equal(r.status, 200);
+		reply_free(&r);
+	}
+}
+
+/* --- slow clients --- */
+
+static void
+test_slow_clients(void **state)
+{
+	enum { N = 300 };
+	static int fds[N];
+	struct timespec t0, t1;
+	struct reply r;
+	int i, open_after = 0;
+
+	(void)state;
+	/* N connections send headers a byte at a time, slowly. */
+	for (i = 0; i < N; i++) {
+		fds[i] = raw_connect(d.port);
+		assert_true(fds[i] >= 0);
+		assert_int_equal(write(fds[i], "G", 1), 1);
+	}
+	for (i = 0; i < N; i++)
+		(void)!write(fds[i], "E", 1);
+	/* Normal requests are served meanwhile, promptly. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < 20; i++) {
+		assert_int_equal(
+		    http_do(&d, "GET", "/healthz", NULL, NULL, NULL, &r), 0);
+		assert_int_equal(r.status, 200);
+		reply_free(&r);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(t1.tv_sec - t0.tv_sec < 2);
+	/* Idle connections are closed at the timeout (2 s). */
+	sleep(4);
+	for (i = 0; i < N; i++) {
+		struct pollfd p = {fds[i], POLLIN, 0};
+		char c;
+
+		if (poll(&p, 1, 0) == 1 && read(fds[i], &c, 1) == 0)
+			;
+		else
+			open_after++;
+		close(fds[i]);
+	}
+	assert_int_equal(open_after, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_malformed_requests),
+	    cmocka_unit_test(test_slow_clients),
+	    cmocka_unit_test(test_locked_database),
+	    cmocka_unit_test(test_sigkill_durability),
+	    cmocka_unit_test(test_disk_full),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
