@@ -3,6 +3,7 @@
 #   ./dev.sh run     install what is missing, build, start the demo on 127.0.0.1:8080
 #   ./dev.sh test    same set-up, then the whole suite under ASan+UBSan
 #   ./dev.sh bench   release build, wrk benchmarks against a bare libmicrohttpd server
+#   ./dev.sh fuzz [seconds]   libFuzzer targets (clang), each for [60] seconds
 #   ./dev.sh docs    print the configuration table for README.md
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,7 +14,7 @@ build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libgd-dev
 	libsqlite3-dev sqlite3 libsodium-dev libjansson-dev libutf8proc-dev
 	libinih-dev libsystemd-dev libcurl4-openssl-dev curl)
 test_pkgs=(libcmocka-dev libcurl4-openssl-dev tesseract-ocr clang
-	libclang-rt-14-dev)
+	libclang-rt-14-dev valgrind cppcheck)
 bench_pkgs=(wrk)
 
 need() {
@@ -102,8 +103,32 @@ test)
 	build build-asan -DSANITIZE=address,undefined -DWERROR=ON
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-	cd build-asan
-	ctest --output-on-failure -j2 "${@:2}"
+	(cd build-asan && ctest --output-on-failure -j2 "${@:2}")
+	if [ $# -gt 1 ]; then
+		exit 0 # a chosen subset: no extra analysis
+	fi
+	echo "== fuzz targets: seeds and regressions, then 5 s each"
+	CC=clang build build-fuzz -DFUZZ=ON -DSANITIZE=address,undefined \
+		-DWERROR=ON >/dev/null
+	(cd build-fuzz && ctest --output-on-failure -L fuzz)
+	FUZZ_JOBS=2 tests/fuzz/run.sh build-fuzz 5
+	echo "== valgrind (memcheck) on the unit tests"
+	build build-valgrind -DCMAKE_BUILD_TYPE=Debug -DWERROR=ON >/dev/null
+	for t in test_config test_routes test_storage test_text test_challenge; do
+		BANDOC_FONTS_DIR=$top/fonts valgrind -q --error-exitcode=1 \
+			--leak-check=full --errors-for-leak-kinds=definite \
+			"build-valgrind/tests/$t" >/dev/null
+		echo "valgrind $t: clean"
+	done
+	echo "== cppcheck"
+	cppcheck --quiet --enable=warning,performance,portability --std=c11 \
+		--error-exitcode=1 --inline-suppr -D__GNUC__ -I include service
+	echo "cppcheck: no findings"
+	;;
+fuzz)
+	need "${build_pkgs[@]}" "${test_pkgs[@]}"
+	CC=clang build build-fuzz -DFUZZ=ON -DSANITIZE=address,undefined
+	tests/fuzz/run.sh build-fuzz "${2:-60}"
 	;;
 bench)
 	need "${build_pkgs[@]}" "${bench_pkgs[@]}"
@@ -116,7 +141,7 @@ docs)
 	./build/bandocd config-doc
 	;;
 *)
-	sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
 	[ "$cmd" = help ] || exit 2
 	;;
 esac

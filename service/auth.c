@@ -7,6 +7,11 @@
 #include "auth.h"
 #include "secrets.h"
 
+/* libsodium 1.0.18 decodes bytes 0x80-0xff as '_': texts are checked
+ * against the alphabet first, so that each has exactly one spelling. */
+#define B64URL                                                                 \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
 static unsigned char csrf_key[crypto_generichash_KEYBYTES];
 static unsigned char oneclick_key[crypto_generichash_KEYBYTES];
 /*
@@ -89,6 +94,7 @@ auth_session_hash(const char *text, unsigned char hash[AUTH_SESSION_HASH])
 	const char *end;
 
 	if (text == NULL || strlen(text) != AUTH_SESSION_TEXT - 1 ||
+	    strspn(text, B64URL) != strlen(text) ||
 	    sodium_base642bin(raw, sizeof(raw), text, strlen(text), NULL, &len,
 	                      &end,
 	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
@@ -174,6 +180,7 @@ auth_oneclick_open(const char *text, long long now, long long *comment_id,
 	size_t len;
 
 	if (text == NULL || strlen(text) >= AUTH_ONECLICK_TEXT ||
+	    strspn(text, B64URL) != strlen(text) ||
 	    sodium_base642bin(b, sizeof(b), text, strlen(text), NULL, &len,
 	                      &end,
 	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||

@@ -229,7 +229,6 @@ struct loader {
 	char done_sections[MAX_SITES + 1][MAX_SITE_NAME + 16];
 	size_t ndone;
 	/* Reader state. */
-	FILE *fp;
 	const char *str;
 	int skipping; /* inside an over-long line */
 };
@@ -493,24 +492,18 @@ reader(char *str, int num, void *stream)
 	size_t n;
 
 	for (;;) {
-		if (l->fp != NULL) {
-			if (fgets(str, num, l->fp) == NULL)
-				return NULL;
-		} else {
-			const char *nl;
-			size_t take;
+		const char *nl;
+		size_t take;
 
-			if (*l->str == '\0')
-				return NULL;
-			nl = strchr(l->str, '\n');
-			take = nl != NULL ? (size_t)(nl - l->str) + 1
-			                  : strlen(l->str);
-			if (take > (size_t)num - 1)
-				take = (size_t)num - 1;
-			memcpy(str, l->str, take);
-			str[take] = '\0';
-			l->str += take;
-		}
+		if (*l->str == '\0')
+			return NULL;
+		nl = strchr(l->str, '\n');
+		take = nl != NULL ? (size_t)(nl - l->str) + 1 : strlen(l->str);
+		if (take > (size_t)num - 1)
+			take = (size_t)num - 1;
+		memcpy(str, l->str, take);
+		str[take] = '\0';
+		l->str += take;
 		n = strlen(str);
 		if (l->skipping) {
 			/* Rest of an over-long line: drop it. */
@@ -524,10 +517,6 @@ reader(char *str, int num, void *stream)
 			        num - 2);
 			l->skipping = 1;
 			str[0] = '\0'; /* an empty line for inih */
-		}
-		if (memchr(str, '\0', n) != NULL) {
-			problem(l, l->line, "NUL byte in line");
-			str[0] = '\0';
 		}
 		return str;
 	}
@@ -808,21 +797,40 @@ config_load(const char *path, config_error_fn *err, void *arg)
 {
 	struct loader *l = NULL;
 	struct config *cfg = NULL;
+	char *text = NULL;
 	FILE *fp = NULL;
+	size_t n, k, line = 1;
 
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		goto done;
 	l->err = err;
 	l->arg = arg;
-	if ((fp = fopen(path, "r")) == NULL) {
+	/* Read it whole (bounded): a NUL byte anywhere is an error, not a
+	 * silent end of its line. */
+	if ((fp = fopen(path, "r")) == NULL ||
+	    (text = malloc(MAX_CONFIG_BYTES + 1)) == NULL) {
 		problem(l, 0, "cannot open the file");
 		goto done;
 	}
-	l->fp = fp;
+	n = fread(text, 1, MAX_CONFIG_BYTES + 1, fp);
+	if (n > MAX_CONFIG_BYTES) {
+		problem(l, 0, "larger than %d bytes", MAX_CONFIG_BYTES);
+		goto done;
+	}
+	for (k = 0; k < n; k++) {
+		if (text[k] == '\0') {
+			problem(l, (unsigned int)line, "NUL byte in line");
+			goto done;
+		}
+		line += text[k] == '\n';
+	}
+	text[n] = '\0';
+	l->str = text;
 	cfg = load(l);
 done:
 	if (fp != NULL)
 		fclose(fp);
+	free(text);
 	free(l);
 	return cfg;
 }

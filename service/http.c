@@ -1081,7 +1081,7 @@ printable(const char *s, char *out, size_t outsz)
 {
 	size_t i;
 
-	for (i = 0; s[i] != '\0' && i < outsz - 1; i++)
+	for (i = 0; i < outsz - 1 && s[i] != '\0'; i++)
 		out[i] = (s[i] > 0x20 && s[i] < 0x7f) ? s[i] : '?';
 	out[i] = '\0';
 }
@@ -1198,6 +1198,9 @@ http_metrics_text(struct http *h)
 
 /* ---------------------------------------------------------------- */
 /* Daemon                                                            */
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)

@@ -34,6 +34,9 @@ log_level_parse(const char *s, enum log_level *out)
 	return 0;
 }
 
+static void vlog(const char *prefix, int errnum, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 vlog(const char *prefix, int errnum, const char *fmt, va_list ap)
 {

@@ -94,9 +94,22 @@ text_normalize(const char *in, size_t len, int multiline, char **out,
 		chars--;
 	}
 	res[o] = '\0';
-	*out = res;
-	*nchars = chars;
+	/* Removing controls and bidi marks can leave a base letter next to
+	 * a combining mark that was kept apart: compose once more so the
+	 * result is NFC (normalising it again changes nothing). */
+	free(nfc);
+	nfc = NULL;
+	n = utf8proc_map((const utf8proc_uint8_t *)res, (utf8proc_ssize_t)o,
+	                 &nfc, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+	if (n < 0)
+		goto done;
+	free(res);
 	res = NULL;
+	for (chars = 0, i = 0; i < (size_t)n; i++)
+		chars += (nfc[i] & 0xc0) != 0x80;
+	*out = (char *)nfc;
+	*nchars = chars;
+	nfc = NULL;
 	ret = TEXT_OK;
 done:
 	free(res);

@@ -8,6 +8,14 @@
 
 static const char ad_label[] = "bandoc-captcha";
 
+/* 1 for a character of the base64url alphabet. */
+static int
+b64url(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
 void
 token_scope(const char *site, const char *article,
             unsigned char out[TOKEN_SCOPE_BYTES])
@@ -117,6 +125,11 @@ token_open(const char *text, size_t len, token_key_fn *key_fn, void *arg,
 	if (text == NULL || len != TOKEN_TEXT_LEN ||
 	    memcmp(text, TOKEN_PREFIX, plen) != 0)
 		return -1;
+	/* libsodium 1.0.18 decodes bytes 0x80-0xff as '_': check the
+	 * alphabet first so that one token has exactly one spelling. */
+	for (i = plen; i < len; i++)
+		if (!b64url(text[i]))
+			return -1;
 	if (sodium_base642bin(bin, sizeof(bin), text + plen, len - plen, NULL,
 	                      &binlen, &end,
 	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||

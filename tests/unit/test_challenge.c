@@ -173,6 +173,17 @@ test_every_flipped_char_refused(void **state)
 		if (check(f, "a", bad, ans, T0 + 5) != CHALLENGE_INVALID)
 			fail_msg("flipping char %zu was not refused", i);
 	}
+	/* Found by the fuzzer: libsodium reads 8-bit bytes as '_'; a token
+	 * has one spelling only. */
+	memcpy(bad, tok, sizeof(bad));
+	for (i = 3; i < strlen(bad); i++)
+		if (bad[i] == '_' || bad[i] == '-')
+			break;
+	if (i < strlen(bad)) {
+		bad[i] = (char)0x80;
+		assert_int_equal(check(f, "a", bad, ans, T0 + 5),
+		                 CHALLENGE_INVALID);
+	}
 	/* Truncated or extended. */
 	memcpy(bad, tok, sizeof(bad));
 	bad[TOKEN_TEXT_LEN - 1] = '\0';

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "config.h"
@@ -181,6 +182,31 @@ test_long_line(void **state)
 }
 
 static void
+test_nul_byte_in_file(void **state)
+{
+	char path[] = "/tmp/bandoc-cfg-XXXXXX";
+	struct errs e;
+	struct config *c;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	/* Found by reading the fuzzer's report: "info\0junk" must not pass
+	 * as "info". */
+	assert_int_equal(write(fd,
+	                       "[server]\nthreads = 2\nlog_level = info\0junk"
+	                       "\n",
+	                       42),
+	                 42);
+	close(fd);
+	memset(&e, 0, sizeof(e));
+	c = config_load(path, collect, &e);
+	unlink(path);
+	assert_null(c);
+	assert_non_null(strstr(e.text, "3: NUL byte in line"));
+}
+
+static void
 test_origin_normalise(void **state)
 {
 	char out[MAX_ORIGIN_LEN + 1];
@@ -252,6 +278,7 @@ main(void)
 	    cmocka_unit_test(test_errors_with_lines),
 	    cmocka_unit_test(test_every_problem_reported),
 	    cmocka_unit_test(test_long_line),
+	    cmocka_unit_test(test_nul_byte_in_file),
 	    cmocka_unit_test(test_origin_normalise),
 	    cmocka_unit_test(test_cidr),
 	    cmocka_unit_test(test_doc_lists_every_key),

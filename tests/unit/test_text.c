@@ -70,6 +70,14 @@ test_controls_and_blank_lines(void **state)
 	         0, NULL);
 	assert_string_equal(a, "abcdef");
 	free(a);
+	/* Found by the fuzzer: a mark left apart by a removed control is
+	 * composed (the result is NFC). */
+	a = norm("e\xe2\x80\x8e\xcc\x81", 0, NULL);
+	assert_string_equal(a, "\xc3\xa9");
+	free(a);
+	a = norm("e\x01\xcc\x81", 0, NULL);
+	assert_string_equal(a, "\xc3\xa9");
+	free(a);
 	a = norm("   \n\n  ", 1, NULL);
 	assert_string_equal(a, "");
 	free(a);
