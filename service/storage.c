@@ -146,13 +146,10 @@ static const char *const sql[ST_COUNT] = {
         "FROM comment c JOIN article a ON a.id = c.article_id "
         "WHERE a.site = ?1 AND a.key = ?2 AND c.status = 1 AND "
         "c.root_id BETWEEN ?3 AND ?4 ORDER BY c.id",
-    [ST_COMMENT_COUNT] = "SELECT count(*) FROM comment c JOIN article a ON "
-                         "a.id = c.article_id WHERE a.site = ?1 AND "
-                         "a.key = ?2 AND c.status = 1",
-    [ST_COMMENT_COUNT_TOP] =
-        "SELECT count(*) FROM comment c JOIN article a ON "
-        "a.id = c.article_id WHERE a.site = ?1 AND a.key = ?2 AND "
-        "c.status = 1 AND c.root_id IS NULL",
+    [ST_COMMENT_COUNT] = "SELECT comments FROM article WHERE site = ?1 AND "
+                         "key = ?2",
+    [ST_COMMENT_COUNT_TOP] = "SELECT threads FROM article WHERE site = ?1 "
+                             "AND key = ?2",
     [ST_COMMENT_GET] = "SELECT id, status, name, body FROM comment "
                        "WHERE id = ?1",
     [ST_BAN_MATCH] = "SELECT 1 FROM ban WHERE ((kind = 'ip' AND value = ?1) "
@@ -219,8 +216,7 @@ static const char *const sql[ST_COUNT] = {
     [ST_OUTBOX_DELETE] = "DELETE FROM outbox WHERE id = ?1",
     [ST_ONECLICK_USE] = "INSERT INTO oneclick_used (nonce, expires_at) "
                         "VALUES (?1, ?2)",
-    [ST_COUNTS] = "SELECT a.key, a.views, (SELECT count(*) FROM comment c "
-                  "WHERE c.article_id = a.id AND c.status = 1) FROM article a "
+    [ST_COUNTS] = "SELECT a.key, a.views, a.comments FROM article a "
                   "WHERE a.site = ?1 AND a.key IN (SELECT value FROM "
                   "json_each(?2))",
     [ST_VIEWS_GET] = "SELECT views FROM article WHERE site = ?1 AND key = ?2",
@@ -1002,13 +998,17 @@ count2(struct storage *st, enum stmt_id id, const char *site, const char *key)
 {
 	sqlite3_stmt *s = stmt(st, id);
 	long long n = -1;
+	int rc;
 
 	if (s == NULL)
 		return -1;
 	bind_text(s, 1, site);
 	bind_text(s, 2, key);
-	if (sqlite3_step(s) == SQLITE_ROW)
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
 		n = sqlite3_column_int64(s, 0);
+	else if (rc == SQLITE_DONE)
+		n = 0; /* no such article: no comments */
 	done_stmt(s);
 	return n;
 }
