@@ -484,6 +484,31 @@ handler(void *user, const char *section, const char *name, const char *value)
 	return 1;
 }
 
+/* A "[site.NAME]" header creates the site even when no key follows
+ * (inih only reports sections through their keys). */
+static void
+section_seen(struct loader *l, const char *line)
+{
+	char name[MAX_SITE_NAME + 16];
+	const char *p = line + strspn(line, " \t"), *end;
+	size_t n;
+	int bad;
+	size_t idx;
+
+	if (*p != '[' || (end = strchr(p, ']')) == NULL)
+		return;
+	n = (size_t)(end - p - 1);
+	if (n >= sizeof(name))
+		return;
+	memcpy(name, p + 1, n);
+	name[n] = '\0';
+	if (site_for(l, name, &bad, &idx) == NULL && bad == 1)
+		problem(l, l->line,
+		        "bad site name in [%s] (use a-z 0-9 _ -, "
+		        "at most %d)",
+		        name, MAX_SITE_NAME);
+}
+
 /* ini_reader: one line per call, counting lines, refusing long ones. */
 static char *
 reader(char *str, int num, void *stream)
@@ -518,6 +543,7 @@ reader(char *str, int num, void *stream)
 			l->skipping = 1;
 			str[0] = '\0'; /* an empty line for inih */
 		}
+		section_seen(l, str);
 		return str;
 	}
 }

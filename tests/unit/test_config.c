@@ -145,6 +145,22 @@ test_errors_with_lines(void **state)
 }
 
 static void
+test_site_without_keys(void **state)
+{
+	struct errs e;
+	struct config *c = load("[site.empty]\n\n[server]\nthreads = 1\n", &e);
+
+	(void)state;
+	/* A site section with no key still makes the site (with defaults),
+	 * instead of silently falling back to the "default" site. */
+	assert_non_null(c);
+	assert_int_equal(c->nsites, 1);
+	assert_string_equal(c->sites[0].id, "empty");
+	assert_string_equal(c->sites[0].lang, "vi");
+	config_free(c);
+}
+
+static void
 test_every_problem_reported(void **state)
 {
 	struct errs e;
@@ -276,6 +292,7 @@ main(void)
 	    cmocka_unit_test(test_good_file),
 	    cmocka_unit_test(test_defaults_and_default_site),
 	    cmocka_unit_test(test_errors_with_lines),
+	    cmocka_unit_test(test_site_without_keys),
 	    cmocka_unit_test(test_every_problem_reported),
 	    cmocka_unit_test(test_long_line),
 	    cmocka_unit_test(test_nul_byte_in_file),
