@@ -272,7 +272,7 @@ token=$(curl -s -d 'site=bench&article=a1' "http://$ours_addr/api/v1/captcha" |
 if want 'comment post'; then
 	# One file per run against bandocd: a token is good once.
 	for ((k = 0; k <= rounds; k++)); do
-		n_tokens=$(((k == 0 ? warmup : seconds) * 8000))
+		n_tokens=$(((k == 0 ? warmup : seconds) * 15000))
 		[ "$n_tokens" -gt 0 ] || continue
 		log "minting $n_tokens CAPTCHA answers for comment run $k"
 		"$build_dir/tests/bench_mint" "$tmp/data/secrets" bench a1 \
