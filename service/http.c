@@ -68,8 +68,8 @@ struct http_req {
 	struct MHD_PostProcessor *pp;
 	char *buf; /* JSON body */
 	size_t buflen;
-	size_t total; /* body bytes seen, overflow-safe */
-	struct field fields[MAX_FIELDS];
+	size_t total;         /* body bytes seen, overflow-safe */
+	struct field *fields; /* MAX_FIELDS, allocated with the first */
 	size_t nfields;
 	int field_error; /* 1 too many, 2 duplicate, 3 NUL, 4 too long */
 	json_t *json;
@@ -690,6 +690,9 @@ field_append(struct http_req *req, const char *key, const char *data,
 			req->field_error = 2;
 			return -1;
 		}
+		if (req->fields == NULL &&
+		    (req->fields = calloc(MAX_FIELDS, sizeof(*f))) == NULL)
+			return -1;
 		if (req->nfields == MAX_FIELDS) {
 			req->field_error = 1;
 			return -1;
@@ -781,6 +784,7 @@ req_free(struct http_req *req)
 		MHD_destroy_post_processor(req->pp);
 	for (i = 0; i < req->nfields; i++)
 		free(req->fields[i].val);
+	free(req->fields);
 	free(req->buf);
 	json_decref(req->json);
 	if (req->resp != NULL)
