@@ -6,6 +6,7 @@
  *
  *   captcha_bench [N]      (default 5000; fonts from $BANDOC_FONTS_DIR)
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,7 @@ main(int argc, char **argv)
 	struct secrets sec;
 	struct challenge *c;
 	const struct config_site *site;
-	char (*tokens)[TOKEN_MAX_TEXT + 1], (*answers)[16];
+	char(*tokens)[TOKEN_MAX_TEXT + 1], (*answers)[16];
 	unsigned char *png;
 	size_t len, total = 0, maxlen = 0;
 	double t0, t1;
@@ -49,9 +50,12 @@ main(int argc, char **argv)
 
 	if (n < 1 || n > 1000000 || sodium_init() < 0 || mkdtemp(dir) == NULL)
 		return 2;
+	/* As bandocd serve does (see malloc_tune in service/main.c). */
+	mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 16 * 1024 * 1024);
 	cfg = config_load_string("[server]\ncaptcha_spent_max = 2000000\n"
-				 "[site.bench]\ncaptcha_min_solve = 0\n",
-	    NULL, NULL);
+	                         "[site.bench]\ncaptcha_min_solve = 0\n",
+	                         NULL, NULL);
 	snprintf(path, sizeof(path), "%s/secrets", dir);
 	if (cfg == NULL || secrets_load(&sec, path) != 0 ||
 	    captcha_init(fonts != NULL ? fonts : "fonts") != 0 ||
@@ -68,9 +72,9 @@ main(int argc, char **argv)
 	t0 = cpu();
 	for (i = 0; i < n; i++) {
 		if (challenge_issue(c, site, "a1", TOKEN_KIND_IMAGE, 0, now,
-			tokens[i], sizeof(tokens[i])) != 0 ||
+		                    tokens[i], sizeof(tokens[i])) != 0 ||
 		    challenge_render(c, tokens[i], strlen(tokens[i]), "png",
-			&png, &len) != 0)
+		                     &png, &len) != 0)
 			return 1;
 		total += len;
 		if (len > maxlen)
@@ -80,21 +84,22 @@ main(int argc, char **argv)
 	t1 = cpu();
 	printf("issue+render+png: %ld images in %.3f s CPU = %.0f images/s on "
 	       "one core; PNG mean %zu bytes, max %zu\n",
-	    n, t1 - t0, (double)n / (t1 - t0), total / (size_t)n, maxlen);
+	       n, t1 - t0, (double)n / (t1 - t0), total / (size_t)n, maxlen);
 
 	/* The answers, as a key holder learns them (untimed). */
 	for (i = 0; i < n; i++)
 		if (test_token_answer(path, tokens[i], answers[i],
-			sizeof(answers[i])) != 0)
+		                      sizeof(answers[i])) != 0)
 			return 1;
 	t0 = cpu();
 	for (i = 0; i < n; i++)
 		ok += challenge_verify(c, site, "a1", tokens[i],
-			  strlen(tokens[i]), answers[i], strlen(answers[i]),
-			  now + 1, NULL) == CHALLENGE_OK;
+		                       strlen(tokens[i]), answers[i],
+		                       strlen(answers[i]), now + 1,
+		                       NULL) == CHALLENGE_OK;
 	t1 = cpu();
 	printf("verify: %ld calls (%ld ok) in %.3f s CPU = %.2f us per call\n",
-	    n, ok, t1 - t0, (t1 - t0) * 1e6 / (double)n);
+	       n, ok, t1 - t0, (t1 - t0) * 1e6 / (double)n);
 	challenge_free(c);
 	captcha_shutdown();
 	config_free(cfg);

@@ -21,7 +21,7 @@ src=${DEJAVU_DIR:-/usr/share/fonts/truetype/dejavu}
 python=/usr/bin/python3
 
 # Must match captcha_alphabet in service/captcha.c.
-alphabet=ADEGHJKLMNPRSTUWXY3479
+alphabet=ADEGHJKLMNPRSTUWXY379
 
 mkdir -p "$out"
 

@@ -12,7 +12,6 @@
 #include <ini.h>
 #include <regex.h>
 #include <stdarg.h>
-#include <limits.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdio.h>
