@@ -62,30 +62,15 @@ teardown(void **state)
 static long
 post_comment(const char *body, long long *id)
 {
-	char token[256], ans[16], form[4096], path[400];
+	char token[256], ans[16], form[4096];
 	const char *h[] = {ORIGIN, NULL};
 	struct reply r;
 	json_t *j;
 	long st;
 
 	*id = 0;
-	if (http_do(&d, "POST", "/api/v1/captcha",
-	            "application/x-www-form-urlencoded", "site=f&article=k",
-	            NULL, &r) != 0) {
-		reply_free(&r);
-		return 0;
-	}
-	j = json_loads(r.body, 0, NULL);
-	reply_free(&r);
-	if (j == NULL)
-		return 0;
-	snprintf(token, sizeof(token), "%s",
-	         json_string_value(json_object_get(j, "token")) != NULL
-	             ? json_string_value(json_object_get(j, "token"))
-	             : "");
-	json_decref(j);
-	snprintf(path, sizeof(path), "%s/var/secrets", d.dir);
-	if (test_token_answer(path, token, ans, sizeof(ans)) != 0)
+	if (test_captcha(&d, "f", "k", token, sizeof(token), ans,
+	                 sizeof(ans)) != 0)
 		return 0;
 	snprintf(form, sizeof(form),
 	         "site=f&article=k&name=F&body=%s&"

@@ -51,23 +51,8 @@ static void
 captcha(const char *site, const char *article, char *token, size_t tsz,
         char *answer, size_t asz)
 {
-	char body[512], path[400];
-	struct reply r;
-	json_t *j;
-
-	snprintf(body, sizeof(body), "site=%s&article=%s", site, article);
-	assert_int_equal(http_do(&d, "POST", "/api/v1/captcha",
-	                         "application/x-www-form-urlencoded", body,
-	                         NULL, &r),
-	                 0);
-	assert_int_equal(r.status, 201);
-	j = json_loads(r.body, 0, NULL);
-	snprintf(token, tsz, "%s",
-	         json_string_value(json_object_get(j, "token")));
-	json_decref(j);
-	reply_free(&r);
-	snprintf(path, sizeof(path), "%s/var/secrets", d.dir);
-	assert_int_equal(test_token_answer(path, token, answer, asz), 0);
+	assert_int_equal(
+	    test_captcha(&d, site, article, token, tsz, answer, asz), 0);
 }
 
 /* URL-encodes into a static-sized buffer. */

@@ -313,3 +313,30 @@ test_token_answer(const char *secrets_path, const char *token, char *answer,
 	secrets_wipe(&k.s);
 	return ret;
 }
+
+int
+test_captcha(const struct daemon *d, const char *site, const char *article,
+             char *token, size_t tokensz, char *answer, size_t answersz)
+{
+	char body[512], path[400];
+	const char *t, *e;
+	struct reply r;
+	int ret = -1;
+
+	snprintf(body, sizeof(body), "site=%s&article=%s", site, article);
+	if (http_do(d, "POST", "/api/v1/captcha",
+	            "application/x-www-form-urlencoded", body, NULL, &r) != 0 ||
+	    r.status != 201)
+		goto done;
+	/* {"token":"b1....", ...}: the token has no quote or backslash. */
+	if ((t = strstr(r.body, "\"token\":\"")) == NULL ||
+	    (e = strchr(t + 9, '"')) == NULL || (size_t)(e - t - 9) >= tokensz)
+		goto done;
+	memcpy(token, t + 9, (size_t)(e - t - 9));
+	token[e - t - 9] = '\0';
+	snprintf(path, sizeof(path), "%s/var/secrets", d->dir);
+	ret = test_token_answer(path, token, answer, answersz);
+done:
+	reply_free(&r);
+	return ret;
+}

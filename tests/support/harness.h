@@ -68,4 +68,12 @@ int run_cmd(const char *cmd, char *out, size_t outsz);
  */
 int test_token_answer(const char *secrets_path, const char *token, char *answer,
                       size_t answersz);
+/*
+ * Issues a CAPTCHA for (site, article) over HTTP and learns its answer
+ * with test_token_answer. 0, or -1 when issuing or opening failed (e.g.
+ * the daemon is down).
+ */
+int test_captcha(const struct daemon *d, const char *site, const char *article,
+                 char *token, size_t tokensz, char *answer, size_t answersz);
+
 #endif
