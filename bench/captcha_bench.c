@@ -51,8 +51,8 @@ main(int argc, char **argv)
 	if (n < 1 || n > 1000000 || sodium_init() < 0 || mkdtemp(dir) == NULL)
 		return 2;
 	/* As bandocd serve does (see malloc_tune in service/main.c). */
-	mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
-	mallopt(M_TRIM_THRESHOLD, 16 * 1024 * 1024);
+	mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 2 * 1024 * 1024);
 	cfg = config_load_string("[server]\ncaptcha_spent_max = 2000000\n"
 	                         "[site.bench]\ncaptcha_min_solve = 0\n",
 	                         NULL, NULL);

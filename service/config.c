@@ -107,7 +107,7 @@ static const struct key keys[] = {
      SRV(views_flush_ms),
      "How often counted views are written to the database; a SIGKILL "
      "loses at most this much."},
-    {SEC_SERVER, "views_dedup_max", KEY_INT, 1000, 10000000, "200000",
+    {SEC_SERVER, "views_dedup_max", KEY_INT, 1000, 10000000, "100000",
      SRV(views_dedup_max),
      "Recent (reader, article) hashes remembered per window generation; "
      "when full, the oldest generation is dropped."},
