@@ -699,6 +699,37 @@ line_of(struct loader *l, size_t slot, const char *name)
 	return 0;
 }
 
+/*
+ * 1 when a quantifier follows another ("a++", "a*{2}"): glibc's regcomp
+ * expands such nests and can need gigabytes for a short pattern (found by
+ * the fuzzer). Escaped characters are skipped.
+ */
+static int
+stacked_quantifiers(const char *p)
+{
+	int prev = 0; /* the previous token was a quantifier */
+
+	for (; *p != '\0'; p++) {
+		int q = *p == '*' || *p == '+' || *p == '?' || *p == '{';
+
+		if (*p == '\\' && p[1] != '\0') {
+			p++;
+			prev = 0;
+			continue;
+		}
+		if (q && prev)
+			return 1;
+		if (*p == '{') {
+			while (*p != '\0' && *p != '}')
+				p++;
+			if (*p == '\0')
+				break;
+		}
+		prev = q;
+	}
+	return 0;
+}
+
 /* Turns the raw values into their structured forms and checks what the
  * table cannot express. */
 static void
@@ -757,8 +788,15 @@ finish(struct loader *l)
 			        "characters",
 			        s->id);
 		if (s->article_pattern != NULL && s->article_pattern[0] &&
-		    regcomp(&s->article_re, s->article_pattern,
-		            REG_EXTENDED | REG_NOSUB) != 0)
+		    stacked_quantifiers(s->article_pattern))
+			problem(
+			    l, line_of(l, i + 1, "article_pattern"),
+			    "article_pattern of site '%s' repeats a repetition "
+			    "(like \"a++\"): not allowed",
+			    s->id);
+		else if (s->article_pattern != NULL && s->article_pattern[0] &&
+		         regcomp(&s->article_re, s->article_pattern,
+		                 REG_EXTENDED | REG_NOSUB) != 0)
 			problem(l, line_of(l, i + 1, "article_pattern"),
 			        "article_pattern of site '%s' is not a valid "
 			        "regular expression",

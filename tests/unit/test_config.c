@@ -130,6 +130,11 @@ test_errors_with_lines(void **state)
 	    {"[server]\nlog_level = verbose-please\n",
 	     "2: bad value for 'log_level'"},
 	    {"[site.a]\nlang =\n", "2: bad value for 'lang'"},
+	    /* Found by the fuzzer: nested repetition makes regcomp explode. */
+	    {"[site.a]\narticle_pattern = ^/(ti++++++++)$\n",
+	     "2: article_pattern of site 'a' repeats a repetition"},
+	    {"[site.a]\narticle_pattern = ^[0-9]+{2}$\n",
+	     "2: article_pattern of site 'a' repeats a repetition"},
 	};
 	size_t i;
 
