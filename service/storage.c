@@ -769,27 +769,37 @@ storage_spent_load(struct storage *st, long long now,
 	return ret;
 }
 
-int
-storage_views_get(struct storage *st, const char *site, const char *key,
-                  long long *views)
+/*
+ * One integer column of the article (site, key) through statement id:
+ * 0 with *out set, 1 when there is no such article (*out 0), -1 on error.
+ */
+static int
+article_int(struct storage *st, enum stmt_id id, const char *site,
+            const char *key, long long *out)
 {
-	sqlite3_stmt *s = stmt(st, ST_VIEWS_GET);
+	sqlite3_stmt *s = stmt(st, id);
 	int rc, ret = -1;
 
+	*out = 0;
 	if (s == NULL)
 		return -1;
 	bind_text(s, 1, site);
 	bind_text(s, 2, key);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		*views = sqlite3_column_int64(s, 0);
+		*out = sqlite3_column_int64(s, 0);
 		ret = 0;
-	} else if (rc == SQLITE_DONE) {
-		*views = 0;
+	} else if (rc == SQLITE_DONE)
 		ret = 1;
-	}
 	done_stmt(s);
 	return ret;
+}
+
+int
+storage_views_get(struct storage *st, const char *site, const char *key,
+                  long long *views)
+{
+	return article_int(st, ST_VIEWS_GET, site, key, views);
 }
 
 int
@@ -993,33 +1003,18 @@ storage_comments_public(struct storage *st, const char *site, const char *key,
 	return ret;
 }
 
-static long long
-count2(struct storage *st, enum stmt_id id, const char *site, const char *key)
-{
-	sqlite3_stmt *s = stmt(st, id);
-	long long n = -1;
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	bind_text(s, 1, site);
-	bind_text(s, 2, key);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	else if (rc == SQLITE_DONE)
-		n = 0; /* no such article: no comments */
-	done_stmt(s);
-	return n;
-}
-
 long long
 storage_comment_count(struct storage *st, const char *site, const char *key,
                       int top_level_only)
 {
-	return count2(st,
-	              top_level_only ? ST_COMMENT_COUNT_TOP : ST_COMMENT_COUNT,
-	              site, key);
+	long long n;
+
+	/* No such article: no comments. */
+	return article_int(
+	           st, top_level_only ? ST_COMMENT_COUNT_TOP : ST_COMMENT_COUNT,
+	           site, key, &n) < 0
+	           ? -1
+	           : n;
 }
 
 int
