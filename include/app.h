@@ -17,6 +17,7 @@ struct storage_readers;
 struct writer;
 struct http;
 struct challenge;
+struct pagecache;
 struct ratelimit;
 struct views;
 struct worker;
@@ -40,6 +41,7 @@ struct app {
 	struct app_demo *demo; /* NULL without demo_article */
 	struct challenge *challenge;
 	struct ratelimit *ratelimit;
+	struct pagecache *pages; /* rendered public comment pages */
 	struct views *views;
 	struct worker *workers; /* password hashing */
 	struct webhook *webhook;
@@ -75,5 +77,12 @@ void app_shutdown_hooks(struct app *app);
 
 /* A reader connection for this thread, or NULL (reply 503). */
 struct storage *app_reader(struct app *app);
+
+/*
+ * The same, after dropping app->pages when anything was committed since
+ * this thread's reader last looked (or when it cannot tell): call it
+ * before pagecache_get/pagecache_generation.
+ */
+struct storage *app_reader_fresh(struct app *app);
 
 #endif

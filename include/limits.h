@@ -14,6 +14,8 @@
 #define MAX_SITES 64
 /* Site names appear in URLs and SQL keys. */
 #define MAX_SITE_NAME 48
+/* An article key (a slug, an id or a path), in bytes. */
+#define MAX_ARTICLE_KEY 200
 /* Allowed origins per site (www/non-www, http/https, staging...). */
 #define MAX_ORIGINS 16
 /* scheme://host:port of an origin (RFC 3986 hosts are <= 255). */
@@ -59,6 +61,15 @@
 /* HTTP threads; more than the cores only adds contention. */
 #define DEFAULT_THREADS 2
 #define MAX_THREADS     64
+
+/* Rendered comment pages kept in memory (pagecache.h): the first pages
+ * of the few hundred most read articles. A page of 100 long comments
+ * (~600 KB) is not worth keeping; 20 typical ones are 5-15 KB. */
+#define PAGE_CACHE_SLOTS     512
+#define PAGE_CACHE_BYTES     (2 * 1024 * 1024)
+#define PAGE_CACHE_ENTRY_MAX (128 * 1024)
+/* An entity tag: a quoted hex BLAKE2b-128 is 34 characters. */
+#define PAGE_CACHE_TAG_MAX 40
 
 /* Jobs the durable writer keeps queued before refusing with 503:
  * a few seconds of peak load at fsync-bound group commit. */

@@ -50,6 +50,14 @@ int storage_schema_version(struct storage *st);
 /* Number of migrations embedded in the binary. Cannot fail. */
 int storage_schema_latest(void);
 
+/*
+ * Has any other connection (the writer, another process) committed since
+ * this connection last asked? 1 yes (also the first time), 0 no, -1
+ * error. Cheap (no read transaction): readers use it to tell whether
+ * what they cached from the database may be stale.
+ */
+int storage_changed(struct storage *st);
+
 /* 0 when the database answers a trivial query, -1 otherwise. */
 int storage_ping(struct storage *st);
 

@@ -18,7 +18,9 @@
 #include "comments.h"
 #include "config.h"
 #include "http.h"
+#include "limits.h"
 #include "log.h"
+#include "pagecache.h"
 #include "ratelimit.h"
 #include "storage.h"
 #include "text.h"
@@ -720,17 +722,55 @@ comments_public_json(struct storage *rd, const struct config_site *site,
 	    (json_int_t)((threads + per - 1) / per), "comments", l.top);
 }
 
+/* The JSON text of a page of an article's comments and its entity tag,
+ * from the page cache or built (and cached). NULL with the reply staged. */
+static char *
+list_page(struct http_req *req, const struct config_site *site,
+          const char *article, long long page, long long per, size_t *len,
+          char *etag, size_t etagsz)
+{
+	struct app *app = http_req_app(req);
+	struct storage *rd = app_reader_fresh(app);
+	unsigned long long gen = pagecache_generation(app->pages);
+	unsigned char h[16];
+	char key[MAX_SITE_NAME + MAX_ARTICLE_KEY + 64], *text;
+	json_t *body;
+
+	snprintf(key, sizeof(key), "list\n%s\n%s\n%lld\n%lld", site->id,
+	         article, page, per);
+	if ((text = pagecache_get(app->pages, key, len, etag, etagsz)) != NULL)
+		return text;
+	if ((body = comments_public_json(rd, site, article, page, per)) ==
+	    NULL) {
+		http_reply_error(req, 503, "unavailable",
+		                 "Comments are unavailable; try again.");
+		return NULL;
+	}
+	text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (text == NULL) {
+		http_reply_error(req, 500, "out_of_memory", "Out of memory.");
+		return NULL;
+	}
+	*len = strlen(text);
+	crypto_generichash(h, sizeof(h), (unsigned char *)text, *len, NULL, 0);
+	etag[0] = '"';
+	sodium_bin2hex(etag + 1, 33, h, sizeof(h));
+	etag[33] = '"';
+	etag[34] = '\0';
+	pagecache_put(app->pages, gen, key, text, *len, etag);
+	return text;
+}
+
 void
 api_comments_list(struct http_req *req)
 {
-	struct app *app = http_req_app(req);
 	const struct config_site *site = api_site(req);
 	const char *article, *p = http_req_arg(req, "page");
 	const char *pp = http_req_arg(req, "per_page"), *inm;
 	long long page = 1, per = 20;
-	unsigned char h[16];
-	char etag[40], *text;
-	json_t *body;
+	char etag[PAGE_CACHE_TAG_MAX], *text;
+	size_t len;
 	char *end;
 
 	if (site == NULL ||
@@ -748,30 +788,14 @@ api_comments_list(struct http_req *req)
 		                 "per_page must be 1..100.");
 		return;
 	}
-	body = comments_public_json(app_reader(app), site, article, page, per);
-	if (body == NULL) {
-		http_reply_error(req, 503, "unavailable",
-		                 "Comments are unavailable; try again.");
+	if ((text = list_page(req, site, article, page, per, &len, etag,
+	                      sizeof(etag))) == NULL)
 		return;
-	}
-	text = json_dumps(body, JSON_COMPACT);
-	json_decref(body);
-	if (text == NULL) {
-		http_reply_error(req, 500, "out_of_memory", "Out of memory.");
-		return;
-	}
-	crypto_generichash(h, sizeof(h), (unsigned char *)text, strlen(text),
-	                   NULL, 0);
-	etag[0] = '"';
-	sodium_bin2hex(etag + 1, 33, h, sizeof(h));
-	etag[33] = '"';
-	etag[34] = '\0';
 	inm = http_req_header(req, "If-None-Match");
 	if (inm != NULL && strcmp(inm, etag) == 0)
 		http_reply_bytes(req, 304, NULL, "", 0, 1);
 	else
-		http_reply_bytes(req, 200, "application/json", text,
-		                 strlen(text), 0);
+		http_reply_bytes(req, 200, "application/json", text, len, 0);
 	free(text);
 	http_reply_header(req, "ETag", etag);
 	http_reply_header(req, "Cache-Control", "public, max-age=5");

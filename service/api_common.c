@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "api.h"
+#include "limits.h"
 #include "app.h"
 #include "config.h"
 #include "http.h"
@@ -45,8 +46,8 @@ api_article_key_ok(const char *s, size_t len)
 {
 	size_t i;
 
-	if (s == NULL || len == 0 || len > 200 || strlen(s) != len ||
-	    !text_utf8_valid(s, len))
+	if (s == NULL || len == 0 || len > MAX_ARTICLE_KEY ||
+	    strlen(s) != len || !text_utf8_valid(s, len))
 		return 0;
 	for (i = 0; i < len; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)

@@ -15,6 +15,7 @@
 #include "worker.h"
 #include "captcha.h"
 #include "challenge.h"
+#include "pagecache.h"
 #include "ratelimit.h"
 #include "config.h"
 #include "demo.h"
@@ -42,6 +43,26 @@ static double
 writer_queue_gauge(void *arg)
 {
 	return (double)writer_queue_length(arg);
+}
+
+static double
+page_cache_pages(void *arg)
+{
+	size_t pages, bytes;
+	unsigned long long hits, misses;
+
+	pagecache_stats(arg, &pages, &bytes, &hits, &misses);
+	return (double)pages;
+}
+
+static double
+page_cache_hits(void *arg)
+{
+	size_t pages, bytes;
+	unsigned long long hits, misses;
+
+	pagecache_stats(arg, &pages, &bytes, &hits, &misses);
+	return (double)hits;
 }
 
 int
@@ -102,8 +123,16 @@ app_open(struct app *app, const struct config *cfg)
 	}
 	app->challenge = challenge_new(cfg, &app->secrets);
 	app->ratelimit = ratelimit_new((size_t)cfg->ratelimit_max_clients);
-	if (app->challenge == NULL || app->ratelimit == NULL)
+	app->pages = pagecache_new(PAGE_CACHE_SLOTS, PAGE_CACHE_BYTES);
+	if (app->challenge == NULL || app->ratelimit == NULL ||
+	    app->pages == NULL)
 		goto done;
+	metrics_gauge_new("bandoc_page_cache_pages",
+	                  "Rendered comment pages held in memory.",
+	                  page_cache_pages, app->pages);
+	metrics_gauge_new("bandoc_page_cache_hits",
+	                  "Comment pages served from memory since start.",
+	                  page_cache_hits, app->pages);
 	if (challenge_load_spent(app->challenge, app->st, time(NULL)) != 0) {
 		log_warnx("captcha: cannot load the spent tokens");
 		goto done;
@@ -168,6 +197,8 @@ app_close(struct app *app)
 	app->challenge = NULL;
 	ratelimit_free(app->ratelimit);
 	app->ratelimit = NULL;
+	pagecache_free(app->pages);
+	app->pages = NULL;
 	views_free(app->views);
 	app->views = NULL;
 	captcha_shutdown();
@@ -187,4 +218,14 @@ struct storage *
 app_reader(struct app *app)
 {
 	return storage_readers_get(app->readers);
+}
+
+struct storage *
+app_reader_fresh(struct app *app)
+{
+	struct storage *rd = storage_readers_get(app->readers);
+
+	if (rd == NULL || storage_changed(rd) != 0)
+		pagecache_invalidate(app->pages);
+	return rd;
 }

@@ -25,6 +25,7 @@ enum stmt_id {
 	ST_RELEASE,
 	ST_ROLLBACK_TO,
 	ST_PING,
+	ST_DATA_VERSION,
 	ST_ARTICLE_UPSERT,
 	ST_ARTICLE_GET,
 	ST_SPENT_INSERT,
@@ -104,6 +105,7 @@ static const char *const sql[ST_COUNT] = {
     [ST_RELEASE] = "RELEASE job",
     [ST_ROLLBACK_TO] = "ROLLBACK TO job",
     [ST_PING] = "SELECT 1",
+    [ST_DATA_VERSION] = "PRAGMA data_version",
     [ST_ARTICLE_UPSERT] =
         "INSERT INTO article (site, key, title, url, created_at) "
         "VALUES (?1, ?2, ?3, ?4, ?5) "
@@ -240,6 +242,7 @@ static const char *const sql[ST_COUNT] = {
 struct storage {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[ST_COUNT];
+	long long data_version; /* last PRAGMA data_version; 0: never read */
 };
 
 struct storage_readers {
@@ -485,6 +488,25 @@ storage_ping(struct storage *st)
 	rc = sqlite3_step(s);
 	done_stmt(s);
 	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+storage_changed(struct storage *st)
+{
+	sqlite3_stmt *s = stmt(st, ST_DATA_VERSION);
+	long long v;
+
+	if (s == NULL || sqlite3_step(s) != SQLITE_ROW) {
+		if (s != NULL)
+			done_stmt(s);
+		return -1;
+	}
+	v = sqlite3_column_int64(s, 0);
+	done_stmt(s);
+	if (v == st->data_version)
+		return 0;
+	st->data_version = v;
+	return 1;
 }
 
 int

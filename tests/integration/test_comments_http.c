@@ -34,7 +34,9 @@ setup(void **state)
 	        "max_links = 1\n"
 	        "[site.open]\norigins = https://open.vn\nmoderation = off\n"
 	        "captcha_min_solve = 0\ncomments_per_minute = 2\n"
-	        "require_email = on\nlang = en\n") != 0)
+	        "require_email = on\nlang = en\n"
+	        "[site.fresh]\norigins = https://fresh.vn\nmoderation = off\n"
+	        "captcha_min_solve = 0\ncomments_per_minute = 100\n") != 0)
 		return -1;
 	return daemon_start(&d);
 }
@@ -442,6 +444,86 @@ test_listing_replies_etag_counts(void **state)
 	reply_free(&r);
 }
 
+/* GET a path n times; every answer must be 200 and contain want. */
+static void
+get_all_contain(const char *path, const char *want, int n)
+{
+	struct reply r;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		assert_int_equal(http_do(&d, "GET", path, NULL, NULL, NULL, &r),
+		                 0);
+		assert_int_equal(r.status, 200);
+		if (strstr(r.body, want) == NULL)
+			fail_msg("request %d of %s lacks \"%s\": %s", i, path,
+			         want, r.body);
+		reply_free(&r);
+	}
+}
+
+static double
+metric(const char *name)
+{
+	struct reply r;
+	const char *p;
+	double v = -1;
+
+	assert_int_equal(http_do(&d, "GET", "/metrics", NULL, NULL, NULL, &r),
+	                 0);
+	for (p = r.body; p != NULL && *p != '\0'; p = strchr(p, '\n')) {
+		if (*p == '\n')
+			p++;
+		if (strncmp(p, name, strlen(name)) == 0 &&
+		    p[strlen(name)] == ' ') {
+			v = atof(p + strlen(name) + 1);
+			break;
+		}
+	}
+	reply_free(&r);
+	return v;
+}
+
+/*
+ * The comment list is served from memory between changes: the cache must
+ * follow every commit, the daemon's own (a new comment on a site without
+ * moderation) and another process's (an operator's sqlite3), at once and
+ * on every HTTP thread.
+ */
+static void
+test_list_cache_follows_the_database(void **state)
+{
+	const char *path = "/api/v1/comments?site=fresh&article=cache1";
+	const char *origin = "Origin: https://fresh.vn";
+	double hits;
+	long st;
+	json_t *j;
+
+	(void)state;
+	j = post("fresh", "cache1", "An", "bình luận thứ nhất", NULL, origin,
+	         NULL, &st);
+	assert_int_equal(st, 202);
+	json_decref(j);
+	hits = metric("bandoc_page_cache_hits");
+	assert_true(hits >= 0);
+	get_all_contain(path, "bình luận thứ nhất", 20);
+	/* Served from memory after the first build on each thread. */
+	assert_true(metric("bandoc_page_cache_hits") >= hits + 16);
+	assert_true(metric("bandoc_page_cache_pages") >= 1);
+
+	j = post("fresh", "cache1", "Bình", "bình luận thứ hai", NULL, origin,
+	         NULL, &st);
+	assert_int_equal(st, 202);
+	json_decref(j);
+	get_all_contain(path, "bình luận thứ hai", 20);
+
+	sql("UPDATE comment SET body = 'sửa bởi quản trị' "
+	    "WHERE body = 'bình luận thứ nhất'");
+	get_all_contain(path, "sửa bởi quản trị", 20);
+	sql("UPDATE comment SET status = 2 WHERE body = 'bình luận thứ hai'");
+	get_all_contain(path, "\"total\":1", 20);
+}
+
 static void
 test_nojs_pages(void **state)
 {
@@ -561,6 +643,7 @@ main(void)
 	    cmocka_unit_test(test_honeypot_filter_links_ban),
 	    cmocka_unit_test(test_duplicate_and_rate_limit),
 	    cmocka_unit_test(test_listing_replies_etag_counts),
+	    cmocka_unit_test(test_list_cache_follows_the_database),
 	    cmocka_unit_test(test_nojs_pages),
 	    cmocka_unit_test(test_durable_after_sigkill),
 	};
