@@ -50,6 +50,10 @@ int storage_schema_version(struct storage *st);
 /* Number of migrations embedded in the binary. Cannot fail. */
 int storage_schema_latest(void);
 
+/* A PASSIVE WAL checkpoint: copies into the database what no reader still
+ * needs, never waits. 0 done, 1 busy (try later), -1 error. */
+int storage_checkpoint(struct storage *st);
+
 /*
  * Has any other connection (the writer, another process) committed since
  * this connection last asked? 1 yes (also the first time), 0 no, -1

@@ -297,7 +297,7 @@ challenge_task(struct challenge *c, struct writer_task *task)
 	task->run = task_run;
 	task->committed = task_committed;
 	task->arg = c;
-	task->interval_ms = 1000;
+	task->interval_ms = SPENT_FLUSH_MS;
 }
 
 /* --- issue, verify, render --- */

@@ -117,9 +117,9 @@ static const char *const sql[ST_COUNT] = {
         "RETURNING id",
     [ST_ARTICLE_GET] = "SELECT id, site, key, title, url, created_at "
                        "FROM article WHERE site = ?1 AND key = ?2",
-    [ST_SPENT_INSERT] = "INSERT OR IGNORE INTO captcha_spent (nonce, "
+    [ST_SPENT_INSERT] = "INSERT INTO captcha_spent_log (nonce, "
                         "expires_at) VALUES (?1, ?2)",
-    [ST_SPENT_PURGE] = "DELETE FROM captcha_spent WHERE expires_at <= ?1",
+    [ST_SPENT_PURGE] = "DELETE FROM captcha_spent_log WHERE expires_at <= ?1",
     [ST_COMMENT_INSERT] =
         "INSERT INTO comment (article_id, parent_id, root_id, status, name, "
         "email, body, body_hash, ip_hash, user_agent, flags, created_at, "
@@ -235,7 +235,7 @@ static const char *const sql[ST_COUNT] = {
         "FROM view_day d JOIN article a ON a.id = d.article_id "
         "WHERE a.site = ?1 AND d.day >= ?2 "
         "GROUP BY d.article_id ORDER BY v DESC, a.id LIMIT ?3",
-    [ST_SPENT_LOAD] = "SELECT nonce, expires_at FROM captcha_spent "
+    [ST_SPENT_LOAD] = "SELECT nonce, expires_at FROM captcha_spent_log "
                       "WHERE expires_at > ?1",
 };
 
@@ -378,6 +378,8 @@ migrate(sqlite3 *db, char *err, size_t errsz)
 		goto done;
 	}
 	version = sqlite3_column_int(s, 0);
+	/* An unfinished statement would make DROP TABLE fail (locked). */
+	sqlite3_reset(s);
 	if (version > latest) {
 		snprintf(err, errsz,
 		         "the database has schema version %d but this bandocd "
@@ -488,6 +490,18 @@ storage_ping(struct storage *st)
 	rc = sqlite3_step(s);
 	done_stmt(s);
 	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+storage_checkpoint(struct storage *st)
+{
+	int rc = sqlite3_wal_checkpoint_v2(
+	    st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+	if (rc == SQLITE_OK)
+		return 0;
+	return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ? 1
+	                                                                  : -1;
 }
 
 int
