@@ -34,6 +34,7 @@ struct app {
 	const struct config *cfg;
 	char *db_path;
 	struct storage *st;              /* the writer's connection */
+	struct storage *ckpt;            /* the checkpointer's */
 	struct storage_readers *readers; /* per-thread read connections */
 	struct writer *writer;
 	struct secrets secrets;

@@ -61,6 +61,12 @@
 /* HTTP threads; more than the cores only adds contention. */
 #define DEFAULT_THREADS 2
 #define MAX_THREADS     64
+/* How often the checkpointer copies the WAL into the database: a WAL of
+ * 100 ms of the heaviest comment load is a few MB. */
+#define WAL_CHECKPOINT_MS 100
+/* How often spent CAPTCHA tokens are written: small batches keep each
+ * group short (6,000 a second were one 6-22 ms insert at 1 s). */
+#define SPENT_FLUSH_MS 200
 
 /* Rendered comment pages kept in memory (pagecache.h): the first pages
  * of the few hundred most read articles. A page of 100 long comments

@@ -105,6 +105,15 @@ app_open(struct app *app, const struct config *cfg)
 	app->writer = writer_new(app->st, MAX_WRITER_QUEUE);
 	if (app->readers == NULL || app->writer == NULL)
 		goto done;
+	if ((app->ckpt = storage_open(app->db_path, (int)cfg->busy_timeout_ms,
+	                              err, sizeof(err))) == NULL) {
+		log_warnx("storage: cannot open the checkpointer: %s", err);
+		goto done;
+	}
+	if (writer_set_checkpointer(app->writer, app->ckpt) != 0) {
+		log_warnx("storage: cannot move checkpoints off the writer");
+		goto done;
+	}
 	metrics_gauge_new("bandoc_writer_queue", "Jobs waiting for the writer.",
 	                  writer_queue_gauge, app->writer);
 	if (captcha_init(cfg->fonts_dir) != 0) {
@@ -192,6 +201,8 @@ app_close(struct app *app)
 	app->workers = NULL;
 	writer_free(app->writer);
 	app->writer = NULL;
+	storage_close(app->ckpt);
+	app->ckpt = NULL;
 	auth_shutdown();
 	challenge_free(app->challenge);
 	app->challenge = NULL;

@@ -227,6 +227,7 @@ static void
 test_metrics(void **state)
 {
 	struct reply r;
+	const char *p;
 
 	(void)state;
 	assert_int_equal(http_do(&d, "GET", "/metrics", NULL, NULL, NULL, &r),
@@ -239,6 +240,14 @@ test_metrics(void **state)
 	                               "_bucket{le=\"+Inf\"}"));
 	assert_non_null(strstr(r.body, "bandoc_http_inflight 1"));
 	assert_non_null(strstr(r.body, "bandoc_writer_queue"));
+	reply_free(&r);
+	/* The checkpointer thread runs every 100 ms. */
+	usleep(400 * 1000);
+	assert_int_equal(http_do(&d, "GET", "/metrics", NULL, NULL, NULL, &r),
+	                 0);
+	p = strstr(r.body, "\nbandoc_wal_checkpoints_total ");
+	assert_non_null(p);
+	assert_true(atoll(p + strlen("\nbandoc_wal_checkpoints_total ")) >= 2);
 	reply_free(&r);
 }
 
