@@ -55,6 +55,12 @@
 #define MAX_CONNECTION_LIMIT     65536
 /* Connections per client address (a NAT of an office shares one). */
 #define DEFAULT_PER_IP_CONNECTION_LIMIT 256
+/* Descriptors besides connections: database files of every reader, the
+ * log, webhook sockets, listening sockets, epoll. */
+#define NOFILE_RESERVE 256
+/* Seconds between returns of freed heap memory to the system
+ * (malloc_trim walks the free lists: a few ms, on the idle main thread). */
+#define MEMORY_TRIM_S 10
 /* Idle connection timeout in seconds (slow-loris protection). */
 #define DEFAULT_CONNECTION_TIMEOUT 15
 #define MAX_CONNECTION_TIMEOUT     3600

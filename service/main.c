@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
@@ -39,6 +40,31 @@
  * per image, ~20 % of the render. Keeping such blocks in the heap costs at
  * most a few hundred KB of RSS per HTTP thread.
  */
+/*
+ * Every connection is a descriptor, and the usual soft limit (1,024) is
+ * below the default connection_limit (4,096): raise the soft limit as far
+ * as the hard one allows (no privilege needed; systemd's hard limit is
+ * 524,288) and say so when the configured connections cannot fit.
+ */
+static void
+nofile_raise(const struct config *cfg)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)cfg->connection_limit * (rlim_t)cfg->nlisten +
+	              NOFILE_RESERVE;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want
+	                  ? want
+	                  : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < want)
+		log_warnx("open files limited to %llu: fewer than the %llu "
+		          "connection_limit needs (raise LimitNOFILE)",
+		          (unsigned long long)rl.rlim_cur,
+		          (unsigned long long)want);
+}
+
 static void
 malloc_tune(void)
 {
@@ -134,6 +160,7 @@ serve(const char *path, const char *ready_file)
 	if (log_level_parse(cfg->log_level, &lv) == 0)
 		log_set_level(lv);
 	malloc_tune();
+	nofile_raise(cfg);
 	/* Signals are taken by sigwait() in this thread only. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -156,8 +183,17 @@ serve(const char *path, const char *ready_file)
 	sd_notify(0, "READY=1");
 #endif
 	for (;;) {
-		if (sigwait(&set, &sig) != 0)
+		struct timespec ts = {MEMORY_TRIM_S, 0};
+
+		/* Between signals: hand freed memory back to the system.
+		 * A burst of connections leaves megabytes of free heap (each
+		 * connection's 32 KiB pool is below the mmap threshold) that
+		 * free() alone keeps resident. */
+		if ((sig = sigtimedwait(&set, NULL, &ts)) == -1) {
+			if (errno == EAGAIN)
+				malloc_trim(0);
 			continue;
+		}
 		if (sig == SIGHUP) {
 			log_info(
 			    "SIGHUP ignored: restart to reload the config");
