@@ -58,6 +58,9 @@
 /* Descriptors besides connections: database files of every reader, the
  * log, webhook sockets, listening sockets, epoll. */
 #define NOFILE_RESERVE 256
+/* Bytes of a User-Agent searched for bot words (they come early; real
+ * browsers send 100-200 bytes). */
+#define MAX_UA_SCAN 1024
 /* Seconds between returns of freed heap memory to the system
  * (malloc_trim walks the free lists: a few ms, on the idle main thread). */
 #define MEMORY_TRIM_S 10

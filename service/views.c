@@ -9,6 +9,7 @@
  * becomes the previous one when the longest window has passed or when it
  * is full; the previous one is then dropped. Counting never blocks.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "limits.h"
 #include "log.h"
 #include "metrics.h"
 #include "ratelimit.h"
@@ -162,7 +164,7 @@ views_new(const struct config *cfg, const char *salt_path)
 {
 	struct views *v = calloc(1, sizeof(*v));
 	size_t i;
-	char *p;
+	char *p, *q;
 
 	if (v == NULL)
 		return NULL;
@@ -192,6 +194,8 @@ views_new(const struct config *cfg, const char *salt_path)
 		if (*p == '\0')
 			break;
 		v->bots[v->nbots++] = p;
+		for (q = p; *q != '\0' && *q != ' ' && *q != '\t'; q++)
+			*q = (char)tolower((unsigned char)*q);
 		p += strcspn(p, " \t");
 		if (*p != '\0')
 			*p++ = '\0';
@@ -250,12 +254,19 @@ views_free(struct views *v)
 int
 views_is_bot(const struct views *v, const char *ua)
 {
+	char low[MAX_UA_SCAN + 1];
 	size_t i;
 
 	if (ua == NULL || *ua == '\0')
 		return 1;
+	/* Lower-case once (the words are, since views_new), then plain
+	 * strstr: glibc's strcasestr is several times slower, and this
+	 * runs on every view. A bot's mark is near the start. */
+	for (i = 0; i < MAX_UA_SCAN && ua[i] != '\0'; i++)
+		low[i] = (char)tolower((unsigned char)ua[i]);
+	low[i] = '\0';
 	for (i = 0; i < v->nbots; i++)
-		if (strcasestr(ua, v->bots[i]) != NULL)
+		if (strstr(low, v->bots[i]) != NULL)
 			return 1;
 	return 0;
 }

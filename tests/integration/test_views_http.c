@@ -119,6 +119,16 @@ test_counting_rules(void **state)
 	                 2);
 	assert_false(counted);
 	assert_int_equal(view("lamdong", "a1", "curl/8.0", &counted, &st), 2);
+	/* Any case, anywhere in the first kilobyte. */
+	assert_int_equal(view("lamdong", "a1",
+	                      "Mozilla/5.0 (X11; Linux x86_64) "
+	                      "AppleWebKit/537.36 HeadlessChrome/120.0",
+	                      &counted, &st),
+	                 2);
+	assert_false(counted);
+	assert_int_equal(
+	    view("lamdong", "a1", "SOMECRAWLER/1.0", &counted, &st), 2);
+	assert_false(counted);
 	assert_int_equal(view("lamdong", "a1", NULL, &counted, &st), 2);
 	assert_false(counted);
 	/* The read-only endpoint does not count. */
