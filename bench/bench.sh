@@ -6,7 +6,8 @@
 #   - cold start: from exec to the first 200 on GET /healthz, in ms;
 #   - for each scenario below, wrk -t2 -c64 -dSECONDS --latency against both
 #     servers: req/s, p50, p99 and the ours/bare req/s ratio;
-#   - bandocd's peak RSS (VmHWM) after all scenarios.
+#   - bandocd's RSS after each scenario (anonymous + file pages) and its
+#     peak RSS (VmHWM) after all scenarios.
 # Progress goes to stderr; the report goes to stdout as Markdown, ready to
 # paste into docs/benchmarks.md.
 #
@@ -73,6 +74,13 @@ start_timeout=${START_TIMEOUT:-10}
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 hwm() { awk '/^VmHWM:/ { printf "%.1f MiB", $2 / 1024 }' "/proc/$1/status" 2>/dev/null; }
+# The resident set now, split into anonymous memory (the daemon's own:
+# heap, stacks, SQLite caches) and file pages (mostly shared libraries).
+rss_split() {
+	awk '/^Rss:/ { r = $2 } /^Anonymous:/ { a = $2 }
+		END { printf "%.1f (%.1f + %.1f)", r / 1024, a / 1024, (r - a) / 1024 }' \
+		"/proc/$1/smaps_rollup" 2>/dev/null
+}
 die() { log "$*"; exit 1; }
 
 if ! command -v wrk >/dev/null 2>&1; then
@@ -370,7 +378,7 @@ for s in "${SCENARIOS[@]}"; do
 		note=" (errors: ours $ours_bad, bare $bare_bad)"
 		status=1
 	fi
-	rows+=("| $name ($method $path)$note | $ours_rps | $ours_p50 | $ours_p99 | $bare_rps | $bare_p50 | $bare_p99 | $ratio |")
+	rows+=("| $name ($method $path)$note | $ours_rps | $ours_p50 | $ours_p99 | $bare_rps | $bare_p50 | $bare_p99 | $ratio | $(rss_split "$ours_pid") |")
 	log "$name: ours $ours_rps req/s, bare $bare_rps req/s, ratio $ratio$note"
 done
 
@@ -419,8 +427,8 @@ Load: \`wrk -t$wrk_threads -c$wrk_conns -d${seconds}s --latency\` on 127.0.0.1 a
 median of $rounds alternating round(s);
 both servers with $threads threads; bare = \`bench_hello\` (libmicrohttpd, epoll thread pool, static "ok").
 
-| scenario | req/s | p50 ms | p99 ms | bare req/s | bare p50 ms | bare p99 ms | ours/bare |
-|---|---:|---:|---:|---:|---:|---:|---:|
+| scenario | req/s | p50 ms | p99 ms | bare req/s | bare p50 ms | bare p99 ms | ours/bare | RSS after, MiB (anon + files) |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|
 EOF
 printf '%s\n' "${rows[@]}"
 cat <<EOF
