@@ -49,8 +49,11 @@ void pagecache_put(struct pagecache *pc, unsigned long long gen,
                    const char *key, const char *data, size_t len,
                    const char *tag);
 
-/* Pages held and bytes used (for /metrics and tests). */
-void pagecache_stats(struct pagecache *pc, size_t *pages, size_t *bytes,
-                     unsigned long long *hits, unsigned long long *misses);
+/* Pages held, bytes used, lookups answered and not (for /metrics). */
+struct pagecache_stats {
+	size_t pages, bytes;
+	unsigned long long hits, misses;
+};
+struct pagecache_stats pagecache_stats(struct pagecache *pc);
 
 #endif

@@ -48,21 +48,13 @@ writer_queue_gauge(void *arg)
 static double
 page_cache_pages(void *arg)
 {
-	size_t pages, bytes;
-	unsigned long long hits, misses;
-
-	pagecache_stats(arg, &pages, &bytes, &hits, &misses);
-	return (double)pages;
+	return (double)pagecache_stats(arg).pages;
 }
 
 static double
 page_cache_hits(void *arg)
 {
-	size_t pages, bytes;
-	unsigned long long hits, misses;
-
-	pagecache_stats(arg, &pages, &bytes, &hits, &misses);
-	return (double)hits;
+	return (double)pagecache_stats(arg).hits;
 }
 
 int

@@ -172,14 +172,16 @@ pagecache_put(struct pagecache *pc, unsigned long long gen, const char *key,
 	free(n.data);
 }
 
-void
-pagecache_stats(struct pagecache *pc, size_t *pages, size_t *bytes,
-                unsigned long long *hits, unsigned long long *misses)
+struct pagecache_stats
+pagecache_stats(struct pagecache *pc)
 {
+	struct pagecache_stats s;
+
 	pthread_mutex_lock(&pc->lock);
-	*pages = pc->pages;
-	*bytes = pc->bytes;
-	*hits = pc->hits;
-	*misses = pc->misses;
+	s.pages = pc->pages;
+	s.bytes = pc->bytes;
+	s.hits = pc->hits;
+	s.misses = pc->misses;
 	pthread_mutex_unlock(&pc->lock);
+	return s;
 }

@@ -20,8 +20,6 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -427,32 +425,6 @@ rss_kib(pid_t pid)
 	return kib;
 }
 
-/* A TCP connection to 127.0.0.1:port from 127.0.0.<host> (Linux routes
- * all of 127/8 to lo), so that the per-address limit sees several
- * clients, as it would behind many readers' addresses. */
-static int
-connect_from(unsigned short port, int host)
-{
-	struct sockaddr_in a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	if (fd == -1)
-		return -1;
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(0x7f000000u | (unsigned int)host);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
-		goto fail;
-	a.sin_port = htons(port);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
-		goto fail;
-	return fd;
-fail:
-	close(fd);
-	return -1;
-}
-
 /* Reads what arrives on fd until the peer closes, the buffer is full or
  * nothing comes for timeout_ms. The bytes read; -1 when the connection
  * was reset. */
@@ -567,7 +539,7 @@ test_memory_5000_connections(void **state)
 	others_served(&big, 10);
 	idle = rss_kib(big.pid);
 	for (i = 0; i < N; i++) {
-		fds[i] = connect_from(big.port, 2 + i % SOURCES);
+		fds[i] = raw_connect_from(big.port, 2 + i % SOURCES);
 		assert_true(fds[i] >= 0);
 		assert_int_equal(
 		    send(fds[i], head, sizeof(head) - 1, MSG_NOSIGNAL),
@@ -639,8 +611,8 @@ test_memory_oversized_floods(void **state)
 
 		refused = cut = 0;
 		for (i = 0; i < N; i++) {
-			assert_true(
-			    (fds[i] = connect_from(big.port, 2 + i % 5)) >= 0);
+			assert_true((fds[i] = raw_connect_from(
+			                 big.port, 2 + i % 5)) >= 0);
 			if (round == 0)
 				snprintf(head, sizeof(head),
 				         "GET /healthz HTTP/1.1\r\nHost: "

@@ -222,7 +222,7 @@ reply_header(const struct reply *r, const char *name, char *out, size_t outsz)
 }
 
 int
-raw_connect(unsigned short port)
+raw_connect_from(unsigned short port, int host)
 {
 	struct sockaddr_in a;
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -231,13 +231,23 @@ raw_connect(unsigned short port)
 		return -1;
 	memset(&a, 0, sizeof(a));
 	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(0x7f000000u | (unsigned int)host);
+	if (host != 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
+		goto fail;
 	a.sin_port = htons(port);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
-		close(fd);
-		return -1;
-	}
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
+		goto fail;
 	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+int
+raw_connect(unsigned short port)
+{
+	return raw_connect_from(port, 0);
 }
 
 long

@@ -56,6 +56,10 @@ long raw_exchange(unsigned short port, const char *data, size_t len, char *out,
                   size_t outsz, int timeout_ms);
 /* Opens a TCP connection to 127.0.0.1:port; returns the fd or -1. */
 int raw_connect(unsigned short port);
+/* The same from 127.0.0.<host> (Linux routes all of 127/8 to lo), so a
+ * test can look like several clients to per-address limits; host 0: any
+ * source address, as raw_connect. */
+int raw_connect_from(unsigned short port, int host);
 
 /* Runs a shell command, returns its exit status; output into out. */
 int run_cmd(const char *cmd, char *out, size_t outsz);
