@@ -234,9 +234,11 @@ comment(const char *body)
 static long long
 sql_int(const char *q)
 {
-	char cmd[1024], out[256];
+	char cmd[2048], out[256];
 
-	snprintf(cmd, sizeof(cmd), "sqlite3 %s/var/bandoc.db \"%s\"", d.dir, q);
+	assert_true((size_t)snprintf(cmd, sizeof(cmd),
+	                             "sqlite3 %s/var/bandoc.db \"%s\"", d.dir,
+	                             q) < sizeof(cmd));
 	assert_int_equal(run_cmd(cmd, out, sizeof(out)), 0);
 	return atoll(out);
 }
