@@ -359,7 +359,6 @@ client_resolve(struct http_req *req)
 	}
 	req->client_family = family;
 	memcpy(req->client_bin, a, 16);
-	inet_ntop(family, a, req->client, sizeof(req->client));
 }
 
 const char *
@@ -367,6 +366,11 @@ http_req_client(struct http_req *req)
 {
 	if (!req->client_done)
 		client_resolve(req);
+	/* The text only when asked for (glibc formats it with sprintf);
+	 * counting a view needs the binary form alone. */
+	if (req->client[0] == '\0')
+		inet_ntop(req->client_family, req->client_bin, req->client,
+		          sizeof(req->client));
 	return req->client;
 }
 
