@@ -683,13 +683,24 @@ field_append(struct http_req *req, const char *key, const char *data,
 {
 	struct field *f;
 	char *nv;
+	int more;
 
 	if (strlen(key) > MAX_FIELD_NAME) {
 		req->field_error = 4;
 		return -1;
 	}
 	f = field_find(req, key);
-	if (off == 0) {
+	/*
+	 * More of the value being filled, or a new field? libmicrohttpd
+	 * 0.9.75 may pass off 0 twice for one value: with no bytes when its
+	 * input ends right after "name=" or inside the first "%XX", then
+	 * with the first bytes. So off 0 also continues the latest field
+	 * while it has no bytes. (An empty field right before its own
+	 * duplicate, "a=&a=1", looks the same and is read as one field.)
+	 */
+	more = off > 0 || (f != NULL && f->len == 0 &&
+	                   f == &req->fields[req->nfields - 1]);
+	if (!more) {
 		if (f != NULL) {
 			req->field_error = 2;
 			return -1;
@@ -949,7 +960,13 @@ body_call(struct http_req *req, const char *data, size_t size)
 	}
 	req->total += size;
 	if (req->body == BODY_FORM) {
-		if (MHD_post_process(req->pp, data, size) != MHD_YES) {
+		/* A urlencoded body has no raw NUL (it sends %00), and
+		 * libmicrohttpd 0.9.75 would cut the value at one and drop
+		 * the rest of it: refuse it like an encoded NUL. */
+		if (memchr(data, '\0', size) != NULL)
+			req->field_error = 3;
+		if (req->field_error == 3 ||
+		    MHD_post_process(req->pp, data, size) != MHD_YES) {
 			static const char *msgs[] = {
 			    "The body cannot be read.", "Too many fields.",
 			    "A field appears twice.",
