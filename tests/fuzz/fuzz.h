@@ -31,6 +31,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 	} while (0)
 
 /*
+ * For a harness function that reads every byte of an output to check
+ * it: libFuzzer would instrument each of its comparisons (a callback
+ * per byte, and coverage from the harness instead of the code under
+ * test). Clang 13 and later.
+ */
+#define FUZZ_NO_COVERAGE __attribute__((no_sanitize("coverage")))
+
+/*
  * The token key the targets and token_seed.c use for every key id,
  * so that fuzzed tokens get past base64 into the AEAD open and the
  * checks after it; fuzz_auth also uses it as the master key it derives
