@@ -314,24 +314,28 @@ writer_queue_length(struct writer *w)
 	return n;
 }
 
+/* Raises *flag under the lock, wakes the thread and waits for it. */
+static void
+stop_thread(struct writer *w, int *flag, pthread_cond_t *cond, pthread_t t)
+{
+	pthread_mutex_lock(&w->lock);
+	*flag = 1;
+	pthread_cond_signal(cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(t, NULL);
+}
+
 void
 writer_stop(struct writer *w)
 {
 	if (w == NULL || !w->started)
 		return;
 	if (w->ckpt_started) {
-		pthread_mutex_lock(&w->lock);
-		w->ckpt_stopping = 1;
-		pthread_cond_signal(&w->ckpt_cond);
-		pthread_mutex_unlock(&w->lock);
-		pthread_join(w->ckpt_thread, NULL);
+		stop_thread(w, &w->ckpt_stopping, &w->ckpt_cond,
+		            w->ckpt_thread);
 		w->ckpt_started = 0;
 	}
-	pthread_mutex_lock(&w->lock);
-	w->stopping = 1;
-	pthread_cond_signal(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-	pthread_join(w->thread, NULL);
+	stop_thread(w, &w->stopping, &w->cond, w->thread);
 	w->started = 0;
 }
 
