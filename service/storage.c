@@ -406,8 +406,11 @@ migrate(sqlite3 *db, char *err, size_t errsz)
 		free(text);
 		log_info("storage: applied migration %s", f->name);
 	}
+	/* Up to date (every start but the first, and the checkpointer's
+	 * connection): nothing to write, so no commit to fsync. */
 	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", latest);
-	if (sqlite3_exec(db, pragma, NULL, NULL, NULL) != SQLITE_OK ||
+	if ((version < latest &&
+	     sqlite3_exec(db, pragma, NULL, NULL, NULL) != SQLITE_OK) ||
 	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(err, errsz, "cannot commit migrations: %s",
 		         sqlite3_errmsg(db));
