@@ -100,7 +100,8 @@ sql(const char *q, char *out, size_t outsz)
 {
 	char cmd[1024];
 
-	snprintf(cmd, sizeof(cmd), "sqlite3 %s/var/bandoc.db \"%s\" 2>&1",
+	snprintf(cmd, sizeof(cmd),
+	         "sqlite3 -cmd '.timeout 5000' %s/var/bandoc.db \"%s\" 2>&1",
 	         d.dir, q);
 	return run_cmd(cmd, out, outsz);
 }

@@ -236,9 +236,10 @@ sql_int(const char *q)
 {
 	char cmd[2048], out[256];
 
-	assert_true((size_t)snprintf(cmd, sizeof(cmd),
-	                             "sqlite3 %s/var/bandoc.db \"%s\"", d.dir,
-	                             q) < sizeof(cmd));
+	assert_true((size_t)snprintf(
+	                cmd, sizeof(cmd),
+	                "sqlite3 -cmd '.timeout 5000' %s/var/bandoc.db \"%s\"",
+	                d.dir, q) < sizeof(cmd));
 	assert_int_equal(run_cmd(cmd, out, sizeof(out)), 0);
 	return atoll(out);
 }

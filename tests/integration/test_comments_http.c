@@ -107,7 +107,8 @@ sql_int(const char *query)
 {
 	char cmd[1024], out[256];
 
-	snprintf(cmd, sizeof(cmd), "sqlite3 %s/var/bandoc.db \"%s\"", d.dir,
+	snprintf(cmd, sizeof(cmd),
+	         "sqlite3 -cmd '.timeout 5000' %s/var/bandoc.db \"%s\"", d.dir,
 	         query);
 	assert_int_equal(run_cmd(cmd, out, sizeof(out)), 0);
 	return atoll(out);
