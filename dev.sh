@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bandoc developer entry point. On a fresh Debian 12 machine as root:
-#   ./dev.sh run     install what is missing, build, start the demo on 127.0.0.1:8080
+#   ./dev.sh run [--fresh]   install what is missing, build, start the demo on
+#                    127.0.0.1:8080 (--fresh first wipes var/, the demo's data)
 #   ./dev.sh test    same set-up, then the whole suite under ASan+UBSan
 #   ./dev.sh bench   release build, wrk benchmarks against a bare libmicrohttpd server
 #   ./dev.sh fuzz [seconds]   libFuzzer targets (clang), each for [60] seconds
@@ -74,8 +75,12 @@ CONF
 cmd=${1:-help}
 case "$cmd" in
 run)
+	if [ "${2:-}" = --fresh ]; then
+		echo "== --fresh: removing var/ (demo database, secrets, config)"
+		rm -rf var
+	fi
 	need "${build_pkgs[@]}"
-	build build
+	build build -DBANDOC_TESTS=OFF
 	demo_config
 	./build/bandocd check-config -c var/demo.conf
 	# A demo admin with a random password, shown once.
@@ -93,6 +98,7 @@ run)
   Moderation:     http://127.0.0.1:8080/admin   ($admin_line)
   Metrics:        http://127.0.0.1:8080/metrics
   Config:         var/demo.conf   Database: var/bandoc.db
+  Reset the demo: ./dev.sh run --fresh   (wipes var/: comments, accounts, keys)
   Stop with Ctrl-C.
 
 MSG
@@ -100,7 +106,7 @@ MSG
 	;;
 test)
 	need "${build_pkgs[@]}" "${test_pkgs[@]}"
-	build build-asan -DSANITIZE=address,undefined -DWERROR=ON
+	build build-asan -DSANITIZE=address,undefined -DWERROR=ON -DBANDOC_TESTS=ON
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 	(cd build-asan && ctest --output-on-failure -j2 "${@:2}")
@@ -109,11 +115,11 @@ test)
 	fi
 	echo "== fuzz targets: seeds and regressions, then 5 s each"
 	CC=clang build build-fuzz -DFUZZ=ON -DSANITIZE=address,undefined \
-		-DWERROR=ON >/dev/null
+		-DWERROR=ON -DBANDOC_TESTS=ON >/dev/null
 	(cd build-fuzz && ctest --output-on-failure -L fuzz)
 	FUZZ_JOBS=2 tests/fuzz/run.sh build-fuzz 5
 	echo "== valgrind (memcheck) on the unit tests"
-	build build-valgrind -DCMAKE_BUILD_TYPE=Debug -DWERROR=ON >/dev/null
+	build build-valgrind -DCMAKE_BUILD_TYPE=Debug -DWERROR=ON -DBANDOC_TESTS=ON >/dev/null
 	for t in test_config test_routes test_storage test_text test_challenge; do
 		BANDOC_FONTS_DIR=$top/fonts valgrind -q --error-exitcode=1 \
 			--leak-check=full --errors-for-leak-kinds=definite \
@@ -136,21 +142,22 @@ test)
 	;;
 fuzz)
 	need "${build_pkgs[@]}" "${test_pkgs[@]}"
-	CC=clang build build-fuzz -DFUZZ=ON -DSANITIZE=address,undefined
+	CC=clang build build-fuzz -DFUZZ=ON -DSANITIZE=address,undefined -DBANDOC_TESTS=ON
 	tests/fuzz/run.sh build-fuzz "${2:-60}"
 	;;
 bench)
-	need "${build_pkgs[@]}" "${bench_pkgs[@]}"
-	build build-release -DCMAKE_BUILD_TYPE=Release
+	# bench_mint (tokens for the comment scenario) links the test support.
+	need "${build_pkgs[@]}" "${bench_pkgs[@]}" libcmocka-dev
+	build build-release -DCMAKE_BUILD_TYPE=Release -DBANDOC_TESTS=ON
 	bench/bench.sh build-release "${2:-10}"
 	;;
 docs)
 	need "${build_pkgs[@]}"
-	build build >/dev/null
+	build build -DBANDOC_TESTS=OFF >/dev/null
 	./build/bandocd config-doc
 	;;
 *)
-	sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
 	[ "$cmd" = help ] || exit 2
 	;;
 esac
