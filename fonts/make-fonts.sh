@@ -20,7 +20,8 @@ out=${1:-$here}
 src=${DEJAVU_DIR:-/usr/share/fonts/truetype/dejavu}
 python=/usr/bin/python3
 
-# Must match captcha_alphabet in service/captcha.c.
+# A superset of captcha_alphabet in service/captcha.c (the first generation's
+# alphabet; the second uses 13 of these symbols).
 alphabet=ADEGHJKLMNPRSTUWXY379
 
 mkdir -p "$out"

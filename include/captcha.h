@@ -6,13 +6,13 @@
  * (sealed in a token) and compares a typed answer folded by
  * captcha_answer_fold() with the stored one.  No HTTP, no SQL here.
  *
- * The picture is a 220x80 (or 440x160 at scale 2) palette PNG of three
- * colours: background, background decoration and ink.  Each symbol is
- * drawn in one of 2-3 fonts picked per image (fonts/, unhinted DejaVu
- * subsets), scaled by +-20 %, leaning 6-25 degrees either way, locally
- * warped, and placed so that neighbours overlap by 1-4 px; the text rides
- * a sine baseline, 1-2 ink curves as wide as the strokes cross some
- * symbols, and a smooth global warp bends everything.
+ * The picture is a 220x80 (or 440x160 at scale 2) palette PNG of four
+ * colours: background, background decoration, ink and fill.  Five
+ * symbols, each in one of 2-3 fonts picked per image (fonts/, unhinted
+ * DejaVu subsets), scaled by +-10 %, leaning 4-14 degrees either way,
+ * gently warped, 1-3 px apart, alternately higher and lower on a sine
+ * baseline; each is drawn hollow (a dark outline around a light fill),
+ * and four thin ink lines cross the text.
  */
 #ifndef BANDOC_CAPTCHA_H
 #define BANDOC_CAPTCHA_H
@@ -20,11 +20,11 @@
 #include <stddef.h>
 
 #define CAPTCHA_ANSWER_MIN 5
-#define CAPTCHA_ANSWER_MAX 7
+#define CAPTCHA_ANSWER_MAX 5
 #define CAPTCHA_SEED_BYTES 32 /* == randombytes_SEEDBYTES */
 
 /* Number of symbols in captcha_alphabet. */
-#define CAPTCHA_ALPHABET_SIZE 21
+#define CAPTCHA_ALPHABET_SIZE 13
 
 /* Picture size at scale 1; scale 2 doubles both. */
 #define CAPTCHA_WIDTH     220
@@ -38,8 +38,8 @@
  */
 #define CAPTCHA_FOLD_INPUT_MAX 64
 
-/* Colours per theme: ink first, then background, then decoration. */
-#define CAPTCHA_THEME_COLORS 3
+/* Colours per theme: ink, background, decoration, fill. */
+#define CAPTCHA_THEME_COLORS 4
 
 /*
  * The symbols an answer is made of, NUL-terminated, CAPTCHA_ALPHABET_SIZE

@@ -28,7 +28,7 @@
 set -euo pipefail
 
 # Must match captcha_alphabet in service/captcha.c.
-ALPHABET=${OCR_ALPHABET:-ADEGHJKLMNPRSTUWXY379}
+ALPHABET=${OCR_ALPHABET:-ADEGHLMPSTUXY}
 
 if [ $# -ne 1 ] || [ ! -f "$1/answers.tsv" ]; then
 	echo "usage: $0 DIR   (DIR holds NNNN.png and answers.tsv)" >&2
