@@ -2,7 +2,10 @@
  * captcha_bench: the CAPTCHA service on one thread, as the daemon runs it:
  *   - issue (seal a token) + render + PNG encode: images per CPU second
  *     and PNG sizes;
- *   - verify (open, checks, spend, compare): microseconds per call.
+ *   - verify (open, checks, spend, compare): microseconds per call;
+ *   - proof of work: making a puzzle, parsing + checking a solution (the
+ *     part of verify that is new), and the attacker's native solve rate
+ *     (SHA-256 tries per second on this core).
  *
  *   captcha_bench [N]      (default 5000; fonts from $BANDOC_FONTS_DIR)
  */
@@ -19,6 +22,7 @@
 #include "challenge.h"
 #include "config.h"
 #include "harness.h"
+#include "pow.h"
 #include "secrets.h"
 #include "token.h"
 
@@ -42,6 +46,11 @@ main(int argc, char **argv)
 	struct challenge *c;
 	const struct config_site *site;
 	char(*tokens)[TOKEN_MAX_TEXT + 1], (*answers)[16];
+	char(*payloads)[POW_PAYLOAD_MAX + 1];
+	struct pow_challenge pc;
+	struct pow_solution sol;
+	unsigned char key[POW_KEY_BYTES] = {1};
+	long number, tries = 0;
 	unsigned char *png;
 	size_t len, total = 0, maxlen = 0;
 	double t0, t1;
@@ -66,7 +75,8 @@ main(int argc, char **argv)
 	site = config_site_find(cfg, "bench");
 	tokens = calloc((size_t)n, sizeof(*tokens));
 	answers = calloc((size_t)n, sizeof(*answers));
-	if (tokens == NULL || answers == NULL)
+	payloads = calloc((size_t)n, sizeof(*payloads));
+	if (tokens == NULL || answers == NULL || payloads == NULL)
 		return 1;
 
 	t0 = cpu();
@@ -86,20 +96,68 @@ main(int argc, char **argv)
 	       "one core; PNG mean %zu bytes, max %zu\n",
 	       n, t1 - t0, (double)n / (t1 - t0), total / (size_t)n, maxlen);
 
-	/* The answers, as a key holder learns them (untimed). */
-	for (i = 0; i < n; i++)
-		if (test_token_answer(path, tokens[i], answers[i],
-		                      sizeof(answers[i])) != 0)
-			return 1;
+	/* Puzzles for the tokens: timed, as the daemon makes them. */
 	t0 = cpu();
 	for (i = 0; i < n; i++)
-		ok += challenge_verify(c, site, "a1", tokens[i],
-		                       strlen(tokens[i]), answers[i],
-		                       strlen(answers[i]), now + 1,
-		                       NULL) == CHALLENGE_OK;
+		if (challenge_pow(c, site, tokens[i], "tin.example.vn", NULL,
+		                  POW_MAXNUMBER_MIN, now, &pc) != 0)
+			return 1;
 	t1 = cpu();
-	printf("verify: %ld calls (%ld ok) in %.3f s CPU = %.2f us per call\n",
+	printf("pow puzzle: %.2f us per challenge\n",
+	       (t1 - t0) * 1e6 / (double)n);
+	/* The answers and solutions, as a key holder and a client would
+	 * (untimed). */
+	for (i = 0; i < n; i++)
+		if (test_token_answer(path, tokens[i], answers[i],
+		                      sizeof(answers[i])) != 0 ||
+		    challenge_pow(c, site, tokens[i], "tin.example.vn", NULL,
+		                  POW_MAXNUMBER_MIN, now, &pc) != 0 ||
+		    (number = pow_solve(&pc)) < 0 ||
+		    test_pow_payload(&pc, number, payloads[i],
+		                     sizeof(payloads[i])) != 0)
+			return 1;
+	/* The proof alone: parse + signature + hash, the <= 5 us target. */
+	t0 = cpu();
+	for (i = 0; i < n; i++)
+		ok += pow_parse(payloads[i], strlen(payloads[i]), &sol) == 0 &&
+		      pow_check(key, &sol, (long long)now) != POW_MALFORMED;
+	t1 = cpu();
+	printf("pow verify (parse + HMAC + SHA-256): %ld calls in %.3f s CPU "
+	       "= %.2f us per call\n",
+	       n, t1 - t0, (t1 - t0) * 1e6 / (double)n);
+	t0 = cpu();
+	for (i = 0; i < n; i++)
+		ok += pow_parse(payloads[i], strlen(payloads[i]), &sol) == 0;
+	t1 = cpu();
+	printf("  of which parse (base64, JSON, fields, salt): %.2f us\n",
+	       (t1 - t0) * 1e6 / (double)n);
+	ok = 0;
+	t0 = cpu();
+	for (i = 0; i < n; i++) {
+		struct challenge_answer a = {tokens[i],   strlen(tokens[i]),
+		                             answers[i],  strlen(answers[i]),
+		                             payloads[i], strlen(payloads[i])};
+
+		ok += challenge_verify(c, site, "a1", &a, now + 1, NULL) ==
+		      CHALLENGE_OK;
+	}
+	t1 = cpu();
+	printf("verify: %ld calls (%ld ok) in %.3f s CPU = %.2f us per call "
+	       "(token, proof of work, spend, answer)\n",
 	       n, ok, t1 - t0, (t1 - t0) * 1e6 / (double)n);
+	/* The attacker's side: native solving, one core. */
+	t0 = cpu();
+	while (cpu() - t0 < 1.0) {
+		if (challenge_pow(c, site, tokens[0], "tin.example.vn", NULL,
+		                  POW_MAXNUMBER_MAX, now, &pc) != 0 ||
+		    (number = pow_solve(&pc)) < 0)
+			return 1;
+		tries += number + 1;
+	}
+	t1 = cpu();
+	printf("pow solve (native C, one core): %.2f M SHA-256 tries/s\n",
+	       (double)tries / (t1 - t0) / 1e6);
+	free(payloads);
 	challenge_free(c);
 	captcha_shutdown();
 	config_free(cfg);

@@ -25,14 +25,36 @@ void api_demo_static(struct http_req *req);
 void api_captcha_issue(struct http_req *req);
 void api_captcha_render(struct http_req *req);
 void api_captcha_siteverify(struct http_req *req);
+/* GET /api/v1/altcha: a bare ALTCHA v1 challenge (invisible mode). */
+void api_captcha_altcha(struct http_req *req);
+
+/* What to issue. */
+struct api_mint {
+	const struct config_site *site;
+	const char *article; /* may be NULL */
+	enum token_kind kind;
+	int en;             /* texts and audio in English */
+	const char *action; /* NULL or a label for siteverify */
+	int pow_only;       /* never turn a POW request into an image one */
+};
+
+/* What was issued. */
+struct api_minted {
+	char token[TOKEN_MAX_TEXT + 1];
+	enum token_kind kind; /* POW may have become IMAGE (risk) */
+	int has_pow;
+	struct pow_challenge pow; /* when has_pow */
+};
+
 /*
  * Issues a challenge for the request's client with the site's rate
- * limits and failure lock-out. Returns 0 with token filled, or the HTTP
- * status to answer (429, 503, 500) with *code and *retry_after set.
+ * limits, failure lock-out and adaptive proof-of-work cost.  Returns 0
+ * with out filled, or the HTTP status to answer (429, 503, 500) with
+ * *code and *retry_after set.
  */
-int api_captcha_mint(struct http_req *req, const struct config_site *site,
-                     const char *article, int audio, int en, char *token,
-                     size_t tokensz, long *retry_after, const char **code);
+int api_captcha_mint(struct http_req *req, const struct api_mint *m,
+                     struct api_minted *out, long *retry_after,
+                     const char **code);
 /* Counts a failed verification against the client (lock-out after
  * captcha_fail_limit failures). */
 void api_captcha_failed(struct http_req *req, const struct config_site *site,

@@ -6,8 +6,13 @@
  * rotating keys derived from the secrets file, renders them on demand
  * (captcha.h, audio.h), and verifies answers exactly once:
  *
- *   format -> open -> not expired -> not too fast -> scope -> consume
- *   -> compare the folded answer in constant time.
+ *   proof-of-work payload format -> token format -> open -> not expired
+ *   -> not too fast -> scope -> proof of work (signature, hash, expiry)
+ *   -> consume -> compare the folded answer in constant time.
+ *
+ * Every token but the no-JavaScript kinds needs a proof of work (pow.h)
+ * made for it; a wrong or missing proof is refused before the token is
+ * consumed, so each try costs the client one solved puzzle.
  *
  * The first attempt that reaches "consume" spends the token, pass or
  * fail. Spent nonces live in a bounded in-memory set until they expire
@@ -20,6 +25,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "pow.h"
 #include "token.h"
 
 struct challenge;
@@ -38,6 +44,26 @@ enum challenge_result {
 	CHALLENGE_USED,        /* already spent */
 	CHALLENGE_WRONG,       /* spent now, answer wrong */
 	CHALLENGE_UNAVAILABLE, /* spent set full: fail closed */
+	CHALLENGE_POW_INVALID, /* proof of work missing, malformed or wrong */
+};
+#define CHALLENGE_NRESULTS (CHALLENGE_POW_INVALID + 1)
+
+/* What a client sends back; lengths in bytes, NULL/0 when absent. */
+struct challenge_answer {
+	const char *token;
+	size_t tlen;
+	const char *answer;
+	size_t alen;
+	const char *pow; /* the ALTCHA payload */
+	size_t plen;
+};
+
+/* What a verification learnt, for siteverify. */
+struct challenge_outcome {
+	uint64_t issued_at;              /* 0 until the token opened */
+	int kind;                        /* enum token_kind, 0 until then */
+	char host[POW_HOST_MAX + 1];     /* from the proof, "" without */
+	char action[POW_ACTION_MAX + 1]; /* from the proof, "" without */
 };
 
 /* A short snake_case name of a result (metrics, errors). */
@@ -55,25 +81,42 @@ int challenge_load_spent(struct challenge *c, struct storage *st, time_t now);
 void challenge_task(struct challenge *c, struct writer_task *task);
 
 /*
- * Issues a token for (site, article) of kind image or audio (lang 0 vi,
- * 1 en) into out (TOKEN_MAX_TEXT + 1 bytes). 0, -1 on an internal error,
- * -2 when the spent set is full (fail closed: 503).
+ * Issues a token for (site, article) of kind (lang 0 vi, 1 en) into out
+ * (TOKEN_MAX_TEXT + 1 bytes). 0, -1 on an internal error, -2 when the
+ * spent set is full (fail closed: 503).
  */
 int challenge_issue(struct challenge *c, const struct config_site *site,
                     const char *article, enum token_kind kind, int lang,
                     time_t now, char *out, size_t outsz);
 
 /*
- * Verifies answer (alen bytes) for token (tlen bytes) in the scope
- * (site, article) with the rules above. On any result past "open",
- * *issued_at (may be NULL) is set.
+ * Makes the proof-of-work puzzle of token (just issued for site, valid
+ * for the site's captcha_ttl from now) for a page on host (see
+ * pow_host_ok()), with an optional action label (NULL: none) and the
+ * difficulty maxnumber.  0, or -1 on a bad argument.
  */
-enum challenge_result challenge_verify(struct challenge *c,
-                                       const struct config_site *site,
-                                       const char *article, const char *token,
-                                       size_t tlen, const char *answer,
-                                       size_t alen, time_t now,
-                                       uint64_t *issued_at);
+int challenge_pow(struct challenge *c, const struct config_site *site,
+                  const char *token, const char *host, const char *action,
+                  unsigned long maxnumber, time_t now,
+                  struct pow_challenge *out);
+
+/*
+ * The difficulty for a client whose risk score (ratelimit_score()) is
+ * score: the site's pow_cost doubled per whole point, at most
+ * pow_cost_max.  Cannot fail.
+ */
+unsigned long challenge_pow_cost(const struct config_site *site, double score);
+
+/*
+ * Verifies what a client sent (see struct challenge_answer) in the scope
+ * (site, article) with the rules above: the token may come from the
+ * field or from the proof's salt (they must agree when both are there).
+ * out (may be NULL) is filled as far as verification got.
+ */
+enum challenge_result
+challenge_verify(struct challenge *c, const struct config_site *site,
+                 const char *article, const struct challenge_answer *a,
+                 time_t now, struct challenge_outcome *out);
 
 /*
  * Renders the token's challenge: "png" (scale 1), "2x.png" or "wav".

@@ -43,7 +43,7 @@ int comments_submit(struct http_req *req, comment_finish_fn *finish,
 
 /* The folded search text of a comment (malloc'd), or NULL. */
 char *comments_search_text(const char *name, const char *email,
-    const char *body);
+                           const char *body);
 
 /* The reader's language for messages: "vi" or "en". */
 const char *comments_lang(struct http_req *req, const struct config_site *site);

@@ -40,6 +40,11 @@ struct config_site {
 	long long captcha_per_hour;
 	long long captcha_fail_limit;
 	long long captcha_fail_window;
+	char *captcha_mode;     /* "image" or "invisible" */
+	int captcha_invisible;  /* derived from captcha_mode */
+	long long pow_cost;     /* ALTCHA maxnumber in good standing */
+	long long pow_cost_max; /* adaptive cap */
+	long long pow_half_life;
 	long long views_window;
 	char *article_pattern;
 	regex_t article_re; /* when has_article_re */

@@ -163,6 +163,14 @@ int http_req_from_self(struct http_req *req);
  * listen address and its bound port). */
 const char *http_self_origin(struct http_req *req);
 
+/*
+ * The lower-cased host name (no port) of the page that sent the request:
+ * its Origin (else Referer) when that is allowed for site, otherwise the
+ * daemon's own.  0, or -1 when it does not fit outsz.
+ */
+int http_req_page_host(struct http_req *req, const struct config_site *site,
+                       char *out, size_t outsz);
+
 /* Origin of the request when it is allowed for site (or is the daemon's
  * own origin), judged by Origin, else Referer. 1 allowed, 0 not. */
 int http_req_origin_allowed(struct http_req *req,

@@ -101,4 +101,23 @@
 /* Secrets file: a few keys, hex encoded. */
 #define MAX_SECRETS_BYTES 8192
 
+/*
+ * Proof of work (pow.h): the ALTCHA maxnumber of a client in good standing
+ * and its adaptive cap.  Solving takes maxnumber / 2 SHA-256 hashes on
+ * average; measured in Chromium (docs/captcha.md), the default is about
+ * 0.3 s on a phone (4x CPU throttling) and the cap about 100 times that.
+ */
+#define DEFAULT_POW_COST         50000
+#define DEFAULT_POW_COST_STR     "50000"
+#define DEFAULT_POW_COST_MAX     5000000
+#define DEFAULT_POW_COST_MAX_STR "5000000"
+/*
+ * Risk score of a client (per site and /32 or /64): each failure adds 1,
+ * each challenge issued adds POW_ISSUE_WEIGHT, and it halves every
+ * pow_half_life seconds; the cost doubles per whole point.  So about four
+ * challenges in a few minutes are "normal", a fifth doubles the cost.
+ */
+#define POW_ISSUE_WEIGHT 0.25
+#define POW_FAIL_WEIGHT  1.0
+
 #endif

@@ -49,6 +49,19 @@ void ratelimit_fail(struct ratelimit *rl,
                     const unsigned char key[RATELIMIT_KEY_BYTES],
                     unsigned int limit, unsigned int window, double now);
 
+/*
+ * A risk score per key that halves every half_life seconds:
+ * ratelimit_score_add() decays it to now, adds delta and returns the new
+ * value; ratelimit_score() returns it decayed to now (0 for an unknown
+ * key).  Used for the adaptive proof-of-work cost.
+ */
+double ratelimit_score(struct ratelimit *rl,
+                       const unsigned char key[RATELIMIT_KEY_BYTES],
+                       double now);
+double ratelimit_score_add(struct ratelimit *rl,
+                           const unsigned char key[RATELIMIT_KEY_BYTES],
+                           double delta, double half_life, double now);
+
 /* Entries held now (tests, metrics). */
 size_t ratelimit_size(struct ratelimit *rl);
 

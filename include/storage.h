@@ -93,6 +93,12 @@ int storage_article_upsert(struct storage *st, const char *site,
                            const char *key, const char *title, const char *url,
                            long long now, long long *id);
 
+/*
+ * The id the next stored comment would get (the largest id + 1), so that
+ * a dropped honeypot post is answered like a stored one.  0 / -1.
+ */
+int storage_comment_next_id(struct storage *st, long long *id);
+
 /* Fills out with the article. 0 found, 1 not found, -1 error. */
 int storage_article_get(struct storage *st, const char *site, const char *key,
                         struct storage_article *out);

@@ -32,7 +32,21 @@
 #define TOKEN_TEXT_LEN 118
 #define TOKEN_MAX_TEXT 120
 
-enum token_kind { TOKEN_KIND_IMAGE = 1, TOKEN_KIND_AUDIO = 2 };
+/*
+ * What a token asks for.  Image and audio tokens from the widget need a
+ * proof of work (pow.h) besides the answer; POW tokens (captcha_mode =
+ * invisible) need the proof alone, their sealed answer is never shown or
+ * checked; the *_NOJS kinds, for the no-JavaScript page, need the answer
+ * alone and are issued under tighter limits.
+ */
+enum token_kind {
+	TOKEN_KIND_IMAGE = 1,
+	TOKEN_KIND_AUDIO = 2,
+	TOKEN_KIND_POW = 3,
+	TOKEN_KIND_IMAGE_NOJS = 4,
+	TOKEN_KIND_AUDIO_NOJS = 5,
+};
+#define TOKEN_KIND_MAX TOKEN_KIND_AUDIO_NOJS
 
 struct token_claims {
 	uint32_t key_id;

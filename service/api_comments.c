@@ -286,6 +286,16 @@ job_run(struct storage *st, void *arg)
 	long long article_id, pa;
 	int pstatus, r;
 
+	if (s->row.flags & STORAGE_FLAG_HONEYPOT) {
+		struct storage_article a;
+
+		r = storage_article_get(st, s->site->id, s->article, &a);
+		if (r < 0)
+			goto fail;
+		if (r == 1) /* a new article: write nothing, answer alike */
+			return storage_comment_next_id(st, &s->id) == 0 ? 0
+			                                                : -1;
+	}
 	if (storage_article_upsert(st, s->site->id, s->article, s->title,
 	                           s->url, s->row.created_at, &article_id) != 0)
 		goto fail;
@@ -348,7 +358,8 @@ comments_submit(struct http_req *req, comment_finish_fn *finish,
 {
 	struct app *app = http_req_app(req);
 	const struct config_site *site;
-	const char *lang, *hp, *pid, *token, *answer, *article;
+	const char *lang, *hp, *pid, *article;
+	struct challenge_answer ca;
 	struct comment_sub *s = NULL;
 	unsigned char addr[16], key[RATELIMIT_KEY_BYTES];
 	enum challenge_result cr;
@@ -427,10 +438,17 @@ comments_submit(struct http_req *req, comment_finish_fn *finish,
 			field_err(&err->fields, "parent_id", lang,
 			          "bad_parent");
 	}
-	token = http_req_arg(req, "captcha_token");
-	answer = http_req_arg(req, "captcha_answer");
+	memset(&ca, 0, sizeof(ca));
+	if ((ca.token = http_req_arg(req, "captcha_token")) != NULL)
+		ca.tlen = http_req_arg_len(req, "captcha_token");
+	if ((ca.answer = http_req_arg(req, "captcha_answer")) != NULL)
+		ca.alen = http_req_arg_len(req, "captcha_answer");
+	if ((ca.pow = http_req_arg(req, "altcha")) != NULL)
+		ca.plen = http_req_arg_len(req, "altcha");
 	hp = http_req_arg(req, "website");
-	if ((answer == NULL || *answer == '\0') && (hp == NULL || *hp == '\0'))
+	/* Without a proof of work only an answer can pass (no-JS page); a
+	 * proof alone may be enough (captcha_mode = invisible). */
+	if (ca.alen == 0 && ca.plen == 0)
 		field_err(&err->fields, "captcha_answer", lang, "required");
 	if (err->fields != NULL) {
 		if (bad_utf8)
@@ -465,19 +483,10 @@ comments_submit(struct http_req *req, comment_finish_fn *finish,
 	}
 	s->row.status = site->moderation ? STORAGE_PENDING : STORAGE_APPROVED;
 
-	/* 4. The honeypot: same reply as a success, stored as spam. */
-	if (hp != NULL && *hp != '\0') {
-		s->row.status = STORAGE_SPAM;
-		s->row.flags |= STORAGE_FLAG_HONEYPOT;
-		goto store;
-	}
-
-	/* 5. CAPTCHA: spends the token, pass or fail. */
-	cr = challenge_verify(
-	    app->challenge, site, s->article, token,
-	    token != NULL ? http_req_arg_len(req, "captcha_token") : 0, answer,
-	    answer != NULL ? http_req_arg_len(req, "captcha_answer") : 0, now,
-	    NULL);
+	/* 4-5. CAPTCHA and its proof of work: spends the token, pass or
+	 * fail.  A filled honeypot passes here and every limit below like
+	 * any post (a bot that fills it pays like any other). */
+	cr = challenge_verify(app->challenge, site, s->article, &ca, now, NULL);
 	api_captcha_failed(req, site, cr, family, addr);
 	switch (cr) {
 	case CHALLENGE_OK:
@@ -522,6 +531,14 @@ comments_submit(struct http_req *req, comment_finish_fn *finish,
 	if (ban == 1) {
 		s->row.status = STORAGE_SPAM;
 		s->row.flags |= STORAGE_FLAG_BANNED;
+	}
+
+	/* The honeypot: the same reply as a success, stored as spam on an
+	 * article that exists, never creating one (see job_run). */
+	if (hp != NULL && *hp != '\0') {
+		s->row.status = STORAGE_SPAM;
+		s->row.flags |= STORAGE_FLAG_HONEYPOT;
+		goto store;
 	}
 
 	/* 8. Word filter and links. */

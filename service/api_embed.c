@@ -241,8 +241,10 @@ render_page(struct http_req *req, unsigned int status,
             const char *lang, const char *message, int ok, json_t *errors,
             const struct form *f, int audio)
 {
-	char token[TOKEN_MAX_TEXT + 1], body_attrs[64];
-	const char *code = NULL;
+	char body_attrs[64];
+	const char *code = NULL, *token;
+	struct api_minted minted;
+	struct api_mint m;
 	long wait = 0;
 	struct buf b;
 	char *html;
@@ -301,9 +303,15 @@ render_page(struct http_req *req, unsigned int status,
 	buf_adds(&b, "<div class=\"bandoc-hp\" aria-hidden=\"true\"><label>"
 	             "Website <input name=\"website\" tabindex=\"-1\" "
 	             "autocomplete=\"off\"></label></div>");
-	mint =
-	    api_captcha_mint(req, site, article, audio, strcmp(lang, "en") == 0,
-	                     token, sizeof(token), &wait, &code);
+	/* No JavaScript, no proof of work: the picture (or audio) alone,
+	 * under tighter issuance limits, in every captcha_mode. */
+	memset(&m, 0, sizeof(m));
+	m.site = site;
+	m.article = article;
+	m.kind = audio ? TOKEN_KIND_AUDIO_NOJS : TOKEN_KIND_IMAGE_NOJS;
+	m.en = strcmp(lang, "en") == 0;
+	mint = api_captcha_mint(req, &m, &minted, &wait, &code);
+	token = minted.token;
 	buf_adds(&b, "<div class=\"bandoc-captcha\">");
 	if (mint != 0) {
 		buf_addf(&b, "<p class=\"bandoc-field-error\">%s</p>",

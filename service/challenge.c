@@ -1,8 +1,10 @@
 /*
  * challenge.c: the CAPTCHA service. See challenge.h.
  */
+#include <math.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +29,7 @@ struct challenge {
 	const struct config *cfg;
 	const struct secrets *secrets;
 	unsigned char seed_key[crypto_generichash_KEYBYTES];
+	unsigned char pow_key[POW_KEY_BYTES];
 	pthread_mutex_t lock;
 	/* The spent set: open addressing, grows up to cfg's max. */
 	struct spent *set;
@@ -34,12 +37,13 @@ struct challenge {
 	/* Newly spent, not yet in the database. */
 	struct spent *pending, *flushing;
 	size_t npending, nflushing;
-	struct metrics_counter *m_issued, *m_rendered, *m_verify[8];
+	struct metrics_counter *m_issued, *m_rendered,
+	    *m_verify[CHALLENGE_NRESULTS];
 };
 
-static const char *const names[] = {"ok",      "missing",    "invalid",
-                                    "expired", "too_fast",   "used",
-                                    "wrong",   "unavailable"};
+static const char *const names[] = {"ok",      "missing",     "invalid",
+                                    "expired", "too_fast",    "used",
+                                    "wrong",   "unavailable", "pow_invalid"};
 
 const char *
 challenge_result_name(enum challenge_result r)
@@ -58,7 +62,8 @@ challenge_new(const struct config *cfg, const struct secrets *secrets)
 	    "bandoc_captcha_verify_too_fast_total",
 	    "bandoc_captcha_verify_used_total",
 	    "bandoc_captcha_verify_wrong_total",
-	    "bandoc_captcha_verify_unavailable_total"};
+	    "bandoc_captcha_verify_unavailable_total",
+	    "bandoc_captcha_verify_pow_invalid_total"};
 	struct challenge *c = calloc(1, sizeof(*c));
 	size_t i;
 
@@ -73,7 +78,9 @@ challenge_new(const struct config *cfg, const struct secrets *secrets)
 	c->flushing = calloc(c->max, sizeof(*c->flushing));
 	if (c->set == NULL || c->pending == NULL || c->flushing == NULL ||
 	    secrets_derive(secrets, "captseed", 0, c->seed_key,
-	                   sizeof(c->seed_key)) != 0) {
+	                   sizeof(c->seed_key)) != 0 ||
+	    secrets_derive(secrets, "altcha__", 0, c->pow_key,
+	                   sizeof(c->pow_key)) != 0) {
 		challenge_free(c);
 		return NULL;
 	}
@@ -83,7 +90,7 @@ challenge_new(const struct config *cfg, const struct secrets *secrets)
 	c->m_rendered =
 	    metrics_counter_new("bandoc_captcha_rendered_total",
 	                        "CAPTCHA images and audio rendered.");
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < CHALLENGE_NRESULTS; i++)
 		c->m_verify[i] = metrics_counter_new(
 		    metric[i], "CAPTCHA verifications by result.");
 	return c;
@@ -95,6 +102,7 @@ challenge_free(struct challenge *c)
 	if (c == NULL)
 		return;
 	sodium_memzero(c->seed_key, sizeof(c->seed_key));
+	sodium_memzero(c->pow_key, sizeof(c->pow_key));
 	free(c->set);
 	free(c->pending);
 	free(c->flushing);
@@ -325,7 +333,7 @@ challenge_issue(struct challenge *c, const struct config_site *site,
 	tc.issued_at = (uint64_t)now;
 	tc.ttl = (uint16_t)site->captcha_ttl;
 	tc.lang = (uint8_t)(lang != 0);
-	if (kind == TOKEN_KIND_AUDIO)
+	if (kind == TOKEN_KIND_AUDIO || kind == TOKEN_KIND_AUDIO_NOJS)
 		audio_answer_new(tc.answer);
 	else
 		captcha_answer_new(tc.answer);
@@ -341,24 +349,93 @@ challenge_issue(struct challenge *c, const struct config_site *site,
 	return ret;
 }
 
+int
+challenge_pow(struct challenge *c, const struct config_site *site,
+              const char *token, const char *host, const char *action,
+              unsigned long maxnumber, time_t now, struct pow_challenge *out)
+{
+	struct pow_scope sc;
+
+	sc.token = token;
+	sc.expires = (long long)now + site->captcha_ttl;
+	sc.site = site->id;
+	sc.host = host;
+	sc.action = action;
+	return pow_challenge_make(c->pow_key, &sc, maxnumber, out);
+}
+
+unsigned long
+challenge_pow_cost(const struct config_site *site, double score)
+{
+	double v = (double)site->pow_cost;
+
+	if (score >= 1.0)
+		v *= exp2(floor(score < 40.0 ? score : 40.0));
+	if (v > (double)site->pow_cost_max)
+		v = (double)site->pow_cost_max;
+	return (unsigned long)v;
+}
+
+static int
+needs_pow(int kind)
+{
+	return kind == TOKEN_KIND_IMAGE || kind == TOKEN_KIND_AUDIO ||
+	       kind == TOKEN_KIND_POW;
+}
+
+/* Compares the folded answer with the sealed one in constant time. */
+static enum challenge_result
+answer_check(const struct token_claims *tc, const char *answer, size_t alen)
+{
+	char folded[TOKEN_ANSWER_WIDTH * 8 + 1];
+	char a[TOKEN_ANSWER_WIDTH] = {0}, b[TOKEN_ANSWER_WIDTH] = {0};
+	int n;
+
+	if (answer == NULL || alen == 0)
+		return CHALLENGE_MISSING;
+	if (tc->kind == TOKEN_KIND_AUDIO || tc->kind == TOKEN_KIND_AUDIO_NOJS)
+		n = audio_answer_fold(answer, alen, folded, sizeof(folded));
+	else
+		n = captcha_answer_fold(answer, alen, folded, sizeof(folded));
+	if (n != (int)tc->answer_len)
+		return CHALLENGE_WRONG;
+	memcpy(a, folded, (size_t)n);
+	memcpy(b, tc->answer, tc->answer_len);
+	return sodium_memcmp(a, b, TOKEN_ANSWER_WIDTH) == 0 ? CHALLENGE_OK
+	                                                    : CHALLENGE_WRONG;
+}
+
 static enum challenge_result
 verify(struct challenge *c, const struct config_site *site, const char *article,
-       const char *token, size_t tlen, const char *answer, size_t alen,
-       time_t now, uint64_t *issued_at)
+       const struct challenge_answer *in, time_t now,
+       struct challenge_outcome *out)
 {
 	struct key_arg ka = {c, now};
 	struct token_claims tc;
+	struct pow_solution sol;
 	unsigned char scope[TOKEN_SCOPE_BYTES], id[SPENT_ID_BYTES];
-	char folded[TOKEN_ANSWER_WIDTH * 8 + 1];
+	const char *token = in->token;
+	size_t tlen = in->token != NULL ? in->tlen : 0;
 	enum challenge_result r;
-	int n, added;
+	enum pow_result pr;
+	int have_pow = in->pow != NULL && in->plen > 0, added;
 
+	/* The proof's form first: no hashing for what is not ours. */
+	if (have_pow) {
+		if (pow_parse(in->pow, in->plen, &sol) != 0)
+			return CHALLENGE_POW_INVALID;
+		if (tlen > 0 && (tlen != sol.token_len ||
+		                 memcmp(token, sol.token, tlen) != 0))
+			return CHALLENGE_INVALID;
+		token = sol.token;
+		tlen = sol.token_len;
+	}
 	if (token == NULL || tlen == 0)
 		return CHALLENGE_MISSING;
 	if (token_open(token, tlen, key_for, &ka, &tc) != 0)
 		return CHALLENGE_INVALID;
-	if (issued_at != NULL)
-		*issued_at = tc.issued_at;
+	out->issued_at = tc.issued_at;
+	out->kind = tc.kind;
 	if ((uint64_t)now >= tc.issued_at + tc.ttl ||
 	    tc.issued_at > (uint64_t)now + 60) {
 		r = CHALLENGE_EXPIRED;
@@ -373,39 +450,42 @@ verify(struct challenge *c, const struct config_site *site, const char *article,
 		r = CHALLENGE_INVALID;
 		goto done;
 	}
+	/* The work, before the token is consumed: one proof, one try. */
+	if (needs_pow(tc.kind)) {
+		if (!have_pow) {
+			r = CHALLENGE_POW_INVALID;
+			goto done;
+		}
+		if (strcmp(sol.site, site->id) != 0) {
+			r = CHALLENGE_INVALID;
+			goto done;
+		}
+		pr = pow_check(c->pow_key, &sol, (long long)now);
+		if (pr == POW_EXPIRED) {
+			r = CHALLENGE_EXPIRED;
+			goto done;
+		}
+		if (pr != POW_OK) {
+			r = CHALLENGE_POW_INVALID;
+			goto done;
+		}
+		snprintf(out->host, sizeof(out->host), "%s", sol.host);
+		snprintf(out->action, sizeof(out->action), "%s", sol.action);
+	}
 	/* Consume: from here on the token is spent, pass or fail. */
 	spent_id(tc.nonce, id);
 	pthread_mutex_lock(&c->lock);
 	added = spent_add(c, id, (long long)(tc.issued_at + tc.ttl),
 	                  (long long)now, 1);
 	pthread_mutex_unlock(&c->lock);
-	if (added == 1) {
+	if (added == 1)
 		r = CHALLENGE_USED;
-		goto done;
-	}
-	if (added < 0) {
+	else if (added < 0)
 		r = CHALLENGE_UNAVAILABLE;
-		goto done;
-	}
-	if (answer == NULL || alen == 0) {
-		r = CHALLENGE_MISSING;
-		goto done;
-	}
-	if (tc.kind == TOKEN_KIND_AUDIO)
-		n = audio_answer_fold(answer, alen, folded, sizeof(folded));
+	else if (tc.kind == TOKEN_KIND_POW)
+		r = CHALLENGE_OK; /* the work alone */
 	else
-		n = captcha_answer_fold(answer, alen, folded, sizeof(folded));
-	/* Compare in constant time over the fixed width. */
-	if (n == (int)tc.answer_len) {
-		char a[TOKEN_ANSWER_WIDTH] = {0}, b[TOKEN_ANSWER_WIDTH] = {0};
-
-		memcpy(a, folded, (size_t)n);
-		memcpy(b, tc.answer, tc.answer_len);
-		r = sodium_memcmp(a, b, TOKEN_ANSWER_WIDTH) == 0
-		        ? CHALLENGE_OK
-		        : CHALLENGE_WRONG;
-	} else
-		r = CHALLENGE_WRONG;
+		r = answer_check(&tc, in->answer, in->alen);
 done:
 	sodium_memzero(&tc, sizeof(tc));
 	return r;
@@ -413,13 +493,16 @@ done:
 
 enum challenge_result
 challenge_verify(struct challenge *c, const struct config_site *site,
-                 const char *article, const char *token, size_t tlen,
-                 const char *answer, size_t alen, time_t now,
-                 uint64_t *issued_at)
+                 const char *article, const struct challenge_answer *a,
+                 time_t now, struct challenge_outcome *out)
 {
-	enum challenge_result r =
-	    verify(c, site, article, token, tlen, answer, alen, now, issued_at);
+	struct challenge_outcome scratch;
+	enum challenge_result r;
 
+	if (out == NULL)
+		out = &scratch;
+	memset(out, 0, sizeof(*out));
+	r = verify(c, site, article, a, now, out);
 	metrics_add(c->m_verify[r], 1);
 	return r;
 }
@@ -431,7 +514,7 @@ challenge_render(struct challenge *c, const char *token, size_t tlen,
 	struct key_arg ka = {c, time(NULL)};
 	struct token_claims tc;
 	unsigned char seed[CAPTCHA_SEED_BYTES];
-	int ret = -1;
+	int image, audio, ret = -1;
 
 	if (token_open(token, tlen, key_for, &ka, &tc) != 0)
 		return -1;
@@ -439,11 +522,13 @@ challenge_render(struct challenge *c, const char *token, size_t tlen,
 	 * the same bytes, and no two tokens share an image. */
 	crypto_generichash(seed, sizeof(seed), (const unsigned char *)token,
 	                   tlen, c->seed_key, sizeof(c->seed_key));
-	if (strcmp(format, "png") == 0 && tc.kind == TOKEN_KIND_IMAGE)
+	image = tc.kind == TOKEN_KIND_IMAGE || tc.kind == TOKEN_KIND_IMAGE_NOJS;
+	audio = tc.kind == TOKEN_KIND_AUDIO || tc.kind == TOKEN_KIND_AUDIO_NOJS;
+	if (strcmp(format, "png") == 0 && image)
 		ret = captcha_render_png(tc.answer, seed, 1, data, len);
-	else if (strcmp(format, "2x.png") == 0 && tc.kind == TOKEN_KIND_IMAGE)
+	else if (strcmp(format, "2x.png") == 0 && image)
 		ret = captcha_render_png(tc.answer, seed, 2, data, len);
-	else if (strcmp(format, "wav") == 0 && tc.kind == TOKEN_KIND_AUDIO)
+	else if (strcmp(format, "wav") == 0 && audio)
 		ret = audio_render_wav(tc.answer,
 		                       tc.lang ? AUDIO_LANG_EN : AUDIO_LANG_VI,
 		                       seed, data, len);

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "limits.h"
 #include "log.h"
+#include "pow.h"
 
 enum key_type { KEY_INT, KEY_BOOL, KEY_STRING, KEY_LIST };
 enum key_section { SEC_SERVER, SEC_SITE };
@@ -212,6 +213,23 @@ static const struct key keys[] = {
      "(at least 16 characters when webhook_url is set)."},
     {SEC_SITE, "captcha_fail_window", KEY_INT, 60, 86400, "900",
      SITE(captcha_fail_window), "Seconds of the failure window."},
+    {SEC_SITE, "captcha_mode", KEY_STRING, 5, 9, "image", SITE(captcha_mode),
+     "`image`: the picture and a proof of work on every challenge; "
+     "`invisible`: the proof of work alone, the picture added when the "
+     "client's risk rises (a failure, a rate above normal) and always on "
+     "the no-JavaScript page."},
+    {SEC_SITE, "pow_cost", KEY_INT, POW_MAXNUMBER_MIN, POW_MAXNUMBER_MAX,
+     DEFAULT_POW_COST_STR, SITE(pow_cost),
+     "ALTCHA `maxnumber` of a client in good standing: the work is half of "
+     "it on average (SHA-256 hashes); see docs/captcha.md for what it costs "
+     "a phone."},
+    {SEC_SITE, "pow_cost_max", KEY_INT, POW_MAXNUMBER_MIN, POW_MAXNUMBER_MAX,
+     DEFAULT_POW_COST_MAX_STR, SITE(pow_cost_max),
+     "Cap of the adaptive `maxnumber`: the cost doubles with each failure "
+     "or challenge above the normal rate, and halves every "
+     "`pow_half_life` seconds."},
+    {SEC_SITE, "pow_half_life", KEY_INT, 10, 86400, "600", SITE(pow_half_life),
+     "Seconds in which a client's extra proof-of-work cost halves."},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -817,6 +835,20 @@ finish(struct loader *l)
 			problem(l, line_of(l, i + 1, "comments_order"),
 			        "comments_order of site '%s' must be oldest or "
 			        "newest",
+			        s->id);
+		if (s->captcha_mode == NULL ||
+		    (strcmp(s->captcha_mode, "image") != 0 &&
+		     strcmp(s->captcha_mode, "invisible") != 0))
+			problem(l, line_of(l, i + 1, "captcha_mode"),
+			        "captcha_mode of site '%s' must be image or "
+			        "invisible",
+			        s->id);
+		else
+			s->captcha_invisible =
+			    strcmp(s->captcha_mode, "invisible") == 0;
+		if (s->pow_cost > s->pow_cost_max)
+			problem(l, line_of(l, i + 1, "pow_cost"),
+			        "pow_cost of site '%s' exceeds pow_cost_max",
 			        s->id);
 		if (s->captcha_ttl > cfg->captcha_key_rotation)
 			problem(l, line_of(l, i + 1, "captcha_ttl"),

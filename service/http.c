@@ -453,6 +453,31 @@ http_req_origin_allowed(struct http_req *req, const struct config_site *site)
 	return site != NULL && origin_in_site(site, origin);
 }
 
+int
+http_req_page_host(struct http_req *req, const struct config_site *site,
+                   char *out, size_t outsz)
+{
+	char origin[MAX_ORIGIN_LEN + 1];
+	const char *o = origin, *h;
+	size_t n, i;
+
+	if (!http_req_origin_allowed(req, site) ||
+	    request_origin(req, origin, sizeof(origin)) != 0)
+		o = req->h->self;
+	if ((h = strstr(o, "://")) == NULL)
+		return -1;
+	h += 3;
+	/* The host without the port; an IPv6 literal keeps its brackets. */
+	n = h[0] == '[' ? strcspn(h, "]") + 1 : strcspn(h, ":");
+	if (n == 0 || n >= outsz)
+		return -1;
+	for (i = 0; i < n; i++)
+		out[i] = h[i] >= 'A' && h[i] <= 'Z' ? (char)(h[i] - 'A' + 'a')
+		                                    : h[i];
+	out[n] = '\0';
+	return 0;
+}
+
 /* Is this Origin header one of any site's origins (for CORS)? */
 static int
 cors_origin_ok(struct http_req *req, const char *origin)

@@ -23,6 +23,7 @@ struct entry {
 	unsigned int fails;
 	double fail_start;
 	double locked_until;
+	double score, score_at, half_life; /* decaying risk score */
 };
 
 struct ratelimit {
@@ -110,12 +111,21 @@ refill(struct entry *e, double now)
 	}
 }
 
+/* The score decayed to now. */
+static double
+decayed(const struct entry *e, double now)
+{
+	if (e->score <= 0.0 || e->half_life <= 0.0)
+		return 0.0;
+	return e->score * exp2(-(now - e->score_at) / e->half_life);
+}
+
 static int
 idle(struct entry *e, double now)
 {
 	refill(e, now);
 	return e->min_tokens >= e->per_min && e->hour_tokens >= e->per_hour &&
-	       e->locked_until <= now &&
+	       decayed(e, now) < 0.01 && e->locked_until <= now &&
 	       (e->fails == 0 || now - e->fail_start > 86400);
 }
 
@@ -248,6 +258,39 @@ ratelimit_fail(struct ratelimit *rl,
 	}
 done:
 	pthread_mutex_unlock(&rl->lock);
+}
+
+double
+ratelimit_score(struct ratelimit *rl,
+                const unsigned char key[RATELIMIT_KEY_BYTES], double now)
+{
+	struct entry *e;
+	double v = 0.0;
+
+	pthread_mutex_lock(&rl->lock);
+	if ((e = lookup(rl, key, now, 0)) != NULL)
+		v = decayed(e, now);
+	pthread_mutex_unlock(&rl->lock);
+	return v;
+}
+
+double
+ratelimit_score_add(struct ratelimit *rl,
+                    const unsigned char key[RATELIMIT_KEY_BYTES], double delta,
+                    double half_life, double now)
+{
+	struct entry *e;
+	double v = delta;
+
+	pthread_mutex_lock(&rl->lock);
+	if ((e = lookup(rl, key, now, 1)) != NULL) {
+		e->score = decayed(e, now) + delta;
+		e->score_at = now;
+		e->half_life = half_life;
+		v = e->score;
+	}
+	pthread_mutex_unlock(&rl->lock);
+	return v;
 }
 
 size_t

@@ -17,6 +17,8 @@ const struct http_route http_routes[] = {
      "captcha_issue"},
     {HTTP_GET, "/api/v1/captcha/:file", api_captcha_render, 0,
      HTTP_ROUTE_CORS | HTTP_ROUTE_REDACT, "captcha_render"},
+    {HTTP_GET, "/api/v1/altcha", api_captcha_altcha, 0, HTTP_ROUTE_CORS,
+     "captcha_altcha"},
     {HTTP_POST, "/api/v1/siteverify", api_captcha_siteverify, 4096, 0,
      "siteverify"},
     {HTTP_POST, "/api/v1/comments", api_comments_post, 64 * 1024,

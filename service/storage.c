@@ -28,6 +28,7 @@ enum stmt_id {
 	ST_DATA_VERSION,
 	ST_ARTICLE_UPSERT,
 	ST_ARTICLE_GET,
+	ST_COMMENT_NEXT_ID,
 	ST_SPENT_INSERT,
 	ST_SPENT_PURGE,
 	ST_SPENT_LOAD,
@@ -117,6 +118,7 @@ static const char *const sql[ST_COUNT] = {
         "RETURNING id",
     [ST_ARTICLE_GET] = "SELECT id, site, key, title, url, created_at "
                        "FROM article WHERE site = ?1 AND key = ?2",
+    [ST_COMMENT_NEXT_ID] = "SELECT COALESCE(MAX(id), 0) + 1 FROM comment",
     [ST_SPENT_INSERT] = "INSERT INTO captcha_spent_log (nonce, "
                         "expires_at) VALUES (?1, ?2)",
     [ST_SPENT_PURGE] = "DELETE FROM captcha_spent_log WHERE expires_at <= ?1",
@@ -949,6 +951,22 @@ storage_comment_duplicate(struct storage *st, long long article_id,
 	if (rc == SQLITE_ROW)
 		return 1;
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+storage_comment_next_id(struct storage *st, long long *id)
+{
+	sqlite3_stmt *s = stmt(st, ST_COMMENT_NEXT_ID);
+	int ret = -1;
+
+	if (s == NULL)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		ret = 0;
+	}
+	done_stmt(s);
+	return ret;
 }
 
 int

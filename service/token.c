@@ -153,7 +153,7 @@ token_open(const char *text, size_t len, token_key_fn *key_fn, void *arg,
 	c->answer_len = plain[16];
 	/* Sealed fields must agree with the clear header. */
 	if (c->key_id != get32(bin) || c->kind != bin[4] ||
-	    (c->kind != TOKEN_KIND_IMAGE && c->kind != TOKEN_KIND_AUDIO) ||
+	    c->kind < TOKEN_KIND_IMAGE || c->kind > TOKEN_KIND_MAX ||
 	    c->lang > 1 || c->answer_len == 0 ||
 	    c->answer_len > TOKEN_ANSWER_WIDTH)
 		goto done;

@@ -1,6 +1,6 @@
 -- A durable comment post with a valid CAPTCHA answer. The tokens and
 -- answers were minted beforehand by the key holder (bench/mint) into
--- TOKENS_FILE, one "token answer" pair per line; each wrk thread takes
+-- TOKENS_FILE, one "token answer pow" line each; each wrk thread takes
 -- every k-th line so no token is used twice.
 local thread_id = 0
 local lines = {}
@@ -27,13 +27,13 @@ function request()
 	local line = lines[i]
 	i = i + step
 	if line == nil then
-		line = "none none"
+		line = "none none none"
 	end
-	local token, answer = line:match("(%S+) (%S+)")
+	local token, answer, pow = line:match("(%S+) (%S+) (%S+)")
 	return wrk.format("POST", nil, {
 		["Content-Type"] = "application/x-www-form-urlencoded",
 		["Origin"] = "https://bench.example",
 	}, string.format("site=bench&article=a1&name=Bench&body=Comment+%s" ..
-		"&captcha_token=%s&captcha_answer=%s", token:sub(4, 40), token,
-		answer))
+		"&captcha_token=%s&captcha_answer=%s&altcha=%s", token:sub(4, 40),
+		token, answer, pow))
 end

@@ -32,6 +32,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "pow.h"
 
 #define ORIGIN "Origin: https://f.vn"
 
@@ -67,20 +68,20 @@ teardown(void **state)
 static long
 post_comment(const char *body, long long *id)
 {
-	char token[256], ans[16], form[4096];
+	char token[256], ans[16], form[4096], pow[2 * POW_PAYLOAD_MAX];
 	const char *h[] = {ORIGIN, NULL};
 	struct reply r;
 	json_t *j;
 	long st;
 
 	*id = 0;
-	if (test_captcha(&d, "f", "k", token, sizeof(token), ans,
-	                 sizeof(ans)) != 0)
+	if (test_captcha(&d, "f", "k", token, sizeof(token), ans, sizeof(ans),
+	                 pow, sizeof(pow)) != 0)
 		return 0;
 	snprintf(form, sizeof(form),
 	         "site=f&article=k&name=F&body=%s&"
-	         "captcha_token=%s&captcha_answer=%s",
-	         body, token, ans);
+	         "captcha_token=%s&captcha_answer=%s&altcha=%s",
+	         body, token, ans, pow);
 	if (http_do(&d, "POST", "/api/v1/comments",
 	            "application/x-www-form-urlencoded", form, h, &r) != 0) {
 		reply_free(&r);

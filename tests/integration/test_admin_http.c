@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "pow.h"
 #include "webhook.h"
 
 #define WEBHOOK_SECRET "webhook-secret-0123456789"
@@ -206,19 +207,19 @@ adm(const struct sess *s, const char *method, const char *path,
 static long long
 comment(const char *body)
 {
-	char token[256], ans[16], form[2048];
+	char token[256], ans[16], form[4096], pow[2 * POW_PAYLOAD_MAX];
 	const char *h[] = {"Origin: https://baolamdong.vn", NULL};
 	struct reply r;
 	json_t *j;
 	long long id;
 
 	assert_int_equal(test_captcha(&d, "lamdong", "m1", token, sizeof(token),
-	                              ans, sizeof(ans)),
+	                              ans, sizeof(ans), pow, sizeof(pow)),
 	                 0);
 	snprintf(form, sizeof(form),
 	         "site=lamdong&article=m1&name=Reader&"
-	         "body=%s&captcha_token=%s&captcha_answer=%s",
-	         body, token, ans);
+	         "body=%s&captcha_token=%s&captcha_answer=%s&altcha=%s",
+	         body, token, ans, pow);
 	assert_int_equal(http_do(&d, "POST", "/api/v1/comments",
 	                         "application/x-www-form-urlencoded", form, h,
 	                         &r),

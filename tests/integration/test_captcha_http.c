@@ -14,7 +14,11 @@
 #include <jansson.h>
 #include <cmocka.h>
 
+#include <curl/curl.h>
+
 #include "harness.h"
+#include "limits.h"
+#include "pow.h"
 
 #define SECRET "0123456789abcdef0123456789abcdef"
 
@@ -33,7 +37,13 @@ setup(void **state)
 	        "[site.strict]\ncaptcha_per_minute = 3\ncaptcha_per_hour = "
 	        "100\n"
 	        "captcha_fail_limit = 3\ncaptcha_min_solve = 0\n"
-	        "secret = strict-site-secret-0123456789\n") != 0)
+	        "secret = strict-site-secret-0123456789\n"
+	        "[site.quiet]\ncaptcha_mode = invisible\ncaptcha_min_solve = "
+	        "0\n"
+	        "captcha_per_minute = 1000\ncaptcha_per_hour = 10000\n"
+	        "captcha_fail_limit = 1000\npow_cost = 2000\n"
+	        "origins = https://tin.example.vn\n"
+	        "secret = quiet-site-secret-0123456789\n") != 0)
 		return -1;
 	return daemon_start(&d);
 }
@@ -46,7 +56,29 @@ teardown(void **state)
 	return 0;
 }
 
-/* Issues a challenge; returns 0 and fills token. */
+/* The solved proof of work of the last issue(), percent-encoded. */
+static char pow_esc[2 * POW_PAYLOAD_MAX];
+/* And the last reply's JSON. */
+static json_t *last;
+
+/* Solves the puzzle of a reply (JSON text) into pow_esc. */
+static void
+solve_reply(const char *body)
+{
+	char payload[POW_PAYLOAD_MAX + 1], *e;
+	struct pow_challenge pc;
+	long n;
+
+	assert_int_equal(test_pow_from_json(body, &pc), 0);
+	n = pow_solve(&pc);
+	assert_true(n >= 0);
+	assert_int_equal(test_pow_payload(&pc, n, payload, sizeof(payload)), 0);
+	e = curl_easy_escape(NULL, payload, 0);
+	snprintf(pow_esc, sizeof(pow_esc), "%s", e);
+	curl_free(e);
+}
+
+/* Issues a challenge; returns 0 and fills token (and pow_esc, last). */
 static int
 issue(const char *body, char *token, size_t tsz, long *status)
 {
@@ -63,9 +95,11 @@ issue(const char *body, char *token, size_t tsz, long *status)
 	    json_string_value(json_object_get(j, "token")) != NULL) {
 		snprintf(token, tsz, "%s",
 		         json_string_value(json_object_get(j, "token")));
+		solve_reply(r.body);
 		ret = 0;
 	}
-	json_decref(j);
+	json_decref(last);
+	last = j;
 	reply_free(&r);
 	return ret;
 }
@@ -229,7 +263,7 @@ test_issue_errors(void **state)
 static void
 test_siteverify_codes(void **state)
 {
-	char token[256], ans[16], body[1024];
+	char token[256], ans[16], body[4096];
 	json_t *j;
 	long st;
 
@@ -250,8 +284,9 @@ test_siteverify_codes(void **state)
 
 	assert_int_equal(issue("site=lamdong", token, sizeof(token), &st), 0);
 	answer_of(token, ans, sizeof(ans));
-	snprintf(body, sizeof(body), "secret=" SECRET "&token=%s&answer=WRONG",
-	         token);
+	snprintf(body, sizeof(body),
+	         "secret=" SECRET "&token=%s&answer=WRONG&altcha=%s", token,
+	         pow_esc);
 	j = siteverify(body);
 	assert_string_equal(first_code(j), "wrong-answer");
 	assert_string_equal(json_string_value(json_object_get(j, "site")),
@@ -259,16 +294,18 @@ test_siteverify_codes(void **state)
 	assert_non_null(json_object_get(j, "challenge_ts"));
 	json_decref(j);
 	/* The failed attempt used it up: the right answer is too late. */
-	snprintf(body, sizeof(body), "secret=" SECRET "&token=%s&answer=%s",
-	         token, ans);
+	snprintf(body, sizeof(body),
+	         "secret=" SECRET "&token=%s&answer=%s&altcha=%s", token, ans,
+	         pow_esc);
 	j = siteverify(body);
 	assert_string_equal(first_code(j), "timeout-or-duplicate");
 	json_decref(j);
 
 	assert_int_equal(issue("site=lamdong", token, sizeof(token), &st), 0);
 	answer_of(token, ans, sizeof(ans));
-	snprintf(body, sizeof(body), "secret=" SECRET "&token=%s&answer=%s",
-	         token, ans);
+	snprintf(body, sizeof(body),
+	         "secret=" SECRET "&token=%s&answer=%s&altcha=%s", token, ans,
+	         pow_esc);
 	j = siteverify(body);
 	assert_true(json_is_true(json_object_get(j, "success")));
 	assert_int_equal(json_array_size(json_object_get(j, "error-codes")), 0);
@@ -279,8 +316,9 @@ test_siteverify_codes(void **state)
 	/* A token of another site's scope does not verify here. */
 	assert_int_equal(issue("site=strict", token, sizeof(token), &st), 0);
 	answer_of(token, ans, sizeof(ans));
-	snprintf(body, sizeof(body), "secret=" SECRET "&token=%s&answer=%s",
-	         token, ans);
+	snprintf(body, sizeof(body),
+	         "secret=" SECRET "&token=%s&answer=%s&altcha=%s", token, ans,
+	         pow_esc);
 	j = siteverify(body);
 	assert_string_equal(first_code(j), "invalid-input-response");
 	json_decref(j);
@@ -289,7 +327,7 @@ test_siteverify_codes(void **state)
 static void
 test_rate_limit_and_lockout(void **state)
 {
-	char token[256], body[1024], v[32];
+	char token[256], body[4096], v[32];
 	struct reply r;
 	long st;
 	int i;
@@ -335,6 +373,143 @@ test_rate_limit_and_lockout(void **state)
 	reply_free(&r);
 }
 
+/*
+ * siteverify as a drop-in for reCAPTCHA/Turnstile: the form's one value
+ * goes as "response" (the ALTCHA payload, ":" and the answer), the
+ * reader's address as "remoteip"; hostname and action come back.
+ */
+static void
+test_siteverify_dropin(void **state)
+{
+	char token[256], ans[16], body[4096];
+	const char *h[] = {"Origin: https://baolamdong.vn", NULL};
+	struct reply r;
+	json_t *j;
+	long st;
+
+	(void)state;
+	assert_int_equal(http_do(&d, "POST", "/api/v1/captcha",
+	                         "application/x-www-form-urlencoded",
+	                         "site=lamdong&action=contact_form", h, &r),
+	                 0);
+	assert_int_equal(r.status, 201);
+	j = json_loads(r.body, 0, NULL);
+	snprintf(token, sizeof(token), "%s",
+	         json_string_value(json_object_get(j, "token")));
+	json_decref(j);
+	solve_reply(r.body);
+	reply_free(&r);
+	answer_of(token, ans, sizeof(ans));
+	snprintf(body, sizeof(body),
+	         "secret=" SECRET "&response=%s%%3A%s&remoteip=203.0.113.9",
+	         pow_esc, ans);
+	j = siteverify(body);
+	assert_true(json_is_true(json_object_get(j, "success")));
+	assert_string_equal(json_string_value(json_object_get(j, "hostname")),
+	                    "baolamdong.vn");
+	assert_string_equal(json_string_value(json_object_get(j, "action")),
+	                    "contact_form");
+	json_decref(j);
+	j = siteverify(body);
+	assert_string_equal(first_code(j), "timeout-or-duplicate");
+	json_decref(j);
+	/* A token without its proof of work is refused, and not spent. */
+	assert_int_equal(issue("site=lamdong", token, sizeof(token), &st), 0);
+	answer_of(token, ans, sizeof(ans));
+	snprintf(body, sizeof(body), "secret=" SECRET "&response=%s&answer=%s",
+	         token, ans);
+	j = siteverify(body);
+	assert_string_equal(first_code(j), "invalid-input-response");
+	json_decref(j);
+	snprintf(body, sizeof(body), "secret=" SECRET "&response=%s%%3A%s",
+	         pow_esc, ans);
+	j = siteverify(body);
+	assert_true(json_is_true(json_object_get(j, "success")));
+	json_decref(j);
+}
+
+/* captcha_mode = invisible: the work alone, the picture when risk rises. */
+static void
+test_invisible_mode(void **state)
+{
+	char token[256], body[4096], path[256];
+	struct reply r;
+	json_t *j;
+	long st, max0, max1;
+	int i;
+
+	(void)state;
+	assert_int_equal(issue("site=quiet", token, sizeof(token), &st), 0);
+	assert_string_equal(json_string_value(json_object_get(last, "kind")),
+	                    "pow");
+	assert_null(json_object_get(last, "image"));
+	max0 = (long)json_integer_value(
+	    json_object_get(json_object_get(last, "pow"), "maxnumber"));
+	assert_int_equal(max0, 2000);
+	snprintf(body, sizeof(body),
+	         "secret=quiet-site-secret-0123456789&response=%s", pow_esc);
+	j = siteverify(body);
+	assert_true(json_is_true(json_object_get(j, "success")));
+	json_decref(j);
+	/* A failed proof (counted against the reader by remoteip 127.0.0.1,
+	 * the test client): the cost doubles and the picture appears. */
+	assert_int_equal(issue("site=quiet", token, sizeof(token), &st), 0);
+	snprintf(body, sizeof(body),
+	         "secret=quiet-site-secret-0123456789&response=%s"
+	         "&remoteip=127.0.0.1",
+	         "eyJhbGdvcml0aG0iOiJTSEEtMjU2In0%3D");
+	j = siteverify(body);
+	assert_string_equal(first_code(j), "invalid-input-response");
+	json_decref(j);
+	assert_int_equal(issue("site=quiet", token, sizeof(token), &st), 0);
+	assert_string_equal(json_string_value(json_object_get(last, "kind")),
+	                    "image");
+	assert_non_null(json_object_get(last, "image"));
+	max1 = (long)json_integer_value(
+	    json_object_get(json_object_get(last, "pow"), "maxnumber"));
+	assert_true(max1 >= 2 * max0);
+	/* The stock ALTCHA widget's endpoint: a bare v1 challenge, and only
+	 * for an invisible-mode site. */
+	assert_int_equal(http_do(&d, "GET", "/api/v1/altcha?site=quiet", NULL,
+	                         NULL, NULL, &r),
+	                 0);
+	assert_int_equal(r.status, 200);
+	j = json_loads(r.body, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(j, "algorithm")),
+	                    "SHA-256");
+	assert_non_null(json_object_get(j, "salt"));
+	assert_non_null(json_object_get(j, "signature"));
+	assert_null(json_object_get(j, "token"));
+	json_decref(j);
+	solve_reply(r.body);
+	reply_free(&r);
+	snprintf(body, sizeof(body),
+	         "secret=quiet-site-secret-0123456789&response=%s", pow_esc);
+	j = siteverify(body);
+	assert_true(json_is_true(json_object_get(j, "success")));
+	json_decref(j);
+	assert_int_equal(http_do(&d, "GET", "/api/v1/altcha?site=lamdong", NULL,
+	                         NULL, NULL, &r),
+	                 0);
+	assert_int_equal(r.status, 409);
+	assert_non_null(strstr(r.body, "image_mode"));
+	reply_free(&r);
+	/* Issues above the normal rate raise the cost too. */
+	for (i = 0; i < 12; i++)
+		assert_int_equal(issue("site=lamdong&article=burst", token,
+		                       sizeof(token), &st),
+		                 0);
+	assert_true(json_integer_value(json_object_get(
+	                json_object_get(last, "pow"), "maxnumber")) >=
+	            4 * DEFAULT_POW_COST);
+	/* The no-JS page always shows the picture, without any work. */
+	snprintf(path, sizeof(path), "/embed/comments?site=quiet&article=n1");
+	assert_int_equal(http_do(&d, "GET", path, NULL, NULL, NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "bandoc-captcha-img"));
+	reply_free(&r);
+}
+
 static void
 test_graceful_shutdown_in_flight(void **state)
 {
@@ -374,6 +549,8 @@ main(void)
 	    cmocka_unit_test(test_issue_errors),
 	    cmocka_unit_test(test_siteverify_codes),
 	    cmocka_unit_test(test_rate_limit_and_lockout),
+	    cmocka_unit_test(test_siteverify_dropin),
+	    cmocka_unit_test(test_invisible_mode),
 	    cmocka_unit_test(test_graceful_shutdown_in_flight),
 	};
 

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "pow.h"
 
 static struct daemon d;
 static const char *ORIGIN = "Origin: https://baolamdong.vn";
@@ -49,12 +50,24 @@ teardown(void **state)
 	return 0;
 }
 
+/*
+ * A challenge with its answer and its solved proof of work; token gets
+ * "TOKEN&altcha=PAYLOAD" so that "captcha_token=%s" sends both, as the
+ * widget does.
+ */
 static void
 captcha(const char *site, const char *article, char *token, size_t tsz,
         char *answer, size_t asz)
 {
-	assert_int_equal(
-	    test_captcha(&d, site, article, token, tsz, answer, asz), 0);
+	char pow[POW_PAYLOAD_MAX * 2];
+	size_t n;
+
+	assert_int_equal(test_captcha(&d, site, article, token, tsz, answer,
+	                              asz, pow, sizeof(pow)),
+	                 0);
+	n = strlen(token);
+	assert_true(n + strlen("&altcha=") + strlen(pow) < tsz);
+	snprintf(token + n, tsz - n, "&altcha=%s", pow);
 }
 
 /* URL-encodes into a static-sized buffer. */
@@ -72,7 +85,7 @@ static json_t *
 post(const char *site, const char *article, const char *name, const char *body,
      const char *extra, const char *origin, const char *answer, long *status)
 {
-	char token[256], ans[16], form[16384], en[4096], eb[8192];
+	char token[2560], ans[16], form[16384], en[4096], eb[8192];
 	const char *h[2] = {origin, NULL};
 	struct reply r;
 	json_t *j;
@@ -232,7 +245,7 @@ test_origin_and_captcha_codes(void **state)
 static void
 test_captcha_used_and_scope(void **state)
 {
-	char token[256], ans[16], form[2048];
+	char token[2560], ans[16], form[4096];
 	const char *h[] = {ORIGIN, NULL};
 	struct reply r;
 
@@ -279,13 +292,47 @@ test_honeypot_filter_links_ban(void **state)
 {
 	long st;
 	json_t *j;
-	long long id;
+	long long id, articles, comments;
 	char q[256];
+	int i;
 
 	(void)state;
-	/* The honeypot: the same reply as a success, stored as spam. */
+	/*
+	 * The honeypot is no way around the CAPTCHA and the limits (it once
+	 * was: a filled honeypot skipped to storing, so eight posts without
+	 * any token made eight articles and eight rows).
+	 */
+	articles = sql_int("SELECT count(*) FROM article");
+	comments = sql_int("SELECT count(*) FROM comment");
+	for (i = 0; i < 8; i++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "hp-%d", i);
+		j = post("lamdong", key, "Bot", "buy now",
+		         "&website=http%3A%2F%2Fx", ORIGIN, "WRONG", &st);
+		assert_int_equal(st, 403);
+		json_decref(j);
+	}
+	assert_int_equal(sql_int("SELECT count(*) FROM article"), articles);
+	assert_int_equal(sql_int("SELECT count(*) FROM comment"), comments);
+	/* With a solved CAPTCHA, on a new article: the reply of a success
+	 * (the next id), and nothing written, no article made. */
+	j = post("lamdong", "hp-new", "Bot", "buy now",
+	         "&website=http%3A%2F%2Fx", ORIGIN, NULL, &st);
+	assert_int_equal(st, 202);
+	assert_string_equal(json_string_value(json_object_get(j, "status")),
+	                    "pending");
+	id = json_integer_value(json_object_get(j, "id"));
+	assert_int_equal(id, sql_int("SELECT max(id) FROM comment") + 1);
+	json_decref(j);
+	assert_int_equal(sql_int("SELECT count(*) FROM article"), articles);
+	assert_int_equal(sql_int("SELECT count(*) FROM comment"), comments);
+	/* On an article that exists: stored as spam, flagged honeypot. */
+	j = post("lamdong", "a4", "A", "hello", NULL, ORIGIN, NULL, &st);
+	assert_int_equal(st, 202);
+	json_decref(j);
 	j = post("lamdong", "a4", "Bot", "buy now", "&website=http%3A%2F%2Fx",
-	         ORIGIN, "", &st);
+	         ORIGIN, NULL, &st);
 	assert_int_equal(st, 202);
 	assert_string_equal(json_string_value(json_object_get(j, "status")),
 	                    "pending");

@@ -19,7 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <sodium.h>
+
 #include "harness.h"
+#include "pow.h"
 #include "secrets.h"
 #include "token.h"
 
@@ -325,12 +329,82 @@ test_token_answer(const char *secrets_path, const char *token, char *answer,
 }
 
 int
-test_captcha(const struct daemon *d, const char *site, const char *article,
-             char *token, size_t tokensz, char *answer, size_t answersz)
+test_pow_payload(const struct pow_challenge *pc, long number, char *out,
+                 size_t outsz)
 {
-	char body[512], path[400];
+	json_t *o;
+	char *text;
+	int ret = -1;
+
+	o = json_pack("{s:s, s:s, s:I, s:s, s:s}", "algorithm", "SHA-256",
+	              "challenge", pc->challenge, "number", (json_int_t)number,
+	              "salt", pc->salt, "signature", pc->signature);
+	if (o == NULL || (text = json_dumps(o, JSON_COMPACT)) == NULL)
+		goto done;
+	if (sodium_base64_ENCODED_LEN(
+	        strlen(text), sodium_base64_VARIANT_ORIGINAL) <= outsz) {
+		sodium_bin2base64(out, outsz, (const unsigned char *)text,
+		                  strlen(text), sodium_base64_VARIANT_ORIGINAL);
+		ret = 0;
+	}
+	free(text);
+done:
+	json_decref(o);
+	return ret;
+}
+
+int
+test_pow_from_json(const char *body, struct pow_challenge *pc)
+{
+	json_t *root = json_loads(body, 0, NULL), *p;
+	const char *salt, *ch, *sig;
+	json_int_t max;
+	int ret = -1;
+
+	p = json_object_get(root, "pow");
+	if (p == NULL)
+		p = root; /* a bare ALTCHA challenge */
+	if (json_unpack(p, "{s:s, s:s, s:I, s:s}", "salt", &salt, "challenge",
+	                &ch, "maxnumber", &max, "signature", &sig) != 0 ||
+	    strlen(salt) > POW_SALT_MAX || strlen(ch) != POW_HEX_LEN ||
+	    strlen(sig) != POW_HEX_LEN || max < 0)
+		goto done;
+	snprintf(pc->salt, sizeof(pc->salt), "%s", salt);
+	snprintf(pc->challenge, sizeof(pc->challenge), "%s", ch);
+	snprintf(pc->signature, sizeof(pc->signature), "%s", sig);
+	pc->maxnumber = (unsigned long)max;
+	ret = 0;
+done:
+	json_decref(root);
+	return ret;
+}
+
+/* Percent-encodes the base64 payload for a form body (+ / =). */
+static void
+form_escape(const char *in, char *out, size_t outsz)
+{
+	size_t o = 0;
+
+	for (; *in != '\0' && o + 4 < outsz; in++) {
+		if (*in == '+' || *in == '/' || *in == '=')
+			o += (size_t)snprintf(out + o, outsz - o, "%%%02X",
+			                      (unsigned char)*in);
+		else
+			out[o++] = *in;
+	}
+	out[o] = '\0';
+}
+
+int
+test_captcha(const struct daemon *d, const char *site, const char *article,
+             char *token, size_t tokensz, char *answer, size_t answersz,
+             char *pow, size_t powsz)
+{
+	char body[512], path[400], payload[POW_PAYLOAD_MAX + 1];
+	struct pow_challenge pc;
 	const char *t, *e;
 	struct reply r;
+	long n;
 	int ret = -1;
 
 	snprintf(body, sizeof(body), "site=%s&article=%s", site, article);
@@ -344,6 +418,11 @@ test_captcha(const struct daemon *d, const char *site, const char *article,
 		goto done;
 	memcpy(token, t + 9, (size_t)(e - t - 9));
 	token[e - t - 9] = '\0';
+	/* The work a browser does, here in C. */
+	if (test_pow_from_json(r.body, &pc) != 0 || (n = pow_solve(&pc)) < 0 ||
+	    test_pow_payload(&pc, n, payload, sizeof(payload)) != 0)
+		goto done;
+	form_escape(payload, pow, powsz);
 	snprintf(path, sizeof(path), "%s/var/secrets", d->dir);
 	ret = test_token_answer(path, token, answer, answersz);
 done:

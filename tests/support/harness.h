@@ -73,11 +73,21 @@ int run_cmd(const char *cmd, char *out, size_t outsz);
 int test_token_answer(const char *secrets_path, const char *token, char *answer,
                       size_t answersz);
 /*
- * Issues a CAPTCHA for (site, article) over HTTP and learns its answer
- * with test_token_answer. 0, or -1 when issuing or opening failed (e.g.
- * the daemon is down).
+ * Issues a CAPTCHA for (site, article) over HTTP, learns its answer with
+ * test_token_answer and solves its proof of work as a browser would:
+ * pow gets the ALTCHA payload percent-encoded for a form body (the value
+ * of "altcha=").  0, or -1 when issuing or opening failed (e.g. the
+ * daemon is down).
  */
 int test_captcha(const struct daemon *d, const char *site, const char *article,
-                 char *token, size_t tokensz, char *answer, size_t answersz);
+                 char *token, size_t tokensz, char *answer, size_t answersz,
+                 char *pow, size_t powsz);
+
+struct pow_challenge;
+/* The ALTCHA payload (base64 JSON) of pc solved with number. 0 / -1. */
+int test_pow_payload(const struct pow_challenge *pc, long number, char *out,
+                     size_t outsz);
+/* The "pow" member of an issue reply, or a bare ALTCHA challenge. 0 / -1. */
+int test_pow_from_json(const char *body, struct pow_challenge *pc);
 
 #endif

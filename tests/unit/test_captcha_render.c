@@ -418,8 +418,7 @@ test_render_bad_args(void **state)
 	(void)state;
 	seed_for(4, seed);
 	assert_int_equal(captcha_render_png("ADEG", seed, 1, &png, &len), -1);
-	assert_int_equal(captcha_render_png("ADEGHL", seed, 1, &png, &len),
-	                 -1);
+	assert_int_equal(captcha_render_png("ADEGHL", seed, 1, &png, &len), -1);
 	assert_int_equal(captcha_render_png("ADEGK", seed, 1, &png, &len), -1);
 	assert_int_equal(captcha_render_png("adegh", seed, 1, &png, &len), -1);
 	assert_int_equal(captcha_render_png("ADEGB", seed, 1, &png, &len), -1);
