@@ -107,10 +107,10 @@
  * average; measured in Chromium (docs/captcha.md), the default is about
  * 0.3 s on a phone (4x CPU throttling) and the cap about 100 times that.
  */
-#define DEFAULT_POW_COST         50000
-#define DEFAULT_POW_COST_STR     "50000"
-#define DEFAULT_POW_COST_MAX     5000000
-#define DEFAULT_POW_COST_MAX_STR "5000000"
+#define DEFAULT_POW_COST         60000
+#define DEFAULT_POW_COST_STR     "60000"
+#define DEFAULT_POW_COST_MAX     6000000
+#define DEFAULT_POW_COST_MAX_STR "6000000"
 /*
  * Risk score of a client (per site and /32 or /64): each failure adds 1,
  * each challenge issued adds POW_ISSUE_WEIGHT, and it halves every

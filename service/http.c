@@ -605,7 +605,7 @@ http_reply_html(struct http_req *req, unsigned int status, const char *html,
 	    csp, sizeof(csp),
 	    "default-src 'none'; script-src 'self'; style-src 'self'; "
 	    "img-src 'self' data:; media-src 'self'; connect-src 'self'; "
-	    "frame-src 'self'; "
+	    "frame-src 'self'; worker-src blob:; "
 	    "form-action 'self'; base-uri 'none'; frame-ancestors 'self'");
 	n = (size_t)r;
 	for (i = 0; site != NULL && i < site->norigins; i++) {

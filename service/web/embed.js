@@ -136,6 +136,55 @@
 		}, function () { return {status: 0, data: null}; });
 	}
 
+	/* The proof of work (ALTCHA v1), by /static/pow.js: in a Web Worker
+	 * while the reader types, or on the page where a CSP forbids blob:
+	 * workers. Resolves to the payload the server checks, or null. */
+	var powJs;
+	function powOnPage() {
+		if (!powJs)
+			powJs = new Promise(function (ok) {
+				var s = h('script', {src: ORIGIN + '/static/pow.js'});
+				s.onload = s.onerror = ok;
+				d.head.append(s);
+			});
+		return powJs;
+	}
+	function solve(p) {
+		return new Promise(function (ok) {
+			var w;
+
+			function fin(n) {
+				if (w)
+					w.terminate();
+				ok(n < 0 ? null : btoa(JSON.stringify({algorithm: p.algorithm,
+					challenge: p.challenge, number: n, salt: p.salt,
+					signature: p.signature})));
+			}
+			function here() {
+				w = null;
+				powOnPage().then(function () {
+					if (window.bandocPow)
+						window.bandocPow(p, fin);
+					else
+						fin(-1);
+				});
+			}
+			try {
+				w = new Worker(URL.createObjectURL(new Blob(['importScripts("' +
+					ORIGIN + '/static/pow.js")'], {type: 'text/javascript'})));
+				w.onmessage = function (e) { fin(e.data); };
+				w.onerror = function (e) {
+					e.preventDefault();
+					w.terminate();
+					here();
+				};
+				w.postMessage(p);
+			} catch (e) {
+				here();
+			}
+		});
+	}
+
 	function errorOf(r, L) {
 		var e = r.data && r.data.error;
 		return e && typeof e === 'object' ? e : {message: r.status ? '' : L.net};
@@ -333,12 +382,13 @@
 			'aria-live': 'polite'});
 		var send = h('button', {type: 'submit', class: 'bandoc-button bandoc-send',
 			text: L.send});
+		var capBox;
 		var form = h('form', {class: 'bandoc-form', novalidate: true,
 			'aria-label': L.formTitle}, [
 			replying,
 			h('div', {class: 'bandoc-row'}, [nameF, emailF]),
 			bodyF,
-			h('div', {class: 'bandoc-captcha'}, [
+			capBox = h('div', {class: 'bandoc-captcha'}, [
 				h('div', {class: 'bandoc-captcha-row'}, [
 					wait, img, audio,
 					h('div', {class: 'bandoc-captcha-tools'}, [refresh, toggle])
@@ -414,6 +464,13 @@
 
 		/* --- the CAPTCHA --- */
 		function setKind(kind) {
+			/* captcha_mode = invisible: nothing to see or type. */
+			var none = kind === 'pow';
+
+			capBox.hidden = none;
+			code.required = !none;
+			if (none)
+				return;
 			capKind = kind;
 			help.textContent = kind === 'audio' ? L.helpAudio : L.help;
 			toggle.textContent = kind === 'audio' ? L.image : L.audio;
@@ -450,10 +507,14 @@
 					return;
 				}
 				cap = c;
-				setKind(kind);
+				/* The work starts now, while the reader types. */
+				c.solved = solve(c.pow);
+				setKind(c.kind === 'pow' ? 'pow' : kind);
 				token.value = c.token;
 				wait.hidden = true;
-				if (kind === 'audio') {
+				if (c.kind === 'pow') {
+					img.hidden = audio.hidden = true;
+				} else if (kind === 'audio') {
 					img.hidden = true;
 					audio.src = ORIGIN + c.audio;
 					audio.setAttribute('data-token', c.token);
@@ -510,7 +571,7 @@
 				local.email = L.badEmail;
 			if (!f.body.value.trim())
 				local.body = L.need;
-			if (!code.value.trim())
+			if (code.required && !code.value.trim())
 				local.captcha_answer = L.need;
 			if (Object.keys(local).length) {
 				say(L.check, false);
@@ -540,7 +601,10 @@
 			send.textContent = L.sending;
 			form.setAttribute('aria-busy', 'true');
 			say('');
-			call('/api/v1/comments', body).then(function (r) {
+			cap.solved.then(function (pow) {
+				body.altcha = pow || '';
+				return call('/api/v1/comments', body);
+			}).then(function (r) {
 				var e, lost = d.activeElement === send || d.activeElement === d.body;
 
 				busy = false;
@@ -596,6 +660,7 @@
 		d.addEventListener('DOMContentLoaded', start);
 	else
 		start();
-	/* For pages that add widgets later (single-page sites). */
-	window.bandoc = {scan: start};
+	/* For pages that add widgets later (single-page sites); solve() is the
+	 * proof of work, for tests and pages that own their forms. */
+	window.bandoc = {scan: start, solve: solve};
 })();

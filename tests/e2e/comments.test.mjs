@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { answer, BASE, captchaToken, haveAnswer, launch, readerContext,
+import { answer, BASE, solvePow, captchaToken, haveAnswer, launch, readerContext,
 	shot, shotOf, sql, watch, wrongAnswer } from './lib.mjs';
 
 let browser;
@@ -187,7 +187,7 @@ test('replies, nested display and the editors\' reply', { skip: needAnswer },
 		const r = await page.evaluate(async () => {
 			const c = await fetch('/api/v1/captcha', { method: 'POST',
 				body: new URLSearchParams({ site: 'lamdong', article: 'demo' }) });
-			return (await c.json()).token;
+			return c.json();
 		});
 		return page.evaluate(async (f) => {
 			const x = await fetch('/api/v1/comments', { method: 'POST',
@@ -195,7 +195,8 @@ test('replies, nested display and the editors\' reply', { skip: needAnswer },
 			return x.json();
 		}, { site: 'lamdong', article: 'demo', name: 'Lê Hoàng Phúc',
 			body: 'Xin hỏi: hội nghị tổng kết năm tổ chức ở đâu?',
-			captcha_token: r, captcha_answer: answer(r), website: '' });
+			captcha_token: r.token, captcha_answer: answer(r.token),
+			website: '', altcha: await solvePow(r.pow) });
 	})();
 	assert.ok(top.id > 0, JSON.stringify(top));
 	sql(`UPDATE comment SET status = 1, reply_name = 'Ban biên tập',

@@ -39,7 +39,8 @@ after(async () => {
 /* The host's CSP, as docs/widget.md tells hosts to write it. */
 const CSP = `default-src 'self'; script-src 'self' ${BASE}; ` +
 	`style-src 'self' ${BASE}; img-src 'self' ${BASE} data:; ` +
-	`media-src ${BASE}; connect-src ${BASE}; frame-ancestors 'none'`;
+	`media-src ${BASE}; connect-src ${BASE}; worker-src blob:; ` +
+	`frame-ancestors 'none'`;
 
 function hostPage(lang, article, site = 'lamdong') {
 	return `<!doctype html>

@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { solveChallenge } from 'altcha-lib/v1';
 import { chromium } from 'playwright-core';
 
 export const BASE = process.env.BANDOC_BASE;
@@ -130,6 +131,20 @@ export async function captchaToken(page, not = null, root = page) {
 	}
 }
 
+/*
+ * Solves a challenge's proof of work with the stock altcha-lib (ALTCHA
+ * v1), as another client would, and returns the payload for "altcha".
+ */
+export async function solvePow(p) {
+	const s = await solveChallenge(p.challenge, p.salt, p.algorithm,
+		p.maxnumber).promise;
+	if (!s)
+		throw new Error('altcha-lib found no solution: ' + JSON.stringify(p));
+	return Buffer.from(JSON.stringify({ algorithm: p.algorithm,
+		challenge: p.challenge, number: s.number, salt: p.salt,
+		signature: p.signature })).toString('base64');
+}
+
 /* Submits a comment through the JSON API from a page of the daemon's
  * origin (as the widget does), solving the CAPTCHA with the key holder. */
 export async function postComment(page, fields) {
@@ -142,7 +157,8 @@ export async function postComment(page, fields) {
 	if (issue.status !== 201)
 		throw new Error('captcha: ' + JSON.stringify(issue));
 	const form = { ...fields, captcha_token: issue.body.token,
-		captcha_answer: answer(issue.body.token), website: '' };
+		captcha_answer: answer(issue.body.token), website: '',
+		altcha: await solvePow(issue.body.pow) };
 	return page.evaluate(async (f) => {
 		const r = await fetch('/api/v1/comments', { method: 'POST',
 			body: new URLSearchParams(f) });

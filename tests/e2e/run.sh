@@ -45,15 +45,19 @@ if ! command -v sqlite3 >/dev/null; then
 	apt_install sqlite3
 fi
 
-# playwright-core at the version of package-lock.json, reinstalled when
-# the lock file changed.
+# The packages of package-lock.json (playwright-core; altcha and
+# altcha-lib for the ALTCHA interoperability tests), reinstalled when the
+# lock file names other versions than node_modules holds.
 cd "$here"
-want=$(node -e 'const l=require("./package-lock.json");
-	process.stdout.write(l.packages["node_modules/playwright-core"].version)')
-have=$(node -e 'try{process.stdout.write(
-	require("./node_modules/playwright-core/package.json").version)}catch(e){}')
+versions='const l=require("./package-lock.json");
+	const ps=["playwright-core","altcha","altcha-lib"];
+	process.stdout.write(ps.map(p=>{try{return p+"@"+(process.argv[1]?
+	require("./node_modules/"+p+"/package.json").version:
+	l.packages["node_modules/"+p].version)}catch(e){return p+"@none"}}).join(" "))'
+want=$(node -e "$versions")
+have=$(node -e "$versions" installed)
 if [ "$want" != "$have" ]; then
-	echo "== e2e: npm ci (playwright-core $want)"
+	echo "== e2e: npm ci ($want)"
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund \
 		--loglevel=error
 fi
@@ -90,11 +94,17 @@ free_port() {
 
 # Keys the daemon may not know yet are added only when it knows them
 # (unknown keys are errors).
-known() { "$bandocd" config-doc | grep -q "\`$1\`"; }
+# (The table is read once: "config-doc | grep -q" under pipefail failed
+# at random when grep exited before config-doc had written everything.)
+config_doc=$("$bandocd" config-doc)
+known() { grep -q "\`$1\`" <<<"$config_doc"; }
 site_extra=
+# pow_cost: the work at the smallest difficulty, so that the many posts
+# of these tests stay quick; the default is measured on site "quiet".
 for kv in "captcha_per_minute = 1000" "captcha_per_hour = 10000" \
 	"captcha_fail_limit = 1000" "comments_per_minute = 1000" \
-	"comments_per_hour = 10000" "new_articles_per_minute = 1000"; do
+	"comments_per_hour = 10000" "new_articles_per_minute = 1000" \
+	"pow_cost = 1000"; do
 	known "${kv%% *}" && site_extra+="$kv"$'\n'
 done
 
@@ -132,6 +142,14 @@ lang = en
 moderation = off
 captcha_min_solve = 0
 $site_extra
+; captcha_mode = invisible, at the default proof-of-work cost.
+[site.quiet]
+name = Yên lặng
+origins = http://127.0.0.1:$port http://127.0.0.1:$host_port
+lang = vi
+captcha_mode = invisible
+captcha_min_solve = 0
+secret = quiet-site-secret-0123456789
 CONF
 	rm -f "$tmp/ready"
 	"$bandocd" serve -c "$tmp/bandoc.conf" --ready-file "$tmp/ready" \

@@ -123,16 +123,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = strlen(TOKEN_PREFIX); i < TOKEN_TEXT_LEN; i++)
 		FUZZ_CHECK(b64url_char(text[i]));
 
-	wellformed =
-	    (c.kind == TOKEN_KIND_IMAGE || c.kind == TOKEN_KIND_AUDIO) &&
-	    c.lang <= 1;
+	wellformed = c.kind >= TOKEN_KIND_IMAGE && c.kind <= TOKEN_KIND_MAX &&
+	             c.lang <= 1;
 	for (i = 0; i < alen; i++)
 		wellformed = wellformed && answer_char(c.answer[i]);
 
 	ka.key = key;
 	if (token_open(text, TOKEN_TEXT_LEN, key_fn, &ka, &out) == 0) {
-		FUZZ_CHECK(c.kind == TOKEN_KIND_IMAGE ||
-		           c.kind == TOKEN_KIND_AUDIO);
+		FUZZ_CHECK(c.kind >= TOKEN_KIND_IMAGE &&
+		           c.kind <= TOKEN_KIND_MAX);
 		FUZZ_CHECK(c.lang <= 1);
 		FUZZ_CHECK(out.key_id == c.key_id && out.kind == c.kind &&
 		           out.issued_at == c.issued_at && out.ttl == c.ttl &&
