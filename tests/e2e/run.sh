@@ -99,12 +99,12 @@ free_port() {
 config_doc=$("$bandocd" config-doc)
 known() { grep -q "\`$1\`" <<<"$config_doc"; }
 site_extra=
-# pow_cost: the work at the smallest difficulty, so that the many posts
+# pow_cost(_max): the work at the smallest difficulty, so that the many posts
 # of these tests stay quick; the default is measured on site "quiet".
 for kv in "captcha_per_minute = 1000" "captcha_per_hour = 10000" \
 	"captcha_fail_limit = 1000" "comments_per_minute = 1000" \
 	"comments_per_hour = 10000" "new_articles_per_minute = 1000" \
-	"pow_cost = 1000"; do
+	"pow_cost = 1000" "pow_cost_max = 2000"; do
 	known "${kv%% *}" && site_extra+="$kv"$'\n'
 done
 
