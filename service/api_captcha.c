@@ -133,6 +133,25 @@ action_arg(struct http_req *req, const char **action)
 	return 0;
 }
 
+/*
+ * The start of both issuing handlers: a known site, a valid article when
+ * one is named, m cleared and scoped.  0, or -1 with a 400 staged.
+ */
+static int
+mint_start(struct http_req *req, const struct config_site *site,
+           const char *article, struct api_mint *m)
+{
+	if (site == NULL)
+		return -1;
+	if (article != NULL && *article != '\0' &&
+	    api_article(req, site, "article") == NULL)
+		return -1;
+	memset(m, 0, sizeof(*m));
+	m->site = site;
+	m->article = article;
+	return 0;
+}
+
 static void
 mint_failed(struct http_req *req, int status, const char *code, long wait)
 {
@@ -161,14 +180,8 @@ api_captcha_issue(struct http_req *req)
 	int status;
 	json_t *body;
 
-	if (site == NULL)
+	if (mint_start(req, site, article, &m) != 0)
 		return;
-	if (article != NULL && *article != '\0' &&
-	    api_article(req, site, "article") == NULL)
-		return;
-	memset(&m, 0, sizeof(m));
-	m.site = site;
-	m.article = article;
 	if (kind != NULL && strcmp(kind, "audio") == 0)
 		m.kind = TOKEN_KIND_AUDIO;
 	else if (kind != NULL && *kind != '\0' && strcmp(kind, "image") != 0) {
@@ -225,12 +238,8 @@ api_captcha_altcha(struct http_req *req)
 		                 "embed.js or POST /api/v1/captcha.");
 		return;
 	}
-	if (article != NULL && *article != '\0' &&
-	    api_article(req, site, "article") == NULL)
+	if (mint_start(req, site, article, &m) != 0)
 		return;
-	memset(&m, 0, sizeof(m));
-	m.site = site;
-	m.article = article;
 	m.kind = TOKEN_KIND_POW;
 	/* The stock widget cannot show a picture: risk raises the cost. */
 	m.pow_only = 1;
