@@ -27,6 +27,8 @@
 
 #include <stddef.h>
 
+#include <sodium.h>
+
 #include "token.h"
 
 #define POW_KEY_BYTES 32
@@ -48,6 +50,18 @@
  */
 #define POW_MAXNUMBER_MIN 1000UL
 #define POW_MAXNUMBER_MAX 50000000UL
+
+/*
+ * The HMAC key, with its inner and outer SHA-256 states computed once
+ * (pow_key_init): a signature then costs three compressions, not five.
+ */
+struct pow_key {
+	crypto_auth_hmacsha256_state hmac;
+};
+
+/* Prepares k from the raw key.  pow_key_wipe() when done. */
+void pow_key_init(struct pow_key *k, const unsigned char key[POW_KEY_BYTES]);
+void pow_key_wipe(struct pow_key *k);
 
 /* A challenge as sent to the client (the ALTCHA v1 fields). */
 struct pow_challenge {
@@ -98,15 +112,14 @@ const char *pow_result_name(enum pow_result r);
  * number drawn uniformly in 0..maxnumber (libsodium).  maxnumber must be
  * within the bounds above.  0, or -1 on a bad argument.
  */
-int pow_challenge_make(const unsigned char key[POW_KEY_BYTES],
-                       const struct pow_scope *scope, unsigned long maxnumber,
-                       struct pow_challenge *out);
+int pow_challenge_make(const struct pow_key *key, const struct pow_scope *scope,
+                       unsigned long maxnumber, struct pow_challenge *out);
 
 /*
  * Test and benchmark helper: the challenge for a chosen number (the
  * secret one is random).  Same contract as pow_challenge_make().
  */
-int pow_challenge_make_number(const unsigned char key[POW_KEY_BYTES],
+int pow_challenge_make_number(const struct pow_key *key,
                               const struct pow_scope *scope,
                               unsigned long maxnumber, unsigned long number,
                               struct pow_challenge *out);
@@ -129,10 +142,20 @@ int pow_action_ok(const char *s, size_t n);
 int pow_parse(const char *payload, size_t len, struct pow_solution *out);
 
 /*
+ * The two readings behind pow_parse(), for fuzz_pow's cross-check: the
+ * compact text read literally (POW_READ_COMPACT: -1 for any other
+ * text), jansson alone (POW_READ_JSON), or the first then the second
+ * (POW_READ_ANY, what pow_parse() does).
+ */
+enum { POW_READ_ANY, POW_READ_COMPACT, POW_READ_JSON };
+int pow_parse_how(const char *payload, size_t len, struct pow_solution *out,
+                  int how);
+
+/*
  * Checks a parsed solution: signature (HMAC, compared in constant time),
  * then the hash, then expiry against now.  Cannot fail otherwise.
  */
-enum pow_result pow_check(const unsigned char key[POW_KEY_BYTES],
+enum pow_result pow_check(const struct pow_key *key,
                           const struct pow_solution *s, long long now);
 
 /*

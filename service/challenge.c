@@ -29,7 +29,7 @@ struct challenge {
 	const struct config *cfg;
 	const struct secrets *secrets;
 	unsigned char seed_key[crypto_generichash_KEYBYTES];
-	unsigned char pow_key[POW_KEY_BYTES];
+	struct pow_key pow_key;
 	pthread_mutex_t lock;
 	/* The spent set: open addressing, grows up to cfg's max. */
 	struct spent *set;
@@ -65,6 +65,7 @@ challenge_new(const struct config *cfg, const struct secrets *secrets)
 	    "bandoc_captcha_verify_unavailable_total",
 	    "bandoc_captcha_verify_pow_invalid_total"};
 	struct challenge *c = calloc(1, sizeof(*c));
+	unsigned char pow_raw[POW_KEY_BYTES];
 	size_t i;
 
 	if (c == NULL)
@@ -79,11 +80,13 @@ challenge_new(const struct config *cfg, const struct secrets *secrets)
 	if (c->set == NULL || c->pending == NULL || c->flushing == NULL ||
 	    secrets_derive(secrets, "captseed", 0, c->seed_key,
 	                   sizeof(c->seed_key)) != 0 ||
-	    secrets_derive(secrets, "altcha__", 0, c->pow_key,
-	                   sizeof(c->pow_key)) != 0) {
+	    secrets_derive(secrets, "altcha__", 0, pow_raw, sizeof(pow_raw)) !=
+	        0) {
 		challenge_free(c);
 		return NULL;
 	}
+	pow_key_init(&c->pow_key, pow_raw);
+	sodium_memzero(pow_raw, sizeof(pow_raw));
 	pthread_mutex_init(&c->lock, NULL);
 	c->m_issued = metrics_counter_new("bandoc_captcha_issued_total",
 	                                  "CAPTCHA challenges issued.");
@@ -102,7 +105,7 @@ challenge_free(struct challenge *c)
 	if (c == NULL)
 		return;
 	sodium_memzero(c->seed_key, sizeof(c->seed_key));
-	sodium_memzero(c->pow_key, sizeof(c->pow_key));
+	pow_key_wipe(&c->pow_key);
 	free(c->set);
 	free(c->pending);
 	free(c->flushing);
@@ -361,7 +364,7 @@ challenge_pow(struct challenge *c, const struct config_site *site,
 	sc.site = site->id;
 	sc.host = host;
 	sc.action = action;
-	return pow_challenge_make(c->pow_key, &sc, maxnumber, out);
+	return pow_challenge_make(&c->pow_key, &sc, maxnumber, out);
 }
 
 unsigned long
@@ -460,7 +463,7 @@ verify(struct challenge *c, const struct config_site *site, const char *article,
 			r = CHALLENGE_INVALID;
 			goto done;
 		}
-		pr = pow_check(c->pow_key, &sol, (long long)now);
+		pr = pow_check(&c->pow_key, &sol, (long long)now);
 		if (pr == POW_EXPIRED) {
 			r = CHALLENGE_EXPIRED;
 			goto done;

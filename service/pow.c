@@ -1,9 +1,10 @@
 /*
  * pow.c: ALTCHA v1 proof of work (see pow.h).
  *
- * A payload goes through, in this order: length cap -> base64 alphabet
- * -> decode -> JSON (jansson, duplicates refused) -> each member's type,
- * length and range -> the salt's exact form -> number <= maxnumber; only
+ * A payload goes through, in this order: length cap -> base64 (alphabet,
+ * padding) -> JSON (the compact text read literally, anything else by
+ * jansson, duplicates refused) -> each member's type, length and range
+ * -> the salt's exact form -> number <= maxnumber; only
  * then is anything hashed: the signature first (one HMAC), then the
  * challenge (one SHA-256), then the expiry.
  */
@@ -68,18 +69,26 @@ pow_action_ok(const char *s, size_t n)
 	return n > 0 && n <= POW_ACTION_MAX && chars_ok(s, n, "azAZ09__--");
 }
 
+/*
+ * The per-byte checks below run over every byte of a payload: they are
+ * written without branches (one test of the whole run at the end), so
+ * that the compiler can vectorise them.
+ */
 static int
 b64url_ok(const char *s, size_t n)
 {
+	unsigned int all = 1;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
-		      s[i] == '_'))
-			return 0;
-	return 1;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		all &= ((unsigned char)(c - 'A') < 26) |
+		       ((unsigned char)(c - 'a') < 26) |
+		       ((unsigned char)(c - '0') < 10) | (c == '-') |
+		       (c == '_');
+	}
+	return (int)all;
 }
 
 /* The text form of a token (token.h): "b1." and base64url. */
@@ -92,14 +101,24 @@ token_text_ok(const char *s, size_t n)
 	       b64url_ok(s + p, n - p);
 }
 
+/* The decimal digits of v, written backwards from end; returns the first. */
+static char *
+decimal(unsigned long v, char *end)
+{
+	do
+		*--end = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	return end;
+}
+
 /* hex(SHA-256(salt || decimal(number))) into out (65 bytes). */
 static void
 challenge_hex(const char *salt, unsigned long number, char out[POW_HEX_LEN + 1])
 {
 	crypto_hash_sha256_state st;
 	unsigned char h[crypto_hash_sha256_BYTES];
-	char num[24];
-	int n = snprintf(num, sizeof(num), "%lu", number);
+	char buf[24], *num = decimal(number, buf + sizeof(buf));
+	long n = buf + sizeof(buf) - num;
 
 	crypto_hash_sha256_init(&st);
 	crypto_hash_sha256_update(&st, (const unsigned char *)salt,
@@ -110,15 +129,26 @@ challenge_hex(const char *salt, unsigned long number, char out[POW_HEX_LEN + 1])
 	sodium_bin2hex(out, POW_HEX_LEN + 1, h, sizeof(h));
 }
 
+void
+pow_key_init(struct pow_key *k, const unsigned char key[POW_KEY_BYTES])
+{
+	crypto_auth_hmacsha256_init(&k->hmac, key, POW_KEY_BYTES);
+}
+
+void
+pow_key_wipe(struct pow_key *k)
+{
+	sodium_memzero(k, sizeof(*k));
+}
+
 /* hex(HMAC-SHA-256(key, challenge)) into out (65 bytes). */
 static void
-signature_hex(const unsigned char key[POW_KEY_BYTES], const char *challenge,
+signature_hex(const struct pow_key *key, const char *challenge,
               char out[POW_HEX_LEN + 1])
 {
-	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_state st = key->hmac;
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 
-	crypto_auth_hmacsha256_init(&st, key, POW_KEY_BYTES);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)challenge,
 	                              strlen(challenge));
 	crypto_auth_hmacsha256_final(&st, mac);
@@ -127,9 +157,9 @@ signature_hex(const unsigned char key[POW_KEY_BYTES], const char *challenge,
 }
 
 int
-pow_challenge_make_number(const unsigned char key[POW_KEY_BYTES],
-                          const struct pow_scope *sc, unsigned long maxnumber,
-                          unsigned long number, struct pow_challenge *out)
+pow_challenge_make_number(const struct pow_key *key, const struct pow_scope *sc,
+                          unsigned long maxnumber, unsigned long number,
+                          struct pow_challenge *out)
 {
 	int n;
 
@@ -157,9 +187,8 @@ pow_challenge_make_number(const unsigned char key[POW_KEY_BYTES],
 }
 
 int
-pow_challenge_make(const unsigned char key[POW_KEY_BYTES],
-                   const struct pow_scope *scope, unsigned long maxnumber,
-                   struct pow_challenge *out)
+pow_challenge_make(const struct pow_key *key, const struct pow_scope *scope,
+                   unsigned long maxnumber, struct pow_challenge *out)
 {
 	unsigned long number;
 
@@ -265,15 +294,18 @@ salt_parse(const char *salt, size_t len, struct pow_solution *out)
 static int
 hex64_ok(const char *s, size_t n)
 {
+	unsigned int all = 1;
 	size_t i;
 
 	if (n != POW_HEX_LEN)
 		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		      (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		all &= ((unsigned char)(c - '0') < 10) |
+		       ((unsigned char)(c - 'a') < 6);
+	}
+	return (int)all;
 }
 
 /* Copies string member name of o, 1..max bytes, into out. */
@@ -291,63 +323,142 @@ member(json_t *o, const char *name, char *out, size_t max, size_t *len)
 	return 0;
 }
 
+/* What the two readings of the JSON below hand to the common checks. */
+struct fields {
+	size_t challenge_len, signature_len, salt_len;
+	long long number;
+};
+
+/*
+ * Copies the string at *p, 1..max bytes up to the closing quote, into
+ * out, and moves *p past the quote.  A backslash is not taken (jansson
+ * reads escapes).
+ */
+static int
+plain_string(const char **p, const char *end, char *out, size_t max,
+             size_t *len)
+{
+	const char *s = *p, *q = memchr(s, '"', (size_t)(end - s));
+
+	if (q == NULL || q == s || (size_t)(q - s) > max ||
+	    memchr(s, '\\', (size_t)(q - s)) != NULL)
+		return -1;
+	*p = q;
+	*len = (size_t)(q - s);
+	memcpy(out, s, *len);
+	out[*len] = '\0';
+	(*p)++;
+	return 0;
+}
+
+/*
+ * The one text that our widget, altcha-lib and jansson's compact dump
+ * make of the five members in the protocol's order:
+ *   {"algorithm":"SHA-256","challenge":"…","number":N,"salt":"…",
+ *    "signature":"…"}
+ * It is matched literally, without building a JSON tree (jansson was
+ * 4 of the 9 us a verification took).  Any other text (another order,
+ * spaces, escapes, "took" or other extra members) returns -1 and is
+ * read by jansson instead; fuzz_pow checks that both readings agree.
+ */
+static int
+compact_read(const char *j, size_t n, struct pow_solution *out,
+             struct fields *f)
+{
+	const char *p = j, *end = j + n;
+
+	if (expect(&p, end, "{\"algorithm\":\"SHA-256\",\"challenge\":\"") !=
+	        0 ||
+	    plain_string(&p, end, out->challenge, POW_HEX_LEN,
+	                 &f->challenge_len) != 0 ||
+	    expect(&p, end, ",\"number\":") != 0 ||
+	    (f->number = digits(&p, end, 9)) < 0 ||
+	    expect(&p, end, ",\"salt\":\"") != 0 ||
+	    plain_string(&p, end, out->salt, POW_SALT_MAX, &f->salt_len) != 0 ||
+	    expect(&p, end, ",\"signature\":\"") != 0 ||
+	    plain_string(&p, end, out->signature, POW_HEX_LEN,
+	                 &f->signature_len) != 0 ||
+	    expect(&p, end, "}") != 0 || p != end)
+		return -1;
+	return 0;
+}
+
+/* Any valid JSON object with those members, through jansson. */
+static int
+json_read(const char *j, size_t n, struct pow_solution *out, struct fields *f)
+{
+	json_t *o, *num;
+	char alg[16];
+	size_t len;
+	int ret = -1;
+
+	o = json_loadb(j, n, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(o))
+		goto done;
+	if (member(o, "algorithm", alg, sizeof(alg) - 1, &len) != 0 ||
+	    strcmp(alg, "SHA-256") != 0 ||
+	    member(o, "challenge", out->challenge, POW_HEX_LEN,
+	           &f->challenge_len) != 0 ||
+	    member(o, "signature", out->signature, POW_HEX_LEN,
+	           &f->signature_len) != 0 ||
+	    member(o, "salt", out->salt, POW_SALT_MAX, &f->salt_len) != 0)
+		goto done;
+	num = json_object_get(o, "number");
+	if (!json_is_integer(num))
+		goto done;
+	f->number = json_integer_value(num);
+	ret = 0;
+done:
+	json_decref(o);
+	return ret;
+}
+
 int
-pow_parse(const char *payload, size_t len, struct pow_solution *out)
+pow_parse_how(const char *payload, size_t len, struct pow_solution *out,
+              int how)
 {
 	unsigned char bin[POW_PAYLOAD_MAX];
-	size_t binlen, i, n;
-	json_t *o = NULL, *num;
-	json_int_t number;
-	char alg[16];
+	size_t binlen;
+	struct fields f;
 	int ret = -1;
 
 	if (payload == NULL || out == NULL || len == 0 || len > POW_PAYLOAD_MAX)
 		return -1;
 	memset(out, 0, sizeof(*out));
-	for (i = 0; i < len; i++) {
-		char c = payload[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      (c >= '0' && c <= '9') || c == '+' || c == '/' ||
-		      c == '='))
-			return -1;
-	}
-	if (sodium_base642bin(bin, sizeof(bin), payload, len, NULL, &binlen,
-	                      NULL, sodium_base64_VARIANT_ORIGINAL) != 0 &&
-	    sodium_base642bin(bin, sizeof(bin), payload, len, NULL, &binlen,
-	                      NULL,
-	                      sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0)
+	/* Padded text is a multiple of 4 long; libsodium checks the rest
+	 * (alphabet, padding, trailing bits). */
+	if (sodium_base642bin(
+	        bin, sizeof(bin), payload, len, NULL, &binlen, NULL,
+	        len % 4 == 0 ? sodium_base64_VARIANT_ORIGINAL
+	                     : sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0)
 		return -1;
-	o = json_loadb((const char *)bin, binlen, JSON_REJECT_DUPLICATES, NULL);
-	if (!json_is_object(o))
-		goto done;
-	if (member(o, "algorithm", alg, sizeof(alg) - 1, &n) != 0 ||
-	    strcmp(alg, "SHA-256") != 0)
-		goto done;
-	if (member(o, "challenge", out->challenge, POW_HEX_LEN, &n) != 0 ||
-	    !hex64_ok(out->challenge, n) ||
-	    member(o, "signature", out->signature, POW_HEX_LEN, &n) != 0 ||
-	    !hex64_ok(out->signature, n))
-		goto done;
-	num = json_object_get(o, "number");
-	if (!json_is_integer(num) || (number = json_integer_value(num)) < 0 ||
-	    number > (json_int_t)POW_MAXNUMBER_MAX)
-		goto done;
-	out->number = (unsigned long)number;
-	if (member(o, "salt", out->salt, POW_SALT_MAX, &n) != 0 ||
-	    salt_parse(out->salt, n, out) != 0 || out->number > out->maxnumber)
-		goto done;
-	ret = 0;
-done:
-	json_decref(o);
-	sodium_memzero(bin, sizeof(bin));
-	if (ret != 0)
+	if ((how == POW_READ_COMPACT || how == POW_READ_ANY) &&
+	    compact_read((const char *)bin, binlen, out, &f) == 0)
+		ret = 0;
+	else if (how != POW_READ_COMPACT) {
 		memset(out, 0, sizeof(*out));
-	return ret;
+		ret = json_read((const char *)bin, binlen, out, &f);
+	}
+	if (ret != 0 || !hex64_ok(out->challenge, f.challenge_len) ||
+	    !hex64_ok(out->signature, f.signature_len) || f.number < 0 ||
+	    f.number > (long long)POW_MAXNUMBER_MAX ||
+	    salt_parse(out->salt, f.salt_len, out) != 0 ||
+	    (unsigned long)f.number > out->maxnumber) {
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	out->number = (unsigned long)f.number;
+	return 0;
+}
+
+int
+pow_parse(const char *payload, size_t len, struct pow_solution *out)
+{
+	return pow_parse_how(payload, len, out, POW_READ_ANY);
 }
 
 enum pow_result
-pow_check(const unsigned char key[POW_KEY_BYTES], const struct pow_solution *s,
+pow_check(const struct pow_key *key, const struct pow_solution *s,
           long long now)
 {
 	char want[POW_HEX_LEN + 1];

@@ -37,17 +37,23 @@ hex_ok(const char *s)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const unsigned char key[POW_KEY_BYTES] = {7};
-	struct pow_solution sol;
+	static const unsigned char raw[POW_KEY_BYTES] = {7};
+	static struct pow_key key;
+	static int ready;
+	struct pow_solution sol, compact, json;
 	struct pow_challenge again;
 	struct pow_scope sc;
 	char *text;
 	size_t len, n;
 	enum pow_result pr;
-	int r;
+	int r, rc, rj;
 
 	if (size < 1)
 		return 0;
+	if (!ready) {
+		pow_key_init(&key, raw);
+		ready = 1;
+	}
 	if (data[0] & 1) {
 		if (size - 1 > POW_PAYLOAD_MAX)
 			return 0;
@@ -64,6 +70,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	r = pow_parse(text, len, &sol);
 	FUZZ_CHECK(r == 0 || r == -1);
+	/* The literal reading of the compact text never accepts what
+	 * jansson refuses, and both read the same solution. */
+	rc = pow_parse_how(text, len, &compact, POW_READ_COMPACT);
+	rj = pow_parse_how(text, len, &json, POW_READ_JSON);
+	FUZZ_CHECK(rc == -1 || rj == 0);
+	FUZZ_CHECK(r == (rc == 0 || rj == 0 ? 0 : -1));
+	if (rc == 0)
+		FUZZ_CHECK(memcmp(&compact, &json, sizeof(json)) == 0);
+	if (r == 0)
+		FUZZ_CHECK(memcmp(&sol, &json, sizeof(json)) == 0);
 	if (r == 0) {
 		n = strlen(sol.salt);
 		FUZZ_CHECK(len <= POW_PAYLOAD_MAX);
@@ -85,16 +101,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sc.site = sol.site;
 		sc.host = sol.host;
 		sc.action = sol.action[0] != '\0' ? sol.action : NULL;
-		FUZZ_CHECK(pow_challenge_make_number(key, &sc, sol.maxnumber,
+		FUZZ_CHECK(pow_challenge_make_number(&key, &sc, sol.maxnumber,
 		                                     sol.number, &again) == 0);
 		FUZZ_CHECK(strcmp(again.salt, sol.salt) == 0);
-		pr = pow_check(key, &sol, 0);
+		pr = pow_check(&key, &sol, 0);
 		FUZZ_CHECK(pr == POW_OK || pr == POW_FORGED ||
 		           pr == POW_WRONG || pr == POW_EXPIRED);
 		/* Our own key signs again.challenge: it must pass. */
 		memcpy(sol.challenge, again.challenge, sizeof(sol.challenge));
 		memcpy(sol.signature, again.signature, sizeof(sol.signature));
-		FUZZ_CHECK(pow_check(key, &sol, 0) == POW_OK);
+		FUZZ_CHECK(pow_check(&key, &sol, 0) == POW_OK);
 	}
 	free(text);
 	return 0;

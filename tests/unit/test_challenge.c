@@ -639,6 +639,107 @@ test_pow_parse_refuses(void **state)
 	fx_free(f);
 }
 
+/* text as a payload: base64 of it, padded. */
+static void
+b64_of(const char *text, char *out, size_t outsz)
+{
+	assert_true(sodium_base64_ENCODED_LEN(
+	                strlen(text), sodium_base64_VARIANT_ORIGINAL) <= outsz);
+	sodium_bin2base64(out, outsz, (const unsigned char *)text, strlen(text),
+	                  sodium_base64_VARIANT_ORIGINAL);
+}
+
+/*
+ * The compact text (what the widget sends) is read literally, anything
+ * else by jansson: both readings give the same solution, and the
+ * literal one accepts nothing but that one text.
+ */
+static void
+test_pow_two_readings(void **state)
+{
+	struct fx *f = fx_new("");
+	char tok[TOKEN_MAX_TEXT + 1], ans[16], pl[POW_PAYLOAD_MAX + 1];
+	char compact[POW_PAYLOAD_MAX], text[POW_PAYLOAD_MAX],
+	    esc[POW_SALT_MAX + 8];
+	struct pow_challenge pc;
+	struct pow_solution a, b;
+	long n;
+	size_t i, len;
+	/* Changes to the compact text: its closing brace replaced by. */
+	struct {
+		const char *end;
+		int ok; /* jansson accepts it */
+	} other[] = {
+	    {",\"took\":412}", 1}, /* the stock widget's extra member */
+	    {"} ", 1},             /* trailing white space */
+	    {"}x", 0},             /* trailing garbage */
+	    {",\"number\":1}", 0}, /* a duplicate member */
+	};
+
+	(void)state;
+	issue_pow(f, "a", TOKEN_KIND_IMAGE, T0, T0, tok, ans, &pc, pl,
+	          sizeof(pl));
+	n = pow_solve(&pc);
+	/* issue_pow's payload has "took": jansson's alone. */
+	assert_int_equal(pow_parse_how(pl, strlen(pl), &a, POW_READ_JSON), 0);
+	assert_int_equal(pow_parse_how(pl, strlen(pl), &b, POW_READ_COMPACT),
+	                 -1);
+	assert_int_equal(a.number, (unsigned long)n);
+	len =
+	    (size_t)snprintf(compact, sizeof(compact),
+	                     "{\"algorithm\":\"SHA-256\",\"challenge\":\"%s\","
+	                     "\"number\":%ld,\"salt\":\"%s\",\"signature\":"
+	                     "\"%s\"}",
+	                     pc.challenge, n, pc.salt, pc.signature);
+	b64_of(compact, pl, sizeof(pl));
+	assert_int_equal(pow_parse_how(pl, strlen(pl), &b, POW_READ_COMPACT),
+	                 0);
+	assert_memory_equal(&a, &b, sizeof(a));
+	assert_int_equal(pow_parse_how(pl, strlen(pl), &b, POW_READ_JSON), 0);
+	assert_memory_equal(&a, &b, sizeof(a));
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		snprintf(text, sizeof(text), "%.*s%s", (int)len - 1, compact,
+		         other[i].end);
+		b64_of(text, pl, sizeof(pl));
+		assert_int_equal(
+		    pow_parse_how(pl, strlen(pl), &b, POW_READ_COMPACT), -1);
+		assert_int_equal(pow_parse(pl, strlen(pl), &b),
+		                 other[i].ok ? 0 : -1);
+		if (other[i].ok)
+			assert_memory_equal(&a, &b, sizeof(a));
+	}
+	/* Spaces between members, a leading zero. */
+	snprintf(text, sizeof(text),
+	         "{\"algorithm\": \"SHA-256\", \"challenge\": \"%s\", "
+	         "\"number\": %ld, \"salt\": \"%s\", \"signature\": \"%s\"}",
+	         pc.challenge, n, pc.salt, pc.signature);
+	b64_of(text, pl, sizeof(pl));
+	assert_int_equal(pow_parse_how(pl, strlen(pl), &b, POW_READ_COMPACT),
+	                 -1);
+	assert_int_equal(pow_parse(pl, strlen(pl), &b), 0);
+	assert_memory_equal(&a, &b, sizeof(a));
+	snprintf(text, sizeof(text),
+	         "{\"algorithm\":\"SHA-256\",\"challenge\":\"%s\","
+	         "\"number\":0%ld,\"salt\":\"%s\",\"signature\":\"%s\"}",
+	         pc.challenge, n, pc.salt, pc.signature);
+	b64_of(text, pl, sizeof(pl));
+	assert_int_equal(pow_parse(pl, strlen(pl), &b), -1);
+	/* An escape in the salt ("\u0062" is 'b', the token's first
+	 * byte): only jansson reads it, to the same salt. */
+	assert_int_equal(pc.salt[0], 'b');
+	snprintf(esc, sizeof(esc), "\\u0062%.*s", POW_SALT_MAX, pc.salt + 1);
+	snprintf(text, sizeof(text),
+	         "{\"algorithm\":\"SHA-256\",\"challenge\":\"%s\","
+	         "\"number\":%ld,\"salt\":\"%s\",\"signature\":\"%s\"}",
+	         pc.challenge, n, esc, pc.signature);
+	b64_of(text, pl, sizeof(pl));
+	assert_int_equal(pow_parse_how(pl, strlen(pl), &b, POW_READ_COMPACT),
+	                 -1);
+	assert_int_equal(pow_parse(pl, strlen(pl), &b), 0);
+	assert_memory_equal(&a, &b, sizeof(a));
+	fx_free(f);
+}
+
 static void
 test_pow_cost(void **state)
 {
@@ -676,6 +777,7 @@ main(void)
 	    cmocka_unit_test(test_pow_scope),
 	    cmocka_unit_test(test_pow_invisible_kind),
 	    cmocka_unit_test(test_pow_parse_refuses),
+	    cmocka_unit_test(test_pow_two_readings),
 	    cmocka_unit_test(test_pow_cost),
 	};
 
