@@ -1,6 +1,8 @@
 /*
- * main.c: the bandocd command line: serve, check-config, backup,
- * config-doc, version. Start-up, signals and graceful shutdown.
+ * main.c: the bandocd command line (the table `commands` below, which
+ * `bandocd help` prints): serve, check-config, user, backup,
+ * captcha-sample, config-doc, version, help.  Start-up, signals and
+ * graceful shutdown.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -72,14 +74,120 @@ malloc_tune(void)
 	mallopt(M_TRIM_THRESHOLD, 2 * 1024 * 1024);
 }
 
+/*
+ * Every command: its arguments, what it does, its options.  `bandocd
+ * help` and `bandocd COMMAND --help` print these (tests/check-help.sh
+ * checks that each command answers, and that the header above names
+ * them all).
+ */
+static const struct command {
+	const char *name, *args, *what, *options;
+} commands[] = {
+    {"serve", "-c FILE [--ready-file PATH]",
+     "Run the daemon until SIGTERM or SIGINT; then it finishes the "
+     "requests\nin flight and closes the database.",
+     "  -c FILE             the configuration file\n"
+     "  --ready-file PATH   once listening, write the bound addresses "
+     "there,\n"
+     "                      one host:port a line (for tests and scripts)\n"},
+    {"check-config", "-c FILE",
+     "Read the configuration and print every problem with its line "
+     "number;\nexit status 1 if there is any.",
+     "  -c FILE   the configuration file\n"},
+    {"user",
+     "add|passwd|disable|enable|list [NAME] -c FILE [--role ROLE] "
+     "[--generate]",
+     "Moderator accounts, in the configured database (safe while the "
+     "daemon\nruns).  add and passwd read the password from the terminal "
+     "(twice) or\none line of standard input.",
+     "  add NAME            a new account\n"
+     "  passwd NAME         a new password\n"
+     "  disable NAME        no more sign-ins; its sessions end\n"
+     "  enable NAME         allowed again\n"
+     "  list                every account, its role and state\n"
+     "  -c FILE             the configuration file\n"
+     "  --role ROLE         admin or moderator (add; default moderator)\n"
+     "  --generate          make a random password and print it once\n"},
+    {"backup", "-c FILE OUT.db",
+     "Copy the live database to OUT.db (SQLite online backup, safe while "
+     "the\ndaemon runs).",
+     "  -c FILE   the configuration file (names the database)\n"
+     "  OUT.db    where the copy goes\n"},
+    {"captcha-sample", "-c FILE DIR COUNT",
+     "Write COUNT fresh CAPTCHA images (0000.png ...) to DIR, with their\n"
+     "answers in DIR/answers.tsv (legibility panels, OCR checks).",
+     "  -c FILE   the configuration file (fonts_dir)\n"
+     "  DIR       created if missing\n"
+     "  COUNT     1 to 100000\n"},
+    {"config-doc", "",
+     "Print every configuration key, its default and meaning, as the "
+     "Markdown\ntable of README.md.",
+     ""},
+    {"version", "", "Print the version and the database schema version.", ""},
+    {"help", "[COMMAND]", "List the commands, or show one command's options.",
+     ""},
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *
+command_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void
+command_usage(FILE *fp, const struct command *c)
+{
+	fprintf(fp, "usage: bandocd %s%s%s\n", c->name, c->args[0] ? " " : "",
+	        c->args);
+}
+
+/* bandocd help: every command, a line each. */
+static void
+help_all(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp,
+	        "bandocd %s: comments, CAPTCHA and view counter for news "
+	        "sites.\n\n",
+	        BANDOC_VERSION);
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(fp, "  bandocd %s%s%s\n", commands[i].name,
+		        commands[i].args[0] ? " " : "", commands[i].args);
+	fprintf(fp, "\n`bandocd COMMAND --help` (or `bandocd help COMMAND`) "
+	            "tells more of one.\n");
+}
+
+static int
+help_one(const struct command *c)
+{
+	command_usage(stdout, c);
+	printf("\n%s\n", c->what);
+	if (c->options[0] != '\0')
+		printf("\n%s", c->options);
+	return 0;
+}
+
+/* The current command (argv[1]), for usage(). */
+static const struct command *current;
+
+/* Wrong arguments: the command's usage (or the list) on stderr, exit 2. */
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: bandocd serve -c FILE [--ready-file PATH]\n"
-	                "       bandocd check-config -c FILE\n"
-	                "       bandocd backup -c FILE OUT.db\n"
-	                "       bandocd config-doc\n"
-	                "       bandocd version\n");
+	if (current != NULL) {
+		command_usage(stderr, current);
+		fprintf(stderr, "`bandocd %s --help` tells more.\n",
+		        current->name);
+	} else
+		help_all(stderr);
 	exit(2);
 }
 
@@ -468,6 +576,28 @@ main(int argc, char **argv)
 
 	if (argc < 2)
 		usage();
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		if (argc == 2) {
+			help_all(stdout);
+			return 0;
+		}
+		if (argc == 3 && (strcmp(argv[2], "--help") == 0 ||
+		                  strcmp(argv[2], "-h") == 0))
+			return help_one(command_find("help"));
+		if (argc == 3 && (current = command_find(argv[2])) != NULL)
+			return help_one(current);
+		current = NULL;
+		usage();
+	}
+	if ((current = command_find(argv[1])) == NULL) {
+		fprintf(stderr, "bandocd: no command '%s'\n\n", argv[1]);
+		usage();
+	}
+	for (next = 2; next < argc; next++)
+		if (strcmp(argv[next], "--help") == 0 ||
+		    strcmp(argv[next], "-h") == 0)
+			return help_one(current);
 	if (sodium_init() < 0)
 		fatalx("libsodium cannot start");
 	if (strcmp(argv[1], "version") == 0) {
@@ -521,5 +651,5 @@ main(int argc, char **argv)
 			usage();
 		return backup(path, argv[next]);
 	}
-	usage();
+	usage(); /* a command in the table without a branch here */
 }
