@@ -6,11 +6,14 @@
  * Every statement is constant SQL in the table below, prepared once per
  * connection on first use, then bound, stepped, reset and cleared.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "embed.h"
@@ -427,6 +430,50 @@ done:
 	return ret;
 }
 
+/*
+ * A database holds e-mail addresses and address hashes: a new one is
+ * made 0600 here, whatever the umask (SQLite would make it 0644 less the
+ * umask), and SQLite gives its -wal and -shm files the database's mode.
+ * exclusive: the file must not exist yet.  An existing file that others
+ * may read is used, with a warning.  0, or -1 with err set.
+ */
+static int
+private_file(const char *path, int exclusive, char *err, size_t errsz)
+{
+	struct stat sb;
+	int fd;
+
+	if (path[0] == '\0' || path[0] == ':' || strncmp(path, "file:", 5) == 0)
+		return 0; /* in memory, temporary, or a URI: not ours to make */
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	          0600);
+	if (fd >= 0) {
+		if (fchmod(fd, 0600) != 0) {
+			snprintf(err, errsz, "cannot chmod %s: %s", path,
+			         strerror(errno));
+			close(fd);
+			return -1;
+		}
+		close(fd);
+		return 0;
+	}
+	if (errno == EEXIST && exclusive) {
+		snprintf(err, errsz, "%s exists; refusing to overwrite", path);
+		return -1;
+	}
+	if (errno != EEXIST) {
+		snprintf(err, errsz, "cannot create %s: %s", path,
+		         strerror(errno));
+		return -1;
+	}
+	if (stat(path, &sb) == 0 && (sb.st_mode & 077) != 0)
+		log_warnx(
+		    "%s may be read by group or others (chmod 600 it, and "
+		    "its -wal and -shm files)",
+		    path);
+	return 0;
+}
+
 struct storage *
 storage_open(const char *path, int busy_timeout_ms, char *err, size_t errsz)
 {
@@ -438,6 +485,8 @@ storage_open(const char *path, int busy_timeout_ms, char *err, size_t errsz)
 		snprintf(err, errsz, "out of memory");
 		return NULL;
 	}
+	if (private_file(path, 0, err, errsz) != 0)
+		goto fail;
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
 		snprintf(err, errsz, "cannot open %s: %s", path,
 		         st->db != NULL ? sqlite3_errmsg(st->db)
@@ -575,11 +624,8 @@ storage_backup(const char *src_path, const char *dst_path, char *err,
 	sqlite3_backup *b = NULL;
 	int rc, ret = -1;
 
-	if (access(dst_path, F_OK) == 0) {
-		snprintf(err, errsz, "%s exists; refusing to overwrite",
-		         dst_path);
+	if (private_file(dst_path, 1, err, errsz) != 0)
 		return -1;
-	}
 	if (sqlite3_open_v2(src_path, &src, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK) {
 		snprintf(err, errsz, "cannot open %s: %s", src_path,

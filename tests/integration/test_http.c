@@ -3,6 +3,7 @@
  * socket: status codes, headers, CORS, limits, keep-alive, shutdown,
  * check-config.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -28,11 +30,19 @@ setup(void **state)
 	         "demo_article = %s/docs/demo/"
 	         "seed-article.txt\npublic_url = http://127.0.0.1:1",
 	         BANDOC_SOURCE_DIR);
+	mode_t old;
+	int r;
+
 	if (daemon_config(
 	        &d, demo,
 	        "[site.lamdong]\norigins = https://baolamdong.vn\n") != 0)
 		return -1;
-	return daemon_start(&d);
+	/* The daemon starts with no umask at all: its files must be
+	 * private anyway (test_files_private). */
+	old = umask(0);
+	r = daemon_start(&d);
+	umask(old);
+	return r;
 }
 
 static int
@@ -393,6 +403,48 @@ test_backup_while_running(void **state)
 	assert_non_null(strstr(out, "ok\n"));
 }
 
+/*
+ * The database, its WAL and shared-memory files, the secrets and the
+ * view salt are 0600 though the daemon ran with umask 0 (setup), and so
+ * is a backup made with umask 0.
+ */
+static void
+test_files_private(void **state)
+{
+	static const char *const names[] = {"bandoc.db", "bandoc.db-wal",
+	                                    "bandoc.db-shm", "secrets",
+	                                    "view-salt"};
+	const char *h[] = {"Origin: https://baolamdong.vn",
+	                   "User-Agent: Mozilla/5.0 (X11; Linux x86_64)", NULL};
+	char path[512], cmd[1024], out[4096];
+	struct reply r;
+	struct stat sb;
+	size_t i;
+
+	(void)state;
+	/* A view makes the day's salt. */
+	assert_int_equal(http_do(&d, "POST", "/api/v1/views",
+	                         "application/x-www-form-urlencoded",
+	                         "site=lamdong&article=a1", h, &r),
+	                 0);
+	assert_int_equal(r.status, 200);
+	reply_free(&r);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/var/%s", d.dir, names[i]);
+		if (stat(path, &sb) != 0)
+			fail_msg("%s: %s", path, strerror(errno));
+		if ((sb.st_mode & 0777) != 0600)
+			fail_msg("%s is %o, not 600", names[i],
+			         (unsigned int)(sb.st_mode & 0777));
+	}
+	snprintf(cmd, sizeof(cmd), "umask 0 && %s backup -c %s %s/private.db",
+	         BANDOCD_PATH, d.config, d.dir);
+	assert_int_equal(run_cmd(cmd, out, sizeof(out)), 0);
+	snprintf(path, sizeof(path), "%s/private.db", d.dir);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+}
+
 static void
 test_graceful_stop(void **state)
 {
@@ -418,6 +470,7 @@ main(void)
 	    cmocka_unit_test(test_demo_page),
 	    cmocka_unit_test(test_check_config),
 	    cmocka_unit_test(test_backup_while_running),
+	    cmocka_unit_test(test_files_private),
 	    cmocka_unit_test(test_graceful_stop),
 	};
 
