@@ -75,6 +75,11 @@ struct config {
 	char *trusted_proxies_raw;
 	struct config_cidr proxies[MAX_PROXIES];
 	size_t nproxies;
+	char *metrics_allow_raw;
+	struct config_cidr metrics_allow[MAX_PROXIES];
+	size_t nmetrics_allow;
+	char *metrics_listen_raw; /* "" -> /metrics on the listen addresses */
+	struct config_listen metrics_listen;
 	long long threads;
 	long long connection_limit;
 	long long per_ip_connection_limit;

@@ -42,6 +42,10 @@ enum http_method {
 #define HTTP_ROUTE_REDACT                                                      \
 	0x4 /* access log shows the pattern, not the                           \
 	       path (paths that carry tokens) */
+/* Only for clients in metrics_allow, and only on metrics_listen when set. */
+#define HTTP_ROUTE_METRICS 0x8
+/* Also answered on metrics_listen (every other route is 404 there). */
+#define HTTP_ROUTE_OPS 0x10
 
 typedef void http_handler_fn(struct http_req *req);
 

@@ -65,6 +65,15 @@ static const struct key keys[] = {
      SRV(trusted_proxies_raw),
      "CIDRs of reverse proxies whose `X-Forwarded-For` is believed; "
      "otherwise the socket address is the client. May be repeated."},
+    {SEC_SERVER, "metrics_allow", KEY_LIST, 0, MAX_CONFIG_VALUE,
+     "127.0.0.0/8, ::1/128", SRV(metrics_allow_raw),
+     "CIDRs of clients that may read `/metrics` (the address after the "
+     "`trusted_proxies` rule); others get 404."},
+    {SEC_SERVER, "metrics_listen", KEY_STRING, 0, 64, "",
+     SRV(metrics_listen_raw),
+     "A separate address for `/metrics` (and `/healthz`) alone, e.g. "
+     "`10.0.0.5:9100`; then the `listen` addresses answer 404 there. "
+     "`metrics_allow` applies on it too."},
     {SEC_SERVER, "threads", KEY_INT, 1, MAX_THREADS, "2", SRV(threads),
      "HTTP threads (each runs its own epoll loop)."},
     {SEC_SERVER, "connection_limit", KEY_INT, 16, MAX_CONNECTION_LIMIT, "4096",
@@ -658,23 +667,26 @@ add_listen(void *arg, const char *item)
 	return 0;
 }
 
+/* A CIDR list into one of the config's arrays (item_ctx.key names it). */
 static int
-add_proxy(void *arg, const char *item)
+add_cidr(void *arg, const char *item)
 {
 	struct item_ctx *c = arg;
 	struct config *cfg = c->l->cfg;
+	int proxies = strcmp(c->key, "trusted_proxies") == 0;
+	struct config_cidr *list = proxies ? cfg->proxies : cfg->metrics_allow;
+	size_t *n = proxies ? &cfg->nproxies : &cfg->nmetrics_allow;
 
-	if (cfg->nproxies == MAX_PROXIES) {
-		problem(c->l, c->line, "more than %d trusted proxies",
-		        MAX_PROXIES);
+	if (*n == MAX_PROXIES) {
+		problem(c->l, c->line, "more than %d CIDRs in %s", MAX_PROXIES,
+		        c->key);
 		return 0;
 	}
-	if (config_cidr_parse(item, &cfg->proxies[cfg->nproxies]) != 0) {
-		problem(c->l, c->line, "bad CIDR '%s' in trusted_proxies",
-		        item);
+	if (config_cidr_parse(item, &list[*n]) != 0) {
+		problem(c->l, c->line, "bad CIDR '%s' in %s", item, c->key);
 		return 0;
 	}
-	cfg->nproxies++;
+	(*n)++;
 	return 0;
 }
 
@@ -764,7 +776,17 @@ finish(struct loader *l)
 	if (cfg->nlisten == 0)
 		problem(l, c.line, "no listen address");
 	c.line = line_of(l, 0, "trusted_proxies");
-	each_item(cfg->trusted_proxies_raw, add_proxy, &c);
+	c.key = "trusted_proxies";
+	each_item(cfg->trusted_proxies_raw, add_cidr, &c);
+	c.line = line_of(l, 0, "metrics_allow");
+	c.key = "metrics_allow";
+	each_item(cfg->metrics_allow_raw, add_cidr, &c);
+	if (cfg->metrics_listen_raw[0] != '\0' &&
+	    config_listen_parse(cfg->metrics_listen_raw,
+	                        &cfg->metrics_listen) != 0)
+		problem(l, line_of(l, 0, "metrics_listen"),
+		        "bad metrics_listen address '%s'",
+		        cfg->metrics_listen_raw);
 	if (log_level_parse(cfg->log_level, &lv) != 0)
 		problem(l, line_of(l, 0, "log_level"),
 		        "log_level must be debug, info or warn");

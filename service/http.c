@@ -34,12 +34,21 @@ static const long long buckets_us[] = {100,   250,    500,    1000,
 #define NBUCKETS   (sizeof(buckets_us) / sizeof(buckets_us[0]))
 #define MAX_ROUTES 64
 
+/* What the access handler is given: the daemon a request came in on. */
+struct listener {
+	struct http *h;
+	int metrics; /* 1: the metrics_listen address */
+};
+
 struct http {
 	struct app *app;
-	char self[MAX_ORIGIN_LEN + 1]; /* the daemon's own origin */
-	struct MHD_Daemon *d[MAX_LISTEN];
-	unsigned short port[MAX_LISTEN];
+	char self[MAX_ORIGIN_LEN + 1];        /* the daemon's own origin */
+	struct MHD_Daemon *d[MAX_LISTEN + 1]; /* the listen addresses, then
+	                                         metrics_listen's */
+	unsigned short port[MAX_LISTEN + 1];
 	size_t nd;
+	struct listener lis[MAX_LISTEN + 1];
+	int metrics_listen; /* 1: the last daemon is metrics_listen's */
 	size_t nroutes;
 	_Atomic unsigned int inflight;
 	_Atomic unsigned long long count[MAX_ROUTES + 1][NSTATUS];
@@ -56,6 +65,7 @@ struct field {
 struct http_req {
 	struct http *h;
 	struct MHD_Connection *conn;
+	int on_metrics; /* came in on metrics_listen */
 	const struct http_route *route;
 	size_t route_idx; /* nroutes when none */
 	unsigned int method;
@@ -852,6 +862,36 @@ has_body(struct MHD_Connection *c, unsigned long long *clen, int *chunked)
 	return *chunked || *clen > 0;
 }
 
+/*
+ * Whether route may answer this request where it came in: on
+ * metrics_listen only the HTTP_ROUTE_OPS routes exist; /metrics only
+ * there when it is set, and only for metrics_allow clients (the address
+ * after the trusted-proxy rule, so that a proxy on loopback does not
+ * open it to the world).  Elsewhere the route is as absent as any
+ * unknown path: 404.
+ */
+static int
+route_reachable(struct http_req *req)
+{
+	const struct config *cfg = req->h->app->cfg;
+	int family;
+	unsigned char a[16];
+	size_t i;
+
+	if (req->on_metrics && !(req->route->flags & HTTP_ROUTE_OPS))
+		return 0;
+	if (!(req->route->flags & HTTP_ROUTE_METRICS))
+		return 1;
+	if (req->h->metrics_listen && !req->on_metrics)
+		return 0;
+	if (http_req_client_bin(req, &family, a) != 0)
+		return 0;
+	for (i = 0; i < cfg->nmetrics_allow; i++)
+		if (config_cidr_match(&cfg->metrics_allow[i], family, a))
+			return 1;
+	return 0;
+}
+
 /* First call: everything decided from the request line and headers. */
 static void
 first_call(struct http_req *req, const char *url, const char *method)
@@ -883,6 +923,10 @@ first_call(struct http_req *req, const char *url, const char *method)
 			p->value = req->param_buf + n;
 			n += p->len + 1;
 		}
+	}
+	if (req->route != NULL && !route_reachable(req)) {
+		req->route = NULL;
+		allow = 0;
 	}
 	if (req->route != NULL)
 		req->route_idx = (size_t)(req->route - http_routes);
@@ -1051,7 +1095,8 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
                const char *method, const char *version, const char *upload_data,
                size_t *upload_data_size, void **con_cls)
 {
-	struct http *h = cls;
+	const struct listener *li = cls;
+	struct http *h = li->h;
 	struct http_req *req = *con_cls;
 
 	(void)version;
@@ -1060,6 +1105,7 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 			return MHD_NO;
 		req->h = h;
 		req->conn = conn;
+		req->on_metrics = li->metrics;
 		req->route_idx = h->nroutes;
 		clock_gettime(CLOCK_MONOTONIC, &req->start);
 		atomic_fetch_add(&h->inflight, 1);
@@ -1266,6 +1312,44 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("libmicrohttpd: %s", msg);
 }
 
+/* Starts a daemon on l as h->d[h->nd]; on failure stops h, -1. */
+static int
+daemon_add(struct http *h, const struct config_listen *l, int metrics)
+{
+	const struct config *cfg = h->app->cfg;
+	const union MHD_DaemonInfo *di;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	size_t i = h->nd;
+
+	if (l->addr.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	h->lis[i].h = h;
+	h->lis[i].metrics = metrics;
+	h->d[i] = MHD_start_daemon(
+	    flags, 0, NULL, NULL, access_handler, &h->lis[i],
+	    MHD_OPTION_SOCK_ADDR, &l->addr, MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned int)cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned int)cfg->connection_limit,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned int)cfg->per_ip_connection_limit,
+	    MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned int)cfg->connection_timeout,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->connection_memory,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, h,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
+	if (h->d[i] == NULL) {
+		log_warnx("http: cannot listen on %s", l->text);
+		http_stop(h, 0);
+		return -1;
+	}
+	h->nd++;
+	di = MHD_get_daemon_info(h->d[i], MHD_DAEMON_INFO_BIND_PORT);
+	h->port[i] = di != NULL ? di->port : 0;
+	return 0;
+}
+
 struct http *
 http_start(struct app *app)
 {
@@ -1283,38 +1367,12 @@ http_start(struct app *app)
 		free(h);
 		return NULL;
 	}
-	for (i = 0; i < cfg->nlisten; i++) {
-		const union MHD_DaemonInfo *di;
-		unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |
-		                     MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-		                     MHD_USE_ERROR_LOG;
-
-		if (cfg->listen[i].addr.ss_family == AF_INET6)
-			flags |= MHD_USE_IPv6;
-		h->d[i] = MHD_start_daemon(
-		    flags, 0, NULL, NULL, access_handler, h,
-		    MHD_OPTION_SOCK_ADDR, &cfg->listen[i].addr,
-		    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
-		    MHD_OPTION_CONNECTION_LIMIT,
-		    (unsigned int)cfg->connection_limit,
-		    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		    (unsigned int)cfg->per_ip_connection_limit,
-		    MHD_OPTION_CONNECTION_TIMEOUT,
-		    (unsigned int)cfg->connection_timeout,
-		    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		    (size_t)cfg->connection_memory, MHD_OPTION_NOTIFY_COMPLETED,
-		    completed, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
-		if (h->d[i] == NULL) {
-			log_warnx("http: cannot listen on %s",
-			          cfg->listen[i].text);
-			http_stop(h, 0);
+	for (i = 0; i < cfg->nlisten; i++)
+		if (daemon_add(h, &cfg->listen[i], 0) != 0)
 			return NULL;
-		}
-		h->nd++;
-		di = MHD_get_daemon_info(h->d[i], MHD_DAEMON_INFO_BIND_PORT);
-		h->port[i] = di != NULL ? di->port : 0;
-	}
+	h->metrics_listen = cfg->metrics_listen_raw[0] != '\0';
+	if (h->metrics_listen && daemon_add(h, &cfg->metrics_listen, 1) != 0)
+		return NULL;
 	if (cfg->public_url[0] != '\0')
 		snprintf(h->self, sizeof(h->self), "%s", cfg->public_url);
 	else {

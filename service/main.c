@@ -89,7 +89,10 @@ static const struct command {
      "  -c FILE             the configuration file\n"
      "  --ready-file PATH   once listening, write the bound addresses "
      "there,\n"
-     "                      one host:port a line (for tests and scripts)\n"},
+     "                      one host:port a line, then \"metrics "
+     "host:port\"\n"
+     "                      if metrics_listen is set (for tests and "
+     "scripts)\n"},
     {"check-config", "-c FILE",
      "Read the configuration and print every problem with its line "
      "number;\nexit status 1 if there is any.",
@@ -247,6 +250,13 @@ write_ready(const char *path, struct app *app)
 		snprintf(line, sizeof(line), "%.*s:%u\n", (int)(colon - t), t,
 		         http_port(app->http, i));
 		fputs(line, fp);
+	}
+	if (app->cfg->metrics_listen_raw[0] != '\0') {
+		const char *t = app->cfg->metrics_listen.text;
+		const char *colon = strrchr(t, ':');
+
+		fprintf(fp, "metrics %.*s:%u\n", (int)(colon - t), t,
+		        http_port(app->http, app->cfg->nlisten));
 	}
 	if (fclose(fp) != 0)
 		return -1;

@@ -9,8 +9,9 @@
 #include "http.h"
 
 const struct http_route http_routes[] = {
-    {HTTP_GET, "/healthz", api_health_healthz, 0, 0, "healthz"},
-    {HTTP_GET, "/metrics", api_health_metrics, 0, 0, "metrics"},
+    {HTTP_GET, "/healthz", api_health_healthz, 0, HTTP_ROUTE_OPS, "healthz"},
+    {HTTP_GET, "/metrics", api_health_metrics, 0,
+     HTTP_ROUTE_METRICS | HTTP_ROUTE_OPS, "metrics"},
     {HTTP_GET, "/api/v1/version", api_health_version, 0, HTTP_ROUTE_CORS,
      "version"},
     {HTTP_POST, "/api/v1/captcha", api_captcha_issue, 4096, HTTP_ROUTE_CORS,

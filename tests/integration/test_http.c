@@ -324,6 +324,104 @@ test_metrics(void **state)
 	reply_free(&r);
 }
 
+/*
+ * GET path from 127.0.0.<host>:port, with an X-Forwarded-For when xff is
+ * not NULL; the reply's status, -1 on a socket error.
+ */
+static long
+status_from(unsigned short port, int host, const char *path, const char *xff)
+{
+	char req[512], buf[256];
+	int fd = raw_connect_from(port, host);
+	ssize_t n;
+	size_t got = 0;
+
+	if (fd == -1)
+		return -1;
+	snprintf(req, sizeof(req),
+	         "GET %s HTTP/1.1\r\nHost: x\r\n%s%s%sConnection: "
+	         "close\r\n\r\n",
+	         path, xff != NULL ? "X-Forwarded-For: " : "",
+	         xff != NULL ? xff : "", xff != NULL ? "\r\n" : "");
+	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
+		close(fd);
+		return -1;
+	}
+	while (got < 12 && (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	buf[got] = '\0';
+	return got >= 12 && strncmp(buf, "HTTP/1.1 ", 9) == 0
+	           ? strtol(buf + 9, NULL, 10)
+	           : -1;
+}
+
+/*
+ * /metrics answers only metrics_allow clients, judged by the address
+ * after the trusted-proxy rule (a proxy on loopback must not open it to
+ * everyone), and 404 to everyone else.
+ */
+static void
+test_metrics_allow(void **state)
+{
+	struct daemon m;
+
+	(void)state;
+	assert_int_equal(daemon_config(&m,
+	                               "metrics_allow = 127.0.0.1/32, "
+	                               "192.0.2.0/24\n"
+	                               "trusted_proxies = 127.0.0.3/32",
+	                               NULL),
+	                 0);
+	assert_int_equal(daemon_start(&m), 0);
+	assert_int_equal(status_from(m.port, 1, "/metrics", NULL), 200);
+	assert_int_equal(status_from(m.port, 2, "/metrics", NULL), 404);
+	/* A forged X-Forwarded-For from an untrusted client changes
+	 * nothing. */
+	assert_int_equal(status_from(m.port, 2, "/metrics", "127.0.0.1"), 404);
+	/* Through the proxy: the reader's address counts, not the
+	 * proxy's. */
+	assert_int_equal(status_from(m.port, 3, "/metrics", "203.0.113.9"),
+	                 404);
+	assert_int_equal(status_from(m.port, 3, "/metrics", "192.0.2.7"), 200);
+	assert_int_equal(status_from(m.port, 3, "/metrics", NULL), 404);
+	/* Everything else is as before. */
+	assert_int_equal(status_from(m.port, 2, "/healthz", NULL), 200);
+	daemon_cleanup(&m);
+}
+
+/* With metrics_listen, /metrics (and /healthz) live there alone. */
+static void
+test_metrics_listen(void **state)
+{
+	struct daemon m;
+	char path[512], line[128], *colon;
+	unsigned short mport = 0;
+	FILE *fp;
+
+	(void)state;
+	assert_int_equal(
+	    daemon_config(&m, "metrics_listen = 127.0.0.1:0", NULL), 0);
+	assert_int_equal(daemon_start(&m), 0);
+	snprintf(path, sizeof(path), "%s/ready", m.dir);
+	assert_non_null(fp = fopen(path, "r"));
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, "metrics ", 8) == 0 &&
+		    (colon = strrchr(line, ':')) != NULL)
+			mport = (unsigned short)strtoul(colon + 1, NULL, 10);
+	fclose(fp);
+	assert_true(mport != 0 && mport != m.port);
+	assert_int_equal(status_from(m.port, 1, "/metrics", NULL), 404);
+	assert_int_equal(status_from(m.port, 1, "/healthz", NULL), 200);
+	assert_int_equal(status_from(mport, 1, "/metrics", NULL), 200);
+	assert_int_equal(status_from(mport, 1, "/healthz", NULL), 200);
+	assert_int_equal(status_from(mport, 1, "/api/v1/version", NULL), 404);
+	assert_int_equal(status_from(mport, 1, "/", NULL), 404);
+	/* metrics_allow (loopback by default) holds there too. */
+	assert_int_equal(status_from(mport, 2, "/metrics", NULL), 200);
+	daemon_cleanup(&m);
+}
+
 static void
 test_demo_page(void **state)
 {
@@ -467,6 +565,8 @@ main(void)
 	    cmocka_unit_test(test_keep_alive_two_requests),
 	    cmocka_unit_test(test_cors_preflight),
 	    cmocka_unit_test(test_metrics),
+	    cmocka_unit_test(test_metrics_allow),
+	    cmocka_unit_test(test_metrics_listen),
 	    cmocka_unit_test(test_demo_page),
 	    cmocka_unit_test(test_check_config),
 	    cmocka_unit_test(test_backup_while_running),
