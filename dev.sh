@@ -6,6 +6,7 @@
 #   ./dev.sh bench   release build, wrk benchmarks against a bare libmicrohttpd server
 #   ./dev.sh fuzz [seconds]   libFuzzer targets (clang), each for [60] seconds
 #   ./dev.sh docs    print the configuration table for README.md
+#   ./dev.sh deb     Debian package of the working tree: build-deb/bandoc_*.deb
 set -euo pipefail
 cd "$(dirname "$0")"
 top=$(pwd)
@@ -17,6 +18,19 @@ build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libgd-dev
 test_pkgs=(libcmocka-dev libcurl4-openssl-dev tesseract-ocr clang
 	libclang-rt-14-dev valgrind cppcheck debootstrap nftables jq)
 bench_pkgs=(wrk)
+# The build dependencies of the package are debian/control's.
+deb_pkgs=(dpkg-dev debhelper lintian)
+
+apt_get() { # apt_get ARGS...: apt-get ARGS as root, quietly, after one update
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "need root to install packages (or install them yourself)" >&2
+		exit 1
+	fi
+	[ -n "${apt_updated:-}" ] || apt-get update -qq
+	apt_updated=1
+	DEBIAN_FRONTEND=noninteractive apt-get -y -qq --no-install-recommends \
+		"$@" >/dev/null
+}
 
 need() {
 	local missing=() p
@@ -26,13 +40,7 @@ need() {
 	done
 	if ((${#missing[@]})); then
 		echo "== installing: ${missing[*]}"
-		if [ "$(id -u)" -ne 0 ]; then
-			echo "need root to install packages (or install them yourself)" >&2
-			exit 1
-		fi
-		apt-get update -qq
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-			"${missing[@]}" >/dev/null
+		apt_get install "${missing[@]}"
 	fi
 }
 
@@ -155,6 +163,31 @@ docs)
 	need "${build_pkgs[@]}"
 	build build -DBANDOC_TESTS=OFF >/dev/null
 	./build/bandocd config-doc
+	;;
+deb)
+	# Built from a copy of the working tree (uncommitted changes included,
+	# build dirs and var/ left out) in build-deb/, so that what
+	# dpkg-buildpackage writes (obj-*/, debian/bandoc/, ../*.deb) stays out
+	# of the tree and out of its parent.
+	need "${deb_pkgs[@]}"
+	version=$(dpkg-parsechangelog -S Version)
+	src=build-deb/bandoc-$version
+	deb=build-deb/bandoc_${version}_$(dpkg --print-architecture).deb
+	rm -rf build-deb
+	mkdir -p "$src"
+	tar --exclude=./.git --exclude='./build*' --exclude=./var \
+		--exclude=node_modules --exclude=./tests/e2e/artifacts -cf - . |
+		tar -C "$src" -xf -
+	cd "$src"
+	if ! unmet=$(dpkg-checkbuilddeps 2>&1); then
+		echo "== installing the build dependencies: ${unmet##*: }"
+		apt_get build-dep ./
+	fi
+	dpkg-buildpackage -us -uc -b -j"$(nproc)"
+	cd "$top"
+	echo "== lintian"
+	lintian --fail-on error "$deb"
+	echo "== package: $top/$deb"
 	;;
 *)
 	sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
