@@ -21,7 +21,8 @@
 #    issued through the public API, and /admin.
 # 5. SIGTERM; bandocd must exit 0 (bounded wait).
 # Namespace, veth, NAT table and ip_forward are undone on any exit; a run
-# killed outright (ctest's timeout) is cleaned up by the next run.
+# killed outright (ctest's timeout) is cleaned up by the next run. Steps 1
+# and 3's machinery is tests/fresh/lib.sh, shared with deb.sh (the package).
 #
 # What the root contains: debootstrap minbase of bookworm (the Essential
 # packages, apt and what apt needs), with the sources.list debootstrap
@@ -33,318 +34,35 @@
 # Exit 77 (skipped) only when not root: without root there is no
 # debootstrap, chroot or namespace. As root (CI) any problem is a failure.
 # BANDOC_FRESH_WAIT: seconds allowed from start to /healthz (default 720).
-# BANDOC_FRESH_NET: the /30 used for the veth pair (default 10.213.77).
-# BANDOC_FRESH_KEEP=1: after a failure, leave the root mounted to look
-# into (the next run, or `umount BUILD_DIR/fresh-cache/root`, frees it).
+# BANDOC_FRESH_NET, BANDOC_FRESH_KEEP: see tests/fresh/lib.sh.
 set -euo pipefail
-# EPOCHREALTIME and printf follow LC_NUMERIC: a decimal comma would break
-# the timings.
-export LC_ALL=C
 
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
+test_name=fresh
+logs=last
 usage="usage: tests/fresh/run.sh BUILD_DIR [REVISION]"
 build=${1:?$usage}
 rev=${2:-HEAD}
 wait_max=${BANDOC_FRESH_WAIT:-720}
-net=${BANDOC_FRESH_NET:-10.213.77}
-suite=bookworm
-mirror=http://deb.debian.org/debian
+# shellcheck source=tests/fresh/lib.sh
+. "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "fresh: SKIPPED: needs root (debootstrap, chroot, namespaces)" >&2
-	exit 77
-fi
+# 1. The pristine root. 2. The code under test, as committed.
+fresh_root
+fresh_code
 
-fail() {
-	echo "fresh: FAIL: $*" >&2
-	exit 1
-}
-
-# Phase timings, printed at exit whatever the outcome.
-phases=()
-t_phase=${EPOCHREALTIME/./}
-phase_end() { # phase_end NAME: the time since the previous phase_end
-	local now=${EPOCHREALTIME/./}
-	phases+=("$(printf '%-34s %7.1f s' "$1" "$(((now - t_phase) / 100000))e-1")")
-	t_phase=$now
-}
-add_phase() { # add_phase NAME MICROSECONDS: a phase measured otherwise
-	phases+=("$(printf '%-34s %7.1f s' "$1" "$(($2 / 100000))e-1")")
-}
-t_start=$t_phase
-
-# Host tools. Only the host runs them; none of them enters the root.
-missing=()
-for t in debootstrap:debootstrap nft:nftables jq:jq ip:iproute2 \
-	curl:curl unshare:util-linux nsenter:util-linux flock:util-linux \
-	findmnt:util-linux mountpoint:util-linux; do
-	command -v "${t%%:*}" >/dev/null || missing+=("${t#*:}")
-done
-if ((${#missing[@]})); then
-	echo "== fresh: installing on the host: ${missing[*]}"
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-		--no-install-recommends "${missing[@]}" >/dev/null
-fi
-git -C "$repo" rev-parse -q --verify "$rev^{commit}" >/dev/null ||
-	fail "no revision '$rev' in $repo"
-commit=$(git -C "$repo" rev-parse --short "$rev^{commit}")
-
-mkdir -p "$build"
-cache=$(cd "$build" && pwd)/fresh-cache
-tarball=$cache/$suite-minbase.tar
-root=$cache/root
-out=$cache/last # logs and replies of the last run
-mkdir -p "$cache"
-
-# One run at a time on this host: ip_forward and the NAT table are global.
-state_top=/run/bandoc-fresh
-mkdir -p "$state_top" /run/netns
-# fd 9 is closed for the root's processes: leftovers of a killed run must
-# not hold the lock that the next run takes before it removes them.
-exec 9>"$state_top/lock"
-flock -w 900 9 || fail "another fresh test held $state_top/lock for 15 min"
-
-id=$$
-nsname=bandoc-fresh-$id
-nsfile=/run/netns/$nsname
-veth=bfresh$id # host end; the namespace's end is its eth0
-table=bandoc_fresh_$id
-state=$state_top/$id
-pid=
-
-ns_procs() { # ns_procs NSFILE: the processes in that network namespace
-	local ino p
-	ino=$(stat -L -c %i "$1" 2>/dev/null) || return 0
-	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/ns/net" 2>/dev/null)" = "net:[$ino]" ] &&
-			echo "${p#/proc/}"
-	done
-	return 0
-}
-
-unmount_root() { # unmount_root DIR: the tmpfs of a root, if mounted
-	# The chroot's own mounts live in its private mount namespace and went
-	# with its processes; anything under DIR in this namespace would be a
-	# bug of this script.
-	local m
-	m=$(findmnt -rn -o TARGET | grep -F "$1/" || true)
-	if [ -n "$m" ]; then
-		echo "fresh: unexpected mounts under $1:" >&2
-		echo "$m" >&2
-		umount -R "$1" || umount -R -l "$1"
-		return 1
-	fi
-	if mountpoint -q "$1"; then
-		umount "$1" || { umount -l "$1"; return 1; }
-	fi
-	return 0
-}
-
-teardown() { # teardown ID: undo everything run ID set up; safe to repeat
-	local i=$1 f=/run/netns/bandoc-fresh-$1 procs n ret=0
-	procs=$(ns_procs "$f")
-	if [ -n "$procs" ]; then
-		# shellcheck disable=SC2086 # a list of pids
-		kill -KILL $procs 2>/dev/null || true
-		for ((n = 0; n < 100; n++)); do
-			[ -z "$(ns_procs "$f")" ] && break
-			sleep 0.1
-		done
-	fi
-	if [ -e "$f" ]; then
-		umount "$f" 2>/dev/null || true
-		rm -f "$f"
-	fi
-	ip link del "bfresh$i" 2>/dev/null || true
-	nft delete table ip "bandoc_fresh_$i" 2>/dev/null || true
-	if [ -f "$state_top/$i/ip_forward" ]; then
-		cat "$state_top/$i/ip_forward" >/proc/sys/net/ipv4/ip_forward
-	fi
-	if [ -f "$state_top/$i/root" ]; then
-		unmount_root "$(cat "$state_top/$i/root")" || ret=1
-	fi
-	rm -rf "${state_top:?}/$i"
-	return "$ret"
-}
-
-cleanup() {
-	local rc=$?
-	trap - EXIT
-	if [ -n "$pid" ] && [ -e "/proc/$pid" ]; then
-		kill -KILL "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	fi
-	if ((rc != 0)) && [ "${BANDOC_FRESH_KEEP:-}" = 1 ]; then
-		rm -f "$state/root"
-		echo "fresh: the root stays mounted on $root (BANDOC_FRESH_KEEP)" >&2
-	fi
-	teardown "$id" || rc=1
-	if ((rc == 0)); then phase_end "cleanup"; else phase_end "failed step, cleanup"; fi
-	echo "== fresh: timings ($commit)"
-	printf '  %s\n' "${phases[@]}"
-	add_phase "total" $((${EPOCHREALTIME/./} - t_start))
-	printf '  %s\n' "${phases[-1]}"
-	if ((rc == 0)); then
-		echo "fresh: PASS ($rev = $commit)"
-	else
-		echo "fresh: FAILED ($rev = $commit), exit $rc; logs in $out" >&2
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-
-# Runs killed outright left their state behind; while this run holds the
-# lock, every other state directory is such a leftover.
-for d in "$state_top"/[0-9]*; do
-	[ -d "$d" ] || continue
-	echo "== fresh: cleaning up after run ${d##*/}"
-	teardown "${d##*/}"
-done
-for f in /run/netns/bandoc-fresh-*; do
-	[ -e "$f" ] && teardown "${f##*-}"
-done
-mkdir -p "$state"
-phase_end "host tools, lock"
-
-# 1. The pristine root: made once, written to a temporary name and renamed,
-# so that an interrupted debootstrap is never taken for a cache.
-if [ ! -f "$tarball" ]; then
-	echo "== fresh: debootstrap --variant=minbase $suite (once; cached in $tarball)"
-	tmp=$cache/debootstrap.tmp
-	rm -rf --one-file-system "$tmp"
-	if ! debootstrap --variant=minbase "$suite" "$tmp" "$mirror" \
-		>"$cache/debootstrap.log" 2>&1; then
-		tail -n 20 "$cache/debootstrap.log" >&2
-		fail "debootstrap failed (log: $cache/debootstrap.log)"
-	fi
-	# The downloaded .debs are debootstrap's, not part of a new machine.
-	rm -f "$tmp"/var/cache/apt/archives/*.deb
-	tar --numeric-owner -C "$tmp" -cf "$tarball.tmp" .
-	mv "$tarball.tmp" "$tarball"
-	rm -rf --one-file-system "$tmp"
-	phase_end "debootstrap (first run only)"
-fi
-unmount_root "$root" # one kept by BANDOC_FRESH_KEEP
-rm -rf --one-file-system "$root" "$out"
-mkdir -p "$root" "$out"
-echo "$root" >"$state/root"
-mount -t tmpfs -o size=6g,mode=755 bandoc-fresh "$root"
-tar --numeric-owner -C "$root" -xpf "$tarball"
-phase_end "extract pristine root"
-
-# 2. The code under test, as committed.
-mkdir -p "$root/root/bandoc"
-git -C "$repo" archive --format=tar "$rev" | tar -C "$root/root/bandoc" -xf -
-phase_end "git archive $rev ($commit)"
-
-# 3a. DNS as the host has it. A loopback resolver (systemd-resolved's
-# stub) is not reachable from the namespace: take its upstream file.
-resolv=/etc/resolv.conf
-[ -f /run/systemd/resolve/resolv.conf ] && resolv=/run/systemd/resolve/resolv.conf
-grep -q '^nameserver' "$resolv" || fail "no nameserver in $resolv"
-if grep -Eq '^nameserver[[:space:]]+(127\.|::1)' "$resolv"; then
-	fail "$resolv names a loopback resolver, unreachable from the namespace"
-fi
-rm -f "$root/etc/resolv.conf"
-grep -E '^(nameserver|search|options)' "$resolv" >"$root/etc/resolv.conf"
-
-# 3b. The network namespace: its own loopback, and eth0 to the host by a
-# veth pair; the host masquerades what leaves through its own way out.
-uplink=$(ip -4 route show default | awk '{for (i = 1; i < NF; i++)
-	if ($i == "dev") { print $(i + 1); exit }}')
-[ -n "$uplink" ] || fail "the host has no default route: no way to the mirror"
-if ip -4 route show | grep -qF "$net."; then
-	fail "$net.0/30 is in use on this host (set BANDOC_FRESH_NET)"
-fi
-mtu=$(cat "/sys/class/net/$uplink/mtu")
-touch "$nsfile"
-unshare --net="$nsfile" true
-ip link add "$veth" mtu "$mtu" type veth peer name eth0 mtu "$mtu" netns "$nsname"
-ip addr add "$net.1/30" dev "$veth"
-ip link set "$veth" up
-ip -n "$nsname" link set lo up
-ip -n "$nsname" addr add "$net.2/30" dev eth0
-ip -n "$nsname" link set eth0 up
-ip -n "$nsname" route add default via "$net.1"
-fwd_was=$(cat /proc/sys/net/ipv4/ip_forward)
-# Nothing on this host forwarded before: then nothing but ours may now.
-guard=
-[ "$fwd_was" = 0 ] && guard="iifname != \"$veth\" oifname != \"$veth\" drop"
-nft -f - <<NFT
-table ip $table {
-	chain masq {
-		type nat hook postrouting priority srcnat; policy accept;
-		ip saddr $net.2 oifname != "$veth" masquerade
-	}
-	chain guard {
-		type filter hook forward priority filter; policy accept;
-		# Nobody outside opens a connection into the namespace.
-		oifname "$veth" ct state != { established, related } drop
-		$guard
-	}
-}
-NFT
-if [ "$fwd_was" = 0 ]; then
-	echo 0 >"$state/ip_forward"
-	echo 1 >/proc/sys/net/ipv4/ip_forward
-fi
-phase_end "network namespace, veth, NAT"
-
-inns() { nsenter --net="$nsfile" -- "$@"; }
-
-# 3c. ./dev.sh run, as root would type it on the new machine: a clean
-# environment, nothing on stdin. Every step execs the next (nsenter,
-# unshare, sh, chroot, bash, dev.sh's own exec), so $pid ends as bandocd.
+# 3. ./dev.sh run, as root would type it on the new machine, in the
+# network namespace (dev.sh's apt-get needs the mirror). dev.sh execs the
+# daemon, so $pid ends as bandocd.
+fresh_net
 t_run=${EPOCHREALTIME/./}
-# Not through inns(): a function in the background is a subshell, which
-# would then be $pid.
-# shellcheck disable=SC2016 # expanded by the inner shell
-nsenter --net="$nsfile" -- unshare --mount --propagation private -- /bin/sh -ec '
-	r=$1
-	mount -t proc proc "$r/proc"
-	mount -t sysfs -o ro sysfs "$r/sys"
-	mount --rbind /dev "$r/dev"
-	mount -t tmpfs -o mode=755,nosuid,nodev tmpfs "$r/run"
-	mkdir -m 1777 "$r/run/lock"
-	exec /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		HOME=/root TERM=dumb /usr/sbin/chroot "$r" \
-		/bin/bash -c "cd /root/bandoc && exec ./dev.sh run"
-' sh "$root" </dev/null >"$out/dev-run.log" 2>&1 9>&- &
+root_exec /bin/bash -c "cd /root/bandoc && exec ./dev.sh run" \
+	>"$out/dev-run.log" 2>&1 &
 pid=$!
-
-alive() { # alive PID: running, not a zombie
-	local s
-	s=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status" 2>/dev/null)
-	[ -n "$s" ] && [ "$s" != Z ]
-}
 
 # 4. /healthz, bounded. dev.sh exiting first is the failure this test is
 # for: its log says why.
 echo "== fresh: ./dev.sh run in the fresh root (log: $out/dev-run.log)"
-deadline=$((SECONDS + wait_max))
-until [ "$(inns curl -s -m 2 http://127.0.0.1:8080/healthz 2>/dev/null)" = ok ]; do
-	if ! alive "$pid"; then
-		rc=0
-		wait "$pid" || rc=$?
-		pid=
-		add_phase "./dev.sh run until it exited" $((${EPOCHREALTIME/./} - t_run))
-		t_phase=${EPOCHREALTIME/./}
-		echo "---- last lines of ./dev.sh run:" >&2
-		tail -n 25 "$out/dev-run.log" >&2
-		echo "----" >&2
-		fail "./dev.sh run exited with status $rc before /healthz answered"
-	fi
-	if ((SECONDS >= deadline)); then
-		tail -n 25 "$out/dev-run.log" >&2
-		fail "/healthz did not answer 'ok' within ${wait_max} s"
-	fi
-	sleep 1
-done
+wait_healthz "./dev.sh run" "$out/dev-run.log" "$wait_max"
 t_up=${EPOCHREALTIME/./}
 # dev.sh's steps, from what each left in the root: dpkg's status file is
 # written last by the install, the daemon binary last by the build.
@@ -360,47 +78,13 @@ t_phase=$t_up
 [ "$(cat "/proc/$pid/comm")" = bandocd ] ||
 	fail "process $pid is $(cat "/proc/$pid/comm"), not bandocd: dev.sh did not exec the daemon"
 
-base=http://127.0.0.1:8080
-get() { # get PATH NAME [curl args]: body to $out/NAME, prints the status
-	local path=$1 name=$2
-	shift 2
-	# No answer at all is status 000, reported by expect like any other.
-	inns curl -sS -m 10 -o "$out/$name" -D "$out/$name.headers" \
-		-w '%{http_code}' "$@" "$base$path" || true
-}
-expect() { # expect NAME WANT GOT
-	[ "$3" = "$2" ] || fail "$1: status $3, expected $2 (reply in $out)"
-}
-has() { # has NAME TEXT: the body of NAME contains TEXT
-	grep -qF -- "$2" "$out/$1" || fail "$1: body lacks '$2' (reply in $out/$1)"
-}
-
 s=$(get / page.html)
 expect "GET /" 200 "$s"
 has page.html "Báo Lâm Đồng (demo)" # the site of dev.sh's demo config
 has page.html "data-bandoc-comments"
 
-s=$(get /embed.js embed.js)
-expect "GET /embed.js" 200 "$s"
-has embed.js "querySelectorAll('[data-bandoc-comments]')"
-
-# A challenge through the public API (docs/api.md). Only the documented
-# `image` member is read, so other members may come and go.
-s=$(get /api/v1/captcha captcha.json \
-	--data-urlencode site=lamdong --data-urlencode kind=image --data-urlencode lang=vi)
-expect "POST /api/v1/captcha" 201 "$s"
-img=$(jq -er '.image | strings' "$out/captcha.json") ||
-	fail "POST /api/v1/captcha: no string 'image' in $(cat "$out/captcha.json")"
-case $img in
-http://* | https://*) ;;
-/*) img=$base$img ;;
-*) fail "POST /api/v1/captcha: 'image' is not a URL or path: $img" ;;
-esac
-s=$(inns curl -sS -m 10 -o "$out/captcha.png" -w '%{http_code} %{content_type}' "$img" || true)
-expect "GET $img" "200 image/png" "$s"
-sig=$(head -c 8 "$out/captcha.png" | od -An -tx1 | tr -d ' \n')
-[ "$sig" = 89504e470d0a1a0a ] || fail "GET $img: not a PNG (first bytes $sig)"
-(($(stat -c %s "$out/captcha.png") > 100)) || fail "GET $img: a PNG of almost nothing"
+check_embed_js
+check_captcha lamdong
 
 s=$(get /admin admin.html)
 expect "GET /admin" 200 "$s"
@@ -409,15 +93,5 @@ has admin.html '/static/admin.js'
 phase_end "HTTP checks"
 
 # 5. A clean stop: SIGTERM, then exit status 0 within 30 s.
-kill -TERM "$pid"
-for ((n = 0; n < 300; n++)); do
-	alive "$pid" || break
-	sleep 0.1
-done
-alive "$pid" && fail "bandocd still runs 30 s after SIGTERM"
-rc=0
-wait "$pid" || rc=$?
-pid=
-((rc == 0)) || fail "bandocd exited with status $rc after SIGTERM (log: $out/dev-run.log)"
-phase_end "SIGTERM, exit 0"
+stop_daemon "$out/dev-run.log"
 echo "fresh: all checks passed"
