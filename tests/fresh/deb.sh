@@ -59,19 +59,21 @@ if ! inroot /bin/bash -c "cd /root/bandoc && ./dev.sh deb" >"$out/dev-deb.log" 2
 	fail "./dev.sh deb failed"
 fi
 deb=$(sed -n 's/^== package: //p' "$out/dev-deb.log")
-[ -n "$deb" ] && [ -f "$root$deb" ] || fail "./dev.sh deb named no package it made"
+if [ -z "$deb" ] || [ ! -f "$root$deb" ]; then
+	fail "./dev.sh deb named no package it made"
+fi
 t_pkgs=$(mtime_us "$root/var/lib/dpkg/status")
 t_deb=$(mtime_us "$root$deb")
 add_phase "  dev.sh: apt-get tools, build deps" $((t_pkgs - t_run))
 add_phase "  dev.sh: dpkg-buildpackage" $((t_deb - t_pkgs))
 add_phase "  dev.sh: lintian" $((${EPOCHREALTIME/./} - t_deb))
 phase_end "./dev.sh deb"
+cp "$root$deb" "$out/"
 deb=${deb##*/}
 case $deb in
 bandoc_*_amd64.deb) ;;
 *) fail "the package is $deb, not bandoc_VERSION_amd64.deb" ;;
 esac
-cp "$root/root/bandoc/build-deb/$deb" "$out/"
 echo "lintian (no errors, or dev.sh would have failed):"
 sed -n 's/^\([EWI]: \)/  \1/p' "$out/dev-deb.log"
 
@@ -89,10 +91,14 @@ for f in /usr/sbin/bandocd /lib/systemd/system/bandoc.service /etc/bandoc/bandoc
 	/usr/share/bandoc/fonts/BandocCaptchaSans-Bold.ttf; do
 	[ -f "$root$f" ] || fail "the package did not install $f"
 done
-inroot dpkg-query -W -f='${Conffiles}\n' bandoc | grep -q '^ /etc/bandoc/bandoc.conf ' ||
+# grep reads to the end (no -q): an early exit under pipefail could fail
+# the writer with SIGPIPE. The ${...} are dpkg-query's fields.
+# shellcheck disable=SC2016
+inroot dpkg-query -W -f='${Conffiles}\n' bandoc | grep '^ /etc/bandoc/bandoc.conf ' >/dev/null ||
 	fail "/etc/bandoc/bandoc.conf is not a conffile of the package"
+# shellcheck disable=SC2016
 version=$(inroot dpkg-query -W -f='${Version}' bandoc)
-inroot bandocd version | grep -Fq "bandocd $version (" ||
+inroot bandocd version | grep -F "bandocd $version (" >/dev/null ||
 	fail "bandocd version is not the package's $version"
 inroot bandocd check-config -c /etc/bandoc/bandoc.conf >"$out/check-config.log" 2>&1 ||
 	fail "bandocd check-config -c /etc/bandoc/bandoc.conf: $(cat "$out/check-config.log")"
@@ -160,7 +166,7 @@ check_captcha lamdong # the site of the packaged example config
 inroot bandocd user add editor --role moderator -c /etc/bandoc/bandoc.conf \
 	--generate >"$out/user-add.log" 2>&1 || fail "bandocd user add: $(cat "$out/user-add.log")"
 grep -q '^add editor: password ' "$out/user-add.log" || fail "bandocd user add: $(cat "$out/user-add.log")"
-inroot bandocd user list -c /etc/bandoc/bandoc.conf | grep -q '^editor ' ||
+inroot bandocd user list -c /etc/bandoc/bandoc.conf | grep '^editor ' >/dev/null ||
 	fail "bandocd user list does not show editor"
 phase_end "HTTP checks, user add"
 

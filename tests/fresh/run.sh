@@ -47,6 +47,7 @@ wait_max=${BANDOC_FRESH_WAIT:-720}
 . "$(dirname "$0")/lib.sh"
 
 # 1. The pristine root. 2. The code under test, as committed.
+# shellcheck disable=SC2119 # fresh_root's one argument is optional
 fresh_root
 fresh_code
 
