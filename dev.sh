@@ -16,7 +16,7 @@ build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libgd-dev
 	libsqlite3-dev sqlite3 libsodium-dev libjansson-dev libutf8proc-dev
 	libinih-dev libsystemd-dev libcurl4-openssl-dev curl)
 test_pkgs=(libcmocka-dev libcurl4-openssl-dev tesseract-ocr clang
-	libclang-rt-14-dev valgrind cppcheck debootstrap nftables jq systemd)
+	libclang-rt-14-dev valgrind cppcheck debootstrap nftables jq systemd nginx)
 bench_pkgs=(wrk)
 # The build dependencies of the package are debian/control's.
 deb_pkgs=(dpkg-dev debhelper lintian)
