@@ -24,12 +24,14 @@ if (!BASE)
  * tests serve a host page themselves. */
 export const HOST = process.env.BANDOC_HOST;
 
-export async function launch() {
+/* extraArgs: more Chromium switches (tests/nginx maps a host name). */
+export async function launch(extraArgs = []) {
 	return chromium.launch({
 		executablePath: process.env.BANDOC_CHROMIUM || '/usr/bin/chromium',
 		args: ['--headless', '--no-sandbox', '--disable-gpu',
 			'--disable-background-networking', '--disable-component-update',
-			'--disable-sync', '--no-first-run', '--disable-quic'],
+			'--disable-sync', '--no-first-run', '--disable-quic',
+			...extraArgs],
 	});
 }
 
