@@ -89,6 +89,7 @@ struct config {
 	long long busy_timeout_ms;
 	long long access_log;
 	char *log_level;
+	char *log_format;
 	char *db_file;      /* "" -> data_dir/bandoc.db */
 	char *demo_article; /* "" -> no demo page */
 	long long captcha_key_rotation;

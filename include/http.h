@@ -117,6 +117,9 @@ const char *http_req_client(struct http_req *req);
 /* The client address in binary: family AF_INET/AF_INET6, 4/16 bytes. */
 int http_req_client_bin(struct http_req *req, int *family,
                         unsigned char addr[16]);
+/* The request's id (X-Request-Id from a trusted proxy, else ours): in
+ * the access log, the X-Request-Id reply header and error bodies. */
+const char *http_req_id(struct http_req *req);
 /* Microseconds since the request started. */
 long long http_req_elapsed_us(struct http_req *req);
 

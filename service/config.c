@@ -150,6 +150,10 @@ static const struct key keys[] = {
      "Seconds after login after which a session ends regardless."},
     {SEC_SERVER, "log_level", KEY_STRING, 1, 8, "info", SRV(log_level),
      "`debug`, `info` or `warn`."},
+    {SEC_SERVER, "log_format", KEY_STRING, 1, 8, "text", SRV(log_format),
+     "`text` (journald adds the time) or `json` (one object a line, with "
+     "`ts`; access lines carry method, path, status, bytes, duration_us, "
+     "client, request_id)."},
 
     {SEC_SITE, "name", KEY_STRING, 0, 200, "", SITE(name),
      "Display name of the site; empty means the section's NAME."},
@@ -768,6 +772,7 @@ finish(struct loader *l)
 	struct config *cfg = l->cfg;
 	struct item_ctx c = {l, NULL, 0, NULL};
 	enum log_level lv;
+	enum log_format lf;
 	char norm[MAX_ORIGIN_LEN + 1];
 	size_t i;
 
@@ -790,6 +795,9 @@ finish(struct loader *l)
 	if (log_level_parse(cfg->log_level, &lv) != 0)
 		problem(l, line_of(l, 0, "log_level"),
 		        "log_level must be debug, info or warn");
+	if (log_format_parse(cfg->log_format, &lf) != 0)
+		problem(l, line_of(l, 0, "log_format"),
+		        "log_format must be text or json");
 	if (cfg->public_url[0] != '\0') {
 		if (config_origin_normalise(cfg->public_url, norm,
 		                            sizeof(norm)) != 0)

@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <sodium.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -33,6 +34,9 @@ static const long long buckets_us[] = {100,   250,    500,    1000,
                                        50000, 100000, 250000, 1000000};
 #define NBUCKETS   (sizeof(buckets_us) / sizeof(buckets_us[0]))
 #define MAX_ROUTES 64
+/* An X-Request-Id taken from a trusted proxy: 1..64 of [A-Za-z0-9._-]
+ * (nginx's $request_id is 32 hex digits). */
+#define MAX_REQUEST_ID 64
 
 /* What the access handler is given: the daemon a request came in on. */
 struct listener {
@@ -51,6 +55,9 @@ struct http {
 	int metrics_listen; /* 1: the last daemon is metrics_listen's */
 	size_t nroutes;
 	_Atomic unsigned int inflight;
+	/* Request ids made here: a random prefix per start, then a count. */
+	unsigned int rid_prefix;
+	_Atomic unsigned long long rid_next;
 	_Atomic unsigned long long count[MAX_ROUTES + 1][NSTATUS];
 	_Atomic unsigned long long hist[NBUCKETS + 1];
 	_Atomic unsigned long long hist_sum_us;
@@ -90,6 +97,8 @@ struct http_req {
 	int handled, suspended, resumed;
 
 	int client_done, client_family;
+	int peer_trusted; /* the socket peer is a trusted proxy */
+	char request_id[MAX_REQUEST_ID + 1];
 	unsigned char client_bin[16];
 	char client[INET6_ADDRSTRLEN];
 	struct timespec start;
@@ -327,8 +336,9 @@ client_resolve(struct http_req *req)
 			memcpy(a, &s4->sin_addr, 4);
 		}
 	}
+	req->peer_trusted = proxy_trusted(cfg, family, a);
 	xff = http_req_header(req, "X-Forwarded-For");
-	if (xff != NULL && proxy_trusted(cfg, family, a)) {
+	if (xff != NULL && req->peer_trusted) {
 		size_t len = strlen(xff), end = len, hops = 0;
 
 		while (end > 0 && hops++ < MAX_XFF_HOPS) {
@@ -581,7 +591,8 @@ int
 http_reply_error_extra(struct http_req *req, unsigned int status,
                        const char *code, const char *message, json_t *extra)
 {
-	json_t *err = json_pack("{s:s, s:s}", "code", code, "message", message);
+	json_t *err = json_pack("{s:s, s:s, s:s}", "code", code, "message",
+	                        message, "request_id", req->request_id);
 
 	if (err != NULL && extra != NULL)
 		json_object_update(err, extra);
@@ -692,6 +703,7 @@ queue(struct http_req *req)
 			return MHD_NO;
 	}
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "X-Request-Id", req->request_id);
 	MHD_add_response_header(r, "Referrer-Policy",
 	                        "strict-origin-when-cross-origin");
 	if (MHD_get_response_header(r, "Cache-Control") == NULL)
@@ -863,6 +875,40 @@ has_body(struct MHD_Connection *c, unsigned long long *clen, int *chunked)
 }
 
 /*
+ * The request's id: a trusted proxy's X-Request-Id when it is well
+ * formed (so one id follows the request through both logs), else our
+ * own, unique for this process and unlikely to repeat across starts.
+ */
+static void
+request_id_set(struct http_req *req)
+{
+	const char *v = http_req_header(req, "X-Request-Id");
+	size_t n = v != NULL ? strlen(v) : 0;
+
+	if (n > 0 && n <= MAX_REQUEST_ID &&
+	    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	              "0123456789._-") == n) {
+		if (!req->client_done)
+			client_resolve(req);
+		if (req->peer_trusted) {
+			memcpy(req->request_id, v, n + 1);
+			return;
+		}
+	}
+	snprintf(req->request_id, sizeof(req->request_id), "%08x%012llx",
+	         req->h->rid_prefix,
+	         atomic_fetch_add_explicit(&req->h->rid_next, 1,
+	                                   memory_order_relaxed) &
+	             0xffffffffffffULL);
+}
+
+const char *
+http_req_id(struct http_req *req)
+{
+	return req->request_id;
+}
+
+/*
  * Whether route may answer this request where it came in: on
  * metrics_listen only the HTTP_ROUTE_OPS routes exist; /metrics only
  * there when it is set, and only for metrics_allow clients (the address
@@ -903,6 +949,7 @@ first_call(struct http_req *req, const char *url, const char *method)
 	const char *ct;
 
 	req->method = http_method_parse(method);
+	request_id_set(req);
 	if (strlen(url) > MAX_PATH_LEN) {
 		http_reply_error(req, 414, "uri_too_long",
 		                 "The request path is too long.");
@@ -1206,7 +1253,8 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	atomic_fetch_add_explicit(&h->hist_sum_us, (unsigned long long)us,
 	                          memory_order_relaxed);
 	if (h->app->cfg->access_log) {
-		char line[MAX_PATH_LEN + 200], path[MAX_PATH_LEN + 1];
+		char path[MAX_PATH_LEN + 1];
+		struct log_access_entry e;
 		static const char *names[] = {
 		    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
 		const char *m = "?";
@@ -1220,10 +1268,14 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		              ? req->route->pattern
 		              : req->path,
 		          path, sizeof(path));
-		snprintf(line, sizeof(line), "%s %s %u %zu %lldus %s", m, path,
-		         req->status, req->resp_bytes, us,
-		         http_req_client(req));
-		log_access(line);
+		e.method = m;
+		e.path = path;
+		e.status = req->status;
+		e.bytes = req->resp_bytes;
+		e.us = us;
+		e.client = http_req_client(req);
+		e.request_id = req->request_id;
+		log_access(&e);
 	}
 	atomic_fetch_sub(&h->inflight, 1);
 	req_free(req);
@@ -1360,6 +1412,7 @@ http_start(struct app *app)
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return NULL;
 	h->app = app;
+	h->rid_prefix = randombytes_random();
 	while (http_routes[h->nroutes].pattern != NULL)
 		h->nroutes++;
 	if (h->nroutes > MAX_ROUTES) {

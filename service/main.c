@@ -269,6 +269,7 @@ serve(const char *path, const char *ready_file)
 	struct config *cfg;
 	struct app app;
 	enum log_level lv;
+	enum log_format lf;
 	sigset_t set;
 	size_t i;
 	int sig;
@@ -277,6 +278,8 @@ serve(const char *path, const char *ready_file)
 		return 1;
 	if (log_level_parse(cfg->log_level, &lv) == 0)
 		log_set_level(lv);
+	if (log_format_parse(cfg->log_format, &lf) == 0)
+		log_set_format(lf);
 	malloc_tune();
 	nofile_raise(cfg);
 	/* Signals are taken by sigwait() in this thread only. */

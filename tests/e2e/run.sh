@@ -125,6 +125,8 @@ data_dir = $tmp/var
 fonts_dir = $repo/fonts
 demo_article = $repo/docs/demo/seed-article.txt
 log_level = info
+; JSON lines: check-log.sh reads them after a full run.
+log_format = json
 
 [site.lamdong]
 name = Báo Lâm Đồng
@@ -211,4 +213,9 @@ else
 	done
 fi
 set -e
+# After the whole suite, the log must be JSON lines without any secret.
+if ((rc == 0)) && [ "$#" -eq 0 ]; then
+	"$here/check-log.sh" "$here/artifacts/bandocd.log" "$tmp/bandoc.conf" \
+		"$tmp/var/secrets" "$tmp/var/bandoc.db" || rc=1
+fi
 exit $rc

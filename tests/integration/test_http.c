@@ -11,10 +11,12 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "harness.h"
 
@@ -325,13 +327,15 @@ test_metrics(void **state)
 }
 
 /*
- * GET path from 127.0.0.<host>:port, with an X-Forwarded-For when xff is
- * not NULL; the reply's status, -1 on a socket error.
+ * GET path from 127.0.0.<host>:port with extra header lines (each ending
+ * in CRLF, or ""); the reply's head into out; its status, -1 on a socket
+ * error.
  */
 static long
-status_from(unsigned short port, int host, const char *path, const char *xff)
+get_from(unsigned short port, int host, const char *path, const char *extra,
+         char *out, size_t outsz)
 {
-	char req[512], buf[256];
+	char req[1024];
 	int fd = raw_connect_from(port, host);
 	ssize_t n;
 	size_t got = 0;
@@ -339,21 +343,150 @@ status_from(unsigned short port, int host, const char *path, const char *xff)
 	if (fd == -1)
 		return -1;
 	snprintf(req, sizeof(req),
-	         "GET %s HTTP/1.1\r\nHost: x\r\n%s%s%sConnection: "
-	         "close\r\n\r\n",
-	         path, xff != NULL ? "X-Forwarded-For: " : "",
-	         xff != NULL ? xff : "", xff != NULL ? "\r\n" : "");
+	         "GET %s HTTP/1.1\r\nHost: x\r\n%sConnection: close\r\n\r\n",
+	         path, extra);
 	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
 		close(fd);
 		return -1;
 	}
-	while (got < 12 && (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+	while (got < outsz - 1 &&
+	       (n = read(fd, out + got, outsz - 1 - got)) > 0)
 		got += (size_t)n;
 	close(fd);
-	buf[got] = '\0';
-	return got >= 12 && strncmp(buf, "HTTP/1.1 ", 9) == 0
-	           ? strtol(buf + 9, NULL, 10)
+	out[got] = '\0';
+	return got >= 12 && strncmp(out, "HTTP/1.1 ", 9) == 0
+	           ? strtol(out + 9, NULL, 10)
 	           : -1;
+}
+
+/* The same with an X-Forwarded-For when xff is not NULL; status only. */
+static long
+status_from(unsigned short port, int host, const char *path, const char *xff)
+{
+	char extra[256], out[4096];
+
+	snprintf(extra, sizeof(extra), "%s%s%s",
+	         xff != NULL ? "X-Forwarded-For: " : "", xff != NULL ? xff : "",
+	         xff != NULL ? "\r\n" : "");
+	return get_from(port, host, path, extra, out, sizeof(out));
+}
+
+/* The value of header name (lower case) in a raw reply head, or "". */
+static void
+head_value(const char *head, const char *name, char *out, size_t outsz)
+{
+	const char *p = head;
+	size_t n = strlen(name), len;
+
+	out[0] = '\0';
+	while ((p = strstr(p, "\r\n")) != NULL) {
+		p += 2;
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			p += n + 1;
+			p += strspn(p, " ");
+			len = strcspn(p, "\r\n");
+			if (len >= outsz)
+				len = outsz - 1;
+			memcpy(out, p, len);
+			out[len] = '\0';
+			return;
+		}
+	}
+}
+
+/*
+ * Every reply names its request: X-Request-Id, the same id in an error
+ * body and in the access log (here as JSON lines).  A trusted proxy's
+ * well-formed id is kept; anyone else's is replaced.
+ */
+static void
+test_request_ids(void **state)
+{
+	struct daemon m;
+	char head[8192], id[128], id2[128], line[4096], want[256];
+	int seen_access = 0, seen_forwarded = 0;
+	FILE *fp;
+
+	(void)state;
+	assert_int_equal(daemon_config(&m,
+	                               "trusted_proxies = 127.0.0.3/32\n"
+	                               "log_format = json",
+	                               NULL),
+	                 0);
+	snprintf(m.log, sizeof(m.log), "%s/log", m.dir);
+	assert_int_equal(daemon_start(&m), 0);
+	/* Ours: 20 hex digits, a new one per request. */
+	assert_int_equal(
+	    get_from(m.port, 1, "/healthz", "", head, sizeof(head)), 200);
+	head_value(head, "x-request-id", id, sizeof(id));
+	assert_int_equal(strlen(id), 20);
+	assert_int_equal(strspn(id, "0123456789abcdef"), 20);
+	assert_int_equal(
+	    get_from(m.port, 1, "/nowhere", "", head, sizeof(head)), 404);
+	head_value(head, "x-request-id", id2, sizeof(id2));
+	assert_int_equal(strlen(id2), 20);
+	assert_string_not_equal(id, id2);
+	snprintf(want, sizeof(want), "\"request_id\":\"%s\"", id2);
+	assert_non_null(strstr(head, want));
+	/* A client's own id is not believed... */
+	assert_int_equal(get_from(m.port, 2, "/nowhere",
+	                          "X-Request-Id: forged-by-client\r\n", head,
+	                          sizeof(head)),
+	                 404);
+	head_value(head, "x-request-id", id, sizeof(id));
+	assert_int_equal(strlen(id), 20);
+	/* ...the proxy's is, when well formed. */
+	assert_int_equal(
+	    get_from(m.port, 3, "/nowhere",
+	             "X-Request-Id: 9f8e7d6c5b4a39281706f5e4d3c2b1a0\r\n", head,
+	             sizeof(head)),
+	    404);
+	head_value(head, "x-request-id", id, sizeof(id));
+	assert_string_equal(id, "9f8e7d6c5b4a39281706f5e4d3c2b1a0");
+	assert_non_null(strstr(
+	    head, "\"request_id\":\"9f8e7d6c5b4a39281706f5e4d3c2b1a0\""));
+	assert_int_equal(get_from(m.port, 3, "/nowhere",
+	                          "X-Request-Id: a b\"c\r\n", head,
+	                          sizeof(head)),
+	                 404);
+	head_value(head, "x-request-id", id, sizeof(id));
+	assert_int_equal(strlen(id), 20);
+	assert_int_equal(daemon_stop(&m, SIGTERM), 0);
+	/* Every line of the log is a JSON object with ts and level; the
+	 * access lines carry the ids. */
+	assert_non_null(fp = fopen(m.log, "r"));
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		json_t *j = json_loads(line, 0, NULL);
+		const char *type, *rid;
+
+		if (!json_is_object(j))
+			fail_msg("not a JSON line: %s", line);
+		assert_true(json_is_string(json_object_get(j, "ts")));
+		assert_true(json_is_string(json_object_get(j, "level")));
+		type = json_string_value(json_object_get(j, "type"));
+		if (type != NULL && strcmp(type, "access") == 0) {
+			seen_access++;
+			rid =
+			    json_string_value(json_object_get(j, "request_id"));
+			assert_non_null(rid);
+			assert_true(
+			    json_is_integer(json_object_get(j, "status")));
+			if (strcmp(rid, "9f8e7d6c5b4a39281706f5e4d3c2b1a0") ==
+			    0)
+				seen_forwarded++;
+			if (strcmp(rid, id2) == 0)
+				assert_string_equal(
+				    json_string_value(
+				        json_object_get(j, "path")),
+				    "/nowhere");
+		} else
+			assert_true(json_is_string(json_object_get(j, "msg")));
+		json_decref(j);
+	}
+	fclose(fp);
+	assert_int_equal(seen_access, 5);
+	assert_int_equal(seen_forwarded, 1);
+	daemon_cleanup(&m);
 }
 
 /*
@@ -567,6 +700,7 @@ main(void)
 	    cmocka_unit_test(test_metrics),
 	    cmocka_unit_test(test_metrics_allow),
 	    cmocka_unit_test(test_metrics_listen),
+	    cmocka_unit_test(test_request_ids),
 	    cmocka_unit_test(test_demo_page),
 	    cmocka_unit_test(test_check_config),
 	    cmocka_unit_test(test_backup_while_running),

@@ -61,6 +61,13 @@ daemon_start(struct daemon *d)
 	if (d->pid == -1)
 		return -1;
 	if (d->pid == 0) {
+		if (d->log[0] != '\0') {
+			int fd =
+			    open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+			if (fd == -1 || dup2(fd, STDERR_FILENO) == -1)
+				_exit(126);
+		}
 		execl(BANDOCD_PATH, "bandocd", "serve", "-c", d->config,
 		      "--ready-file", ready, (char *)NULL);
 		_exit(127);

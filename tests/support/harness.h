@@ -16,6 +16,7 @@ struct daemon {
 	char dir[256];    /* temporary directory of this daemon */
 	char config[300]; /* its config file */
 	char base[64];    /* "http://127.0.0.1:PORT" */
+	char log[300];    /* set before daemon_start: its stderr goes there */
 };
 
 struct reply {
