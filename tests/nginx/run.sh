@@ -313,8 +313,14 @@ expect "1: reader $a, four challenges on a 3/min site" "201 201 201 429 " "$got"
 expect "1: reader $b still gets one" 201 "$(captcha $b tight)"
 lines=$(log_since "$mark" | grep 'POST /api/v1/captcha ')
 expect "1: the daemon logged $a four times" 4 \
-	"$(grep -c " $a\$" <<<"$lines" || true)"
-expect "1: the daemon logged $b once" 1 "$(grep -c " $b\$" <<<"$lines" || true)"
+	"$(grep -c " $a req=" <<<"$lines" || true)"
+expect "1: the daemon logged $b once" 1 "$(grep -c " $b req=" <<<"$lines" || true)"
+# One request id in both logs: nginx's $request_id, taken by bandocd
+# from its trusted proxy.
+rid=$(tail -n 1 <<<"$lines" | sed -n 's/.* req=\([0-9a-f]\{32\}\)$/\1/p')
+expect "1: bandocd logged nginx's 32-digit request id" 32 "${#rid}"
+expect "1: nginx logged the same id" 1 \
+	"$(grep -c "rid=$rid " "$tmp/access.log" || true)"
 
 # ---------------------------------- 2. a forged X-Forwarded-For ignored
 
@@ -333,7 +339,7 @@ expect "2: 127.0.0.5 straight to bandocd, claiming to be $a, is not" 201 \
 		"$direct/api/v1/captcha")"
 lines=$(log_since "$mark" | grep 'POST /api/v1/captcha ')
 expect "2: the daemon logged the real addresses" \
-	"$a $a $a 127.0.0.5" "$(awk '{print $NF}' <<<"$lines" | xargs)"
+	"$a $a $a 127.0.0.5" "$(awk '{print $(NF-1)}' <<<"$lines" | xargs)"
 
 # ---------------------------------------------- 3. the no-JS form
 
