@@ -160,7 +160,8 @@ static const char *const sql[ST_COUNT] = {
     [ST_COMMENT_GET] = "SELECT id, status, name, body FROM comment "
                        "WHERE id = ?1",
     [ST_BAN_MATCH] = "SELECT 1 FROM ban WHERE ((kind = 'ip' AND value = ?1) "
-                     "OR (kind = 'email' AND value = ?2 AND ?2 <> '')) AND "
+                     "OR (kind = 'email' AND ?2 <> '' AND "
+                     "lower(trim(value)) = lower(trim(?2)))) AND "
                      "(expires_at IS NULL OR expires_at > ?3) LIMIT 1",
     [ST_ADM_LIST_DESC] =
         ADM_COLS ADM_WHERE "AND c.id < ?6 ORDER BY c.id DESC LIMIT ?7",
@@ -187,9 +188,13 @@ static const char *const sql[ST_COUNT] = {
     [ST_BAN_LIST] = "SELECT id, kind, value, reason, expires_at, "
                     "created_at, created_by FROM ban ORDER BY id DESC "
                     "LIMIT 1000",
+    /* E-mail addresses are kept trimmed and in lower case (ASCII, as
+     * SQLite's lower() does), and matched so: a ban on Spam@Example.vn
+     * stops spam@example.vn. */
     [ST_BAN_INSERT] = "INSERT INTO ban (kind, value, reason, expires_at, "
-                      "created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, "
-                      "?6)",
+                      "created_at, created_by) VALUES (?1, CASE WHEN ?1 = "
+                      "'email' THEN lower(trim(?2)) ELSE ?2 END, ?3, ?4, "
+                      "?5, ?6)",
     [ST_BAN_DELETE] = "DELETE FROM ban WHERE id = ?1",
     [ST_STATS_GROUP] = "SELECT a.site, c.status, count(*) FROM comment c "
                        "JOIN article a ON a.id = c.article_id GROUP BY 1, 2",

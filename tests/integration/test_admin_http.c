@@ -205,7 +205,7 @@ adm(const struct sess *s, const char *method, const char *path,
 
 /* A pending comment from a reader; returns its id. */
 static long long
-comment(const char *body)
+comment_as(const char *body, const char *email)
 {
 	char token[256], ans[16], form[4096], pow[2 * POW_PAYLOAD_MAX];
 	const char *h[] = {"Origin: https://baolamdong.vn", NULL};
@@ -217,9 +217,10 @@ comment(const char *body)
 	                              ans, sizeof(ans), pow, sizeof(pow)),
 	                 0);
 	snprintf(form, sizeof(form),
-	         "site=lamdong&article=m1&name=Reader&"
+	         "site=lamdong&article=m1&name=Reader&%s%s%s"
 	         "body=%s&captcha_token=%s&captcha_answer=%s&altcha=%s",
-	         body, token, ans, pow);
+	         email != NULL ? "email=" : "", email != NULL ? email : "",
+	         email != NULL ? "&" : "", body, token, ans, pow);
 	assert_int_equal(http_do(&d, "POST", "/api/v1/comments",
 	                         "application/x-www-form-urlencoded", form, h,
 	                         &r),
@@ -230,6 +231,12 @@ comment(const char *body)
 	json_decref(j);
 	reply_free(&r);
 	return id;
+}
+
+static long long
+comment(const char *body)
+{
+	return comment_as(body, NULL);
 }
 
 static long long
@@ -499,6 +506,46 @@ test_ban_next_submission(void **state)
 	assert_int_equal(sql_int(q), 0);
 }
 
+/* An e-mail ban holds whatever the case and spacing of either side. */
+static void
+test_ban_email_case(void **state)
+{
+	struct sess s;
+	long long next;
+	char q[128];
+	json_t *j;
+
+	(void)state;
+	assert_int_equal(login("mod", "moderator-password", &s), 200);
+	assert_int_equal(
+	    adm(&s, "POST", "/admin/api/bans",
+	        "{\"kind\":\"email\",\"value\":\"Spam@Example.VN\","
+	        "\"expires_in\":3600}",
+	        1, &j),
+	    201);
+	json_decref(j);
+	assert_int_equal(
+	    sql_int("SELECT count(*) FROM ban WHERE kind = 'email' "
+	            "AND value = 'spam@example.vn'"),
+	    1);
+	next = comment_as("lower+case", "spam%40example.vn");
+	snprintf(q, sizeof(q), "SELECT status FROM comment WHERE id = %lld",
+	         next);
+	assert_int_equal(sql_int(q), 3);
+	next = comment_as("upper+case", "SPAM%40EXAMPLE.vn");
+	snprintf(q, sizeof(q), "SELECT status FROM comment WHERE id = %lld",
+	         next);
+	assert_int_equal(sql_int(q), 3);
+	/* Another address is not touched. */
+	next = comment_as("other", "nhung%40example.vn");
+	snprintf(q, sizeof(q), "SELECT status FROM comment WHERE id = %lld",
+	         next);
+	assert_int_equal(sql_int(q), 0);
+	assert_int_equal(sql_int("DELETE FROM ban WHERE kind = 'email'; "
+	                         "SELECT changes()"),
+	                 1);
+}
+
 static void
 test_search_stats_filters(void **state)
 {
@@ -658,6 +705,7 @@ main(void)
 	    cmocka_unit_test(test_actions_audited),
 	    cmocka_unit_test(test_bulk_all_or_nothing),
 	    cmocka_unit_test(test_ban_next_submission),
+	    cmocka_unit_test(test_ban_email_case),
 	    cmocka_unit_test(test_search_stats_filters),
 	    cmocka_unit_test(test_webhook_signed_and_retried),
 	    cmocka_unit_test(test_oneclick_single_use),
