@@ -394,6 +394,17 @@ head_value(const char *head, const char *name, char *out, size_t outsz)
 	}
 }
 
+/* GET /nowhere (a 404 with an error body) with extra headers; the reply's
+ * head into head and its X-Request-Id into id. */
+static void
+id_of_404(unsigned short port, int host, const char *extra, char *head,
+          size_t headsz, char *id, size_t idsz)
+{
+	assert_int_equal(get_from(port, host, "/nowhere", extra, head, headsz),
+	                 404);
+	head_value(head, "x-request-id", id, idsz);
+}
+
 /*
  * Every reply names its request: X-Request-Id, the same id in an error
  * body and in the access log (here as JSON lines).  A trusted proxy's
@@ -429,27 +440,18 @@ test_request_ids(void **state)
 	snprintf(want, sizeof(want), "\"request_id\":\"%s\"", id2);
 	assert_non_null(strstr(head, want));
 	/* A client's own id is not believed... */
-	assert_int_equal(get_from(m.port, 2, "/nowhere",
-	                          "X-Request-Id: forged-by-client\r\n", head,
-	                          sizeof(head)),
-	                 404);
-	head_value(head, "x-request-id", id, sizeof(id));
+	id_of_404(m.port, 2, "X-Request-Id: forged-by-client\r\n", head,
+	          sizeof(head), id, sizeof(id));
 	assert_int_equal(strlen(id), 20);
 	/* ...the proxy's is, when well formed. */
-	assert_int_equal(
-	    get_from(m.port, 3, "/nowhere",
-	             "X-Request-Id: 9f8e7d6c5b4a39281706f5e4d3c2b1a0\r\n", head,
-	             sizeof(head)),
-	    404);
-	head_value(head, "x-request-id", id, sizeof(id));
+	id_of_404(m.port, 3,
+	          "X-Request-Id: 9f8e7d6c5b4a39281706f5e4d3c2b1a0\r\n", head,
+	          sizeof(head), id, sizeof(id));
 	assert_string_equal(id, "9f8e7d6c5b4a39281706f5e4d3c2b1a0");
 	assert_non_null(strstr(
 	    head, "\"request_id\":\"9f8e7d6c5b4a39281706f5e4d3c2b1a0\""));
-	assert_int_equal(get_from(m.port, 3, "/nowhere",
-	                          "X-Request-Id: a b\"c\r\n", head,
-	                          sizeof(head)),
-	                 404);
-	head_value(head, "x-request-id", id, sizeof(id));
+	id_of_404(m.port, 3, "X-Request-Id: a b\"c\r\n", head, sizeof(head), id,
+	          sizeof(id));
 	assert_int_equal(strlen(id), 20);
 	assert_int_equal(daemon_stop(&m, SIGTERM), 0);
 	/* Every line of the log is a JSON object with ts and level; the
