@@ -432,9 +432,7 @@ test_request_ids(void **state)
 	head_value(head, "x-request-id", id, sizeof(id));
 	assert_int_equal(strlen(id), 20);
 	assert_int_equal(strspn(id, "0123456789abcdef"), 20);
-	assert_int_equal(
-	    get_from(m.port, 1, "/nowhere", "", head, sizeof(head)), 404);
-	head_value(head, "x-request-id", id2, sizeof(id2));
+	id_of_404(m.port, 1, "", head, sizeof(head), id2, sizeof(id2));
 	assert_int_equal(strlen(id2), 20);
 	assert_string_not_equal(id, id2);
 	snprintf(want, sizeof(want), "\"request_id\":\"%s\"", id2);
