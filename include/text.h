@@ -28,6 +28,16 @@ enum text_result text_normalize(const char *in, size_t len, int multiline,
 char *text_fold(const char *s);
 
 /*
+ * text_fold(), then every run of punctuation, symbols, separators and
+ * controls (Unicode categories P*, S*, Z*, Cc) becomes one space, so that
+ * "lừa-đảo", "lừa.đảo" and "lừa…đảo" all read "lua dao" (the word
+ * filters fold both the phrases and the comment this way).  Letters
+ * spaced apart ("l ừ a") or look-alike letters from other scripts are
+ * not undone.  NULL on error.
+ */
+char *text_fold_words(const char *s);
+
+/*
  * 1 when folded text contains folded word (or phrase) on word
  * boundaries (the characters around it are not letters or digits).
  */

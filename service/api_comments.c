@@ -542,10 +542,10 @@ comments_submit(struct http_req *req, comment_finish_fn *finish,
 	}
 
 	/* 8. Word filter and links. */
-	if ((folded = text_fold(s->body)) == NULL)
+	if ((folded = text_fold_words(s->body)) == NULL)
 		goto oom;
 	{
-		char *fname = text_fold(s->name);
+		char *fname = text_fold_words(s->name);
 
 		if (fname != NULL) {
 			/* Names are filtered as well as bodies. */

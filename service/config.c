@@ -208,7 +208,9 @@ static const struct key keys[] = {
      SITE(blocked_words),
      "Comma-separated words or phrases; a comment containing one is "
      "stored as spam. Matched without case and diacritics (\"đ\" ~ "
-     "\"d\") on word boundaries. May be repeated."},
+     "\"d\") on word boundaries; punctuation and symbols count as "
+     "spaces (\"lừa-đảo\" is \"lừa đảo\"), letters spaced apart and "
+     "look-alike letters of other scripts do not. May be repeated."},
     {SEC_SITE, "watched_words", KEY_LIST, 0, MAX_CONFIG_VALUE, "",
      SITE(watched_words),
      "Like blocked_words, but the comment waits for a moderator with a "

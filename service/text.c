@@ -144,6 +144,42 @@ text_fold(const char *s)
 	return (char *)f;
 }
 
+char *
+text_fold_words(const char *s)
+{
+	char *f = text_fold(s), *q;
+	const utf8proc_uint8_t *p;
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t n;
+	int space = 0;
+
+	if (f == NULL)
+		return NULL;
+	/* In place: a separator run (one byte or more) becomes one byte. */
+	for (p = (const utf8proc_uint8_t *)f, q = f; *p != '\0'; p += n) {
+		utf8proc_category_t c;
+
+		n = utf8proc_iterate(p, -1, &cp);
+		if (n <= 0) { /* not after text_fold's own output */
+			free(f);
+			return NULL;
+		}
+		c = utf8proc_category(cp);
+		if ((c >= UTF8PROC_CATEGORY_PC && c <= UTF8PROC_CATEGORY_SO) ||
+		    (c >= UTF8PROC_CATEGORY_ZS && c <= UTF8PROC_CATEGORY_CC)) {
+			if (!space)
+				*q++ = ' ';
+			space = 1;
+		} else {
+			memmove(q, p, (size_t)n);
+			q += n;
+			space = 0;
+		}
+	}
+	*q = '\0';
+	return f;
+}
+
 static int
 word_char(const char *s, size_t i)
 {
@@ -236,7 +272,7 @@ text_each_phrase(const char *list, void (*fn)(void *, const char *), void *arg)
 		if (e > s && (item = malloc((size_t)(e - s) + 1)) != NULL) {
 			memcpy(item, s, (size_t)(e - s));
 			item[e - s] = '\0';
-			if ((folded = text_fold(item)) != NULL) {
+			if ((folded = text_fold_words(item)) != NULL) {
 				fn(arg, folded);
 				free(folded);
 				count++;

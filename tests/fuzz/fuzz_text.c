@@ -94,7 +94,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *in, *out = NULL, *again = NULL, *folded = NULL, *w = NULL;
-	char *wfold = NULL, *raw = NULL;
+	char *wfold = NULL, *raw = NULL, *words, *again2;
 	size_t len, n, n2, wn, wlen, i;
 	int multiline;
 	enum text_result r;
@@ -126,6 +126,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(folded[i] < 'A' || folded[i] > 'Z');
 		FUZZ_CHECK(!(folded[i] == '\xc4' && folded[i + 1] == '\x91'));
 	}
+
+	/* The word-filter folding: never longer, no run of two spaces, no
+	 * ASCII punctuation, and idempotent. */
+	words = text_fold_words(out);
+	FUZZ_CHECK(words != NULL && strlen(words) <= strlen(folded));
+	FUZZ_CHECK(strstr(words, "  ") == NULL);
+	for (i = 0; words[i] != '\0'; i++)
+		FUZZ_CHECK(!((words[i] >= '!' && words[i] <= '/') ||
+		             (words[i] >= ':' && words[i] <= '@')));
+	again2 = text_fold_words(words);
+	FUZZ_CHECK(again2 != NULL && strcmp(again2, words) == 0);
+	free(again2);
+	free(words);
 
 	/* The word: the last wlen bytes of the text, made a phrase. */
 	if (wlen > len)

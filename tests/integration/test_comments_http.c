@@ -349,6 +349,27 @@ test_honeypot_filter_links_ban(void **state)
 	         (long long)json_integer_value(json_object_get(j, "id")));
 	assert_int_equal(sql_int(q), 3);
 	json_decref(j);
+	/* Joined by punctuation or symbols: still the phrase (the audit:
+	 * these all passed). */
+	{
+		static const char *const joined[] = {
+		    "đây là lừa-đảo", "lừa.đảo nhé", "(lừa_đảo)", "lừa…đảo",
+		    "lừa–đảo",        "lừa/đảo",     "LỪA***ĐẢO"};
+		size_t k;
+
+		for (k = 0; k < sizeof(joined) / sizeof(joined[0]); k++) {
+			j = post("lamdong", "a4", "A", joined[k], NULL, ORIGIN,
+			         NULL, &st);
+			assert_int_equal(st, 202);
+			snprintf(q, sizeof(q),
+			         "SELECT status FROM comment WHERE id = %lld",
+			         (long long)json_integer_value(
+			             json_object_get(j, "id")));
+			if (sql_int(q) != 3)
+				fail_msg("'%s' was not blocked", joined[k]);
+			json_decref(j);
+		}
+	}
 	/* Not on a word boundary: not blocked. */
 	j = post("lamdong", "a4", "A", "xlừa đảox", NULL, ORIGIN, NULL, &st);
 	snprintf(q, sizeof(q), "SELECT status FROM comment WHERE id = %lld",

@@ -122,6 +122,14 @@ test_fold_and_words(void **state)
 	f = text_fold("xlua dao");
 	assert_false(text_has_word(f, "lua dao"));
 	free(f);
+	/* For the word filters, punctuation and symbols separate words. */
+	f = text_fold_words("Lừa-đảo… lừa.đảo; (LỪA_ĐẢO)!! x–y €5");
+	assert_string_equal(f, "lua dao lua dao lua dao x y 5");
+	assert_true(text_has_word(f, "lua dao"));
+	free(f);
+	f = text_fold_words("lừađảo l ừ a đảo");
+	assert_false(text_has_word(f, "lua dao")); /* documented limits */
+	free(f);
 }
 
 static int nphr;
