@@ -12,6 +12,9 @@
 
 #include <jansson.h>
 
+#include "storage.h"
+
+struct app;
 struct http_req;
 struct config_site;
 
@@ -40,6 +43,14 @@ typedef void comment_finish_fn(struct http_req *req,
  */
 int comments_submit(struct http_req *req, comment_finish_fn *finish,
                     struct comment_error *err);
+
+/*
+ * The keyed hash of a client address that comments and bans store (hex):
+ * the whole IPv4 address, an IPv6 address's /64.
+ */
+void comments_ip_hash_of(const struct app *app, int family,
+                         const unsigned char addr[16],
+                         char out[STORAGE_HASH_BYTES * 2 + 1]);
 
 /* The folded search text of a comment (malloc'd), or NULL. */
 char *comments_search_text(const char *name, const char *email,

@@ -5,6 +5,7 @@
  * valid session, its CSRF token and an Origin of the daemon itself.
  * Writes go through the writer; password hashing through the workers.
  */
+#include <arpa/inet.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1007,10 +1008,34 @@ api_admin_ban_add(struct http_req *req)
 	struct admin a;
 	struct job *j;
 	long long id = 0, expires_in = 0;
-	char *end;
+	char *end, hash[STORAGE_HASH_BYTES * 2 + 1];
+	unsigned char addr[16] = {0};
 
 	if (guard(req, &a, 1, 0) != 0)
 		return;
+	/* An address ban is kept as the address's hash, as comments keep
+	 * it; anything but an address (or such a hash) could never match
+	 * anyone. */
+	if (kind != NULL && value != NULL && strcmp(kind, "ip") == 0) {
+		if (inet_pton(AF_INET, value, addr) == 1)
+			comments_ip_hash_of(http_req_app(req), AF_INET, addr,
+			                    hash);
+		else if (inet_pton(AF_INET6, value, addr) == 1)
+			comments_ip_hash_of(http_req_app(req), AF_INET6, addr,
+			                    hash);
+		else if (strlen(value) == sizeof(hash) - 1 &&
+		         strspn(value, "0123456789abcdef") == sizeof(hash) - 1)
+			memcpy(hash, value, sizeof(hash));
+		else {
+			http_reply_error(
+			    req, 400, "invalid_fields",
+			    "An ip ban takes one IPv4 or IPv6 address "
+			    "(an IPv6 address bans its /64), or a "
+			    "comment_id.");
+			return;
+		}
+		value = hash;
+	}
 	if (cid != NULL && ((id = strtoll(cid, &end, 10)) <= 0 || *end != '\0'))
 		id = -1;
 	if (exp != NULL && *exp != '\0' &&

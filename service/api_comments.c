@@ -207,19 +207,27 @@ field(struct http_req *req, const char *name, int multiline, size_t maxc,
 	return out;
 }
 
+void
+comments_ip_hash_of(const struct app *app, int family,
+                    const unsigned char addr[16],
+                    char out[STORAGE_HASH_BYTES * 2 + 1])
+{
+	unsigned char h[STORAGE_HASH_BYTES];
+
+	/* IPv6 clients are one /64: a ban must hold across their
+	 * addresses. */
+	crypto_generichash(h, sizeof(h), addr, family == AF_INET6 ? 8 : 4,
+	                   app->iphash_key, sizeof(app->iphash_key));
+	sodium_bin2hex(out, STORAGE_HASH_BYTES * 2 + 1, h, sizeof(h));
+}
+
 static void
 ip_hash(struct app *app, struct http_req *req,
         char out[STORAGE_HASH_BYTES * 2 + 1], int *family,
         unsigned char addr[16])
 {
-	unsigned char h[STORAGE_HASH_BYTES];
-
 	http_req_client_bin(req, family, addr);
-	/* IPv6 clients are one /64: a ban must hold across their
-	 * addresses. */
-	crypto_generichash(h, sizeof(h), addr, *family == AF_INET6 ? 8 : 4,
-	                   app->iphash_key, sizeof(app->iphash_key));
-	sodium_bin2hex(out, STORAGE_HASH_BYTES * 2 + 1, h, sizeof(h));
+	comments_ip_hash_of(app, *family, addr, out);
 }
 
 struct phrase_ctx {

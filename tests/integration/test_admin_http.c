@@ -21,6 +21,7 @@
 
 #include "harness.h"
 #include "pow.h"
+#include "storage.h"
 #include "webhook.h"
 
 #define WEBHOOK_SECRET "webhook-secret-0123456789"
@@ -506,6 +507,44 @@ test_ban_next_submission(void **state)
 	assert_int_equal(sql_int(q), 0);
 }
 
+/*
+ * An address ban takes an address, kept as its hash so that it matches
+ * (the audit: any value was taken, and could never match anyone).
+ */
+static void
+test_ban_ip_value(void **state)
+{
+	struct sess s;
+	long long next;
+	char q[128];
+	json_t *j;
+
+	(void)state;
+	assert_int_equal(login("mod", "moderator-password", &s), 200);
+	assert_int_equal(
+	    adm(&s, "POST", "/admin/api/bans",
+	        "{\"kind\":\"ip\",\"value\":\"<script>x</script>\"}", 1, NULL),
+	    400);
+	assert_int_equal(adm(&s, "POST", "/admin/api/bans",
+	                     "{\"kind\":\"ip\",\"value\":\"10.0.0.0/8\"}", 1,
+	                     NULL),
+	                 400);
+	assert_int_equal(sql_int("SELECT count(*) FROM ban"), 0);
+	/* The test client is 127.0.0.1. */
+	assert_int_equal(adm(&s, "POST", "/admin/api/bans",
+	                     "{\"kind\":\"ip\",\"value\":\"127.0.0.1\"}", 1,
+	                     &j),
+	                 201);
+	assert_int_equal(strlen(json_string_value(json_object_get(j, "value"))),
+	                 2 * STORAGE_HASH_BYTES);
+	json_decref(j);
+	next = comment("from+a+banned+address");
+	snprintf(q, sizeof(q), "SELECT status FROM comment WHERE id = %lld",
+	         next);
+	assert_int_equal(sql_int(q), 3);
+	assert_int_equal(sql_int("DELETE FROM ban; SELECT changes()"), 1);
+}
+
 /* An e-mail ban holds whatever the case and spacing of either side. */
 static void
 test_ban_email_case(void **state)
@@ -706,6 +745,7 @@ main(void)
 	    cmocka_unit_test(test_bulk_all_or_nothing),
 	    cmocka_unit_test(test_ban_next_submission),
 	    cmocka_unit_test(test_ban_email_case),
+	    cmocka_unit_test(test_ban_ip_value),
 	    cmocka_unit_test(test_search_stats_filters),
 	    cmocka_unit_test(test_webhook_signed_and_retried),
 	    cmocka_unit_test(test_oneclick_single_use),
