@@ -205,11 +205,17 @@ add_field(struct buf *b, const char *lang, const char *name, const char *label,
 	         textarea ? "<textarea id=\"bandoc-%s\" name=\"%s\" %s"
 	                  : "<input id=\"bandoc-%s\" name=\"%s\" %s",
 	         name, name, extra);
+	/* One aria-describedby naming both (a second attribute would be
+	 * ignored, and screen readers would never hear the error). */
 	if (err != NULL)
+		buf_addf(b, " aria-invalid=\"true\"");
+	if (err != NULL && hint != NULL)
 		buf_addf(b,
-		         " aria-invalid=\"true\" aria-describedby="
-		         "\"bandoc-%s-error\"",
-		         name);
+		         " aria-describedby=\"bandoc-%s-error bandoc-%s-hint\"",
+		         name, name);
+	else if (err != NULL || hint != NULL)
+		buf_addf(b, " aria-describedby=\"bandoc-%s-%s\"", name,
+		         err != NULL ? "error" : "hint");
 	if (textarea) {
 		buf_adds(b, ">");
 		buf_add_html(b, value != NULL ? value : "");
@@ -292,8 +298,7 @@ render_page(struct http_req *req, unsigned int status,
 	    "type=\"text\" maxlength=\"80\" required autocomplete=\"name\"",
 	    NULL);
 	add_field(&b, lang, "email", S(lang, "email"), f->email, errors, 0,
-	          "type=\"email\" maxlength=\"254\" autocomplete=\"email\" "
-	          "aria-describedby=\"bandoc-email-hint\"",
+	          "type=\"email\" maxlength=\"254\" autocomplete=\"email\"",
 	          S(lang, "email_hint"));
 	snprintf(body_attrs, sizeof(body_attrs),
 	         "rows=\"5\" maxlength=\"%lld\" required",

@@ -644,6 +644,37 @@ test_nojs_pages(void **state)
 	snprintf(token, sizeof(token), "%.118s", tok + 28);
 	reply_free(&r);
 	assert_int_equal(test_token_answer(path, token, ans, sizeof(ans)), 0);
+	/* A bad e-mail: the field is marked, and its one aria-describedby
+	 * names the error and the hint (the audit: a second attribute hid
+	 * the error from screen readers). */
+	snprintf(form, sizeof(form),
+	         "site=lamdong&article=l1&lang=en&name=Nojs&email=not-an-email"
+	         "&body=kept&captcha_token=%s&captcha_answer=%s&do=send",
+	         token, ans);
+	assert_int_equal(http_do(&d, "POST", "/embed/comments",
+	                         "application/x-www-form-urlencoded", form, h,
+	                         &r),
+	                 0);
+	assert_true(r.status == 400 || r.status == 422);
+	{
+		const char *in = strstr(r.body, "<input id=\"bandoc-email\"");
+		const char *end = in != NULL ? strchr(in, '>') : NULL;
+		char tag[1024];
+
+		assert_non_null(end);
+		snprintf(tag, sizeof(tag), "%.*s", (int)(end - in), in);
+		assert_non_null(strstr(tag, "aria-invalid=\"true\""));
+		assert_non_null(strstr(tag, "aria-describedby=\"bandoc-email-"
+		                            "error bandoc-email-hint\""));
+		assert_null(strstr(strstr(tag, "aria-describedby") + 1,
+		                   "aria-describedby"));
+		assert_non_null(strstr(r.body, "id=\"bandoc-email-error\""));
+	}
+	tok = strstr(r.body, "name=\"captcha_token\" value=\"");
+	assert_non_null(tok);
+	snprintf(token, sizeof(token), "%.118s", tok + 28);
+	reply_free(&r);
+	assert_int_equal(test_token_answer(path, token, ans, sizeof(ans)), 0);
 	snprintf(
 	    form, sizeof(form),
 	    "site=lamdong&article=l1&lang=en&name=Nojs&body=from+the+iframe"
