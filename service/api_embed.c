@@ -185,6 +185,33 @@ add_hidden(struct buf *b, const char *name, const char *value)
 	buf_adds(b, "\">");
 }
 
+/*
+ * The errors of fields the page cannot mark (hidden ones: parent_id,
+ * article, ...), said in the status message, as the widget does:
+ * otherwise "check the marked fields" would point at nothing.
+ */
+static void
+add_unmarked_errors(struct buf *b, json_t *errors)
+{
+	static const char *const marked[] = {"name", "email", "body",
+	                                     "captcha_answer"};
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach(errors, key, v)
+	{
+		for (i = 0; i < sizeof(marked) / sizeof(marked[0]); i++)
+			if (strcmp(key, marked[i]) == 0)
+				break;
+		if (i < sizeof(marked) / sizeof(marked[0]) ||
+		    !json_is_string(v))
+			continue;
+		buf_adds(b, " ");
+		buf_add_html(b, json_string_value(v));
+	}
+}
+
 static void
 add_field(struct buf *b, const char *lang, const char *name, const char *label,
           const char *value, json_t *errors, int textarea, const char *extra,
@@ -271,6 +298,7 @@ render_page(struct http_req *req, unsigned int status,
 		         "bandoc-status-%s\" role=\"%s\">",
 		         ok ? "ok" : "error", ok ? "status" : "alert");
 		buf_add_html(&b, message);
+		add_unmarked_errors(&b, errors);
 		buf_adds(&b, "</p>");
 	}
 	if (add_list(&b, req, site, article, lang) != 0) {

@@ -675,6 +675,32 @@ test_nojs_pages(void **state)
 	snprintf(token, sizeof(token), "%.118s", tok + 28);
 	reply_free(&r);
 	assert_int_equal(test_token_answer(path, token, ans, sizeof(ans)), 0);
+	/* A bad hidden field: no field to mark, so the status says what is
+	 * wrong (the audit: "check the marked fields", none marked). */
+	snprintf(form, sizeof(form),
+	         "site=lamdong&article=l1&lang=en&name=Nojs&parent_id=abc"
+	         "&body=kept&captcha_token=%s&captcha_answer=%s&do=send",
+	         token, ans);
+	assert_int_equal(http_do(&d, "POST", "/embed/comments",
+	                         "application/x-www-form-urlencoded", form, h,
+	                         &r),
+	                 0);
+	assert_true(r.status == 400 || r.status == 422);
+	{
+		const char *st = strstr(r.body, "id=\"bandoc-status\"");
+		const char *end = st != NULL ? strstr(st, "</p>") : NULL;
+
+		assert_non_null(end);
+		assert_non_null(
+		    strstr(st, "This comment cannot be replied to."));
+		assert_true(strstr(st, "This comment cannot be replied to.") <
+		            end);
+	}
+	tok = strstr(r.body, "name=\"captcha_token\" value=\"");
+	assert_non_null(tok);
+	snprintf(token, sizeof(token), "%.118s", tok + 28);
+	reply_free(&r);
+	assert_int_equal(test_token_answer(path, token, ans, sizeof(ans)), 0);
 	snprintf(
 	    form, sizeof(form),
 	    "site=lamdong&article=l1&lang=en&name=Nojs&body=from+the+iframe"
