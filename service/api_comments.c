@@ -741,10 +741,14 @@ comments_public_json(struct storage *rd, const struct config_site *site,
 		json_decref(l.top);
 		return NULL;
 	}
-	return json_pack(
-	    "{s:I, s:I, s:I, s:I, s:o}", "total", (json_int_t)total, "page",
-	    (json_int_t)page, "per_page", (json_int_t)per, "pages",
-	    (json_int_t)((threads + per - 1) / per), "comments", l.top);
+	/* total: every approved comment, replies included (the count
+	 * readers see); a page holds per_page threads with their replies,
+	 * so pages counts threads, which are given too. */
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "total",
+	                 (json_int_t)total, "threads", (json_int_t)threads,
+	                 "page", (json_int_t)page, "per_page", (json_int_t)per,
+	                 "pages", (json_int_t)((threads + per - 1) / per),
+	                 "comments", l.top);
 }
 
 /* The JSON text of a page of an article's comments and its entity tag,

@@ -489,7 +489,12 @@ test_listing_replies_etag_counts(void **state)
 	assert_int_equal(r.status, 200);
 	j = json_loads(r.body, 0, NULL);
 	reply_free(&r);
+	/* total counts the reply, threads and pages do not (the audit:
+	 * total and pages disagreed without a word). */
 	assert_int_equal(json_integer_value(json_object_get(j, "total")), 2);
+	assert_int_equal(json_integer_value(json_object_get(j, "threads")), 1);
+	assert_int_equal(json_integer_value(json_object_get(j, "pages")), 1);
+	assert_int_equal(json_array_size(json_object_get(j, "comments")), 1);
 	c = json_array_get(json_object_get(j, "comments"), 0);
 	assert_string_equal(json_string_value(json_object_get(c, "body")),
 	                    "first");
