@@ -152,6 +152,17 @@ int http_reply_header(struct http_req *req, const char *name,
                       const char *value);
 
 /*
+ * 1 when an If-None-Match field value (NULL: none) matches etag, one
+ * entity tag as sent in ETag: the value is "*" or lists the tag, W/ or
+ * not (RFC 9110's weak comparison, which 13.1.2 prescribes; nginx makes
+ * strong tags weak when it compresses). The handler then replies 304
+ * with the same ETag, Cache-Control and Vary as the 200. 0 otherwise,
+ * also for a malformed value (from its first bad element on). Reads
+ * untrusted bytes: tests/fuzz/fuzz_etag.c. Pure function.
+ */
+int http_etag_match(const char *if_none_match, const char *etag);
+
+/*
  * Suspends the request (call before handing work to another thread);
  * that thread stages a reply and calls http_req_resume. When the work
  * cannot be handed over, http_req_unsuspend and stage a reply before

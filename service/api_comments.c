@@ -796,7 +796,7 @@ api_comments_list(struct http_req *req)
 {
 	const struct config_site *site = api_site(req);
 	const char *article, *p = http_req_arg(req, "page");
-	const char *pp = http_req_arg(req, "per_page"), *inm;
+	const char *pp = http_req_arg(req, "per_page");
 	long long page = 1, per = 20;
 	char etag[PAGE_CACHE_TAG_MAX], *text;
 	size_t len;
@@ -820,8 +820,7 @@ api_comments_list(struct http_req *req)
 	if ((text = list_page(req, site, article, page, per, &len, etag,
 	                      sizeof(etag))) == NULL)
 		return;
-	inm = http_req_header(req, "If-None-Match");
-	if (inm != NULL && strcmp(inm, etag) == 0)
+	if (http_etag_match(http_req_header(req, "If-None-Match"), etag))
 		http_reply_bytes(req, 304, NULL, "", 0, 1);
 	else
 		http_reply_bytes(req, 200, "application/json", text, len, 0);

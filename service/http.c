@@ -1503,3 +1503,46 @@ http_req_from_self(struct http_req *req)
 	o = strstr(origin, "://");
 	return host != NULL && o != NULL && strcasecmp(o + 3, host) == 0;
 }
+
+/*
+ * If-None-Match (RFC 9110 13.1.2): "*", or a list of entity tags
+ * [W/]"opaque", compared weakly (13.1.2 says so for this header): the
+ * opaque parts are compared byte for byte and W/ is ignored on both
+ * sides. Parsing stops at the first element that is not an entity tag
+ * (commas may sit inside the quotes, so there is no skipping to the
+ * next one): what came before it still counts, the rest does not, and a
+ * wrong guess costs a 200 with the body, never a wrong 304.
+ */
+int
+http_etag_match(const char *if_none_match, const char *etag)
+{
+	const char *p = if_none_match, *want, *end;
+	size_t wlen;
+
+	if (p == NULL || etag == NULL)
+		return 0;
+	want = strncmp(etag, "W/", 2) == 0 ? etag + 2 : etag;
+	wlen = strlen(want);
+	if (wlen < 2 || want[0] != '"' || want[wlen - 1] != '"')
+		return 0;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			return 0;
+		if (*p == '*')
+			return 1;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (*p != '"' || (end = strchr(p + 1, '"')) == NULL)
+			return 0;
+		end++;
+		if ((size_t)(end - p) == wlen && memcmp(p, want, wlen) == 0)
+			return 1;
+		p = end;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != ',' && *p != '\0')
+			return 0;
+	}
+}

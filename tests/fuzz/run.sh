@@ -63,6 +63,7 @@ max_len() {
 	auth) echo 160 ;;              # one-click tokens: 87 bytes
 	form) echo 8192 ;;             # 2 + bodies past the 4 KB caps (and
 	                               # past twice the 1 KB one-click cap)
+	etag) echo 512 ;;              # If-None-Match: a few tags of 34 bytes
 	*) echo 4096 ;;
 	esac
 }

@@ -1,6 +1,6 @@
 /*
- * Unit tests of route matching, the JSON error shape helpers' inputs and
- * bounded buffers.
+ * Unit tests of route matching, the JSON error shape helpers' inputs,
+ * bounded buffers and If-None-Match (http_etag_match).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -93,6 +93,51 @@ test_method_parse(void **state)
 }
 
 static void
+test_etag_match(void **state)
+{
+	const char *t = "\"0123abcd\"";
+
+	(void)state;
+	/* The same tag, strong or weak on either side (weak comparison). */
+	assert_true(http_etag_match("\"0123abcd\"", t));
+	assert_true(http_etag_match("W/\"0123abcd\"", t));
+	assert_true(http_etag_match("\"0123abcd\"", "W/\"0123abcd\""));
+	assert_true(http_etag_match("W/\"0123abcd\"", "W/\"0123abcd\""));
+	/* "*" matches any current representation. */
+	assert_true(http_etag_match("*", t));
+	assert_true(http_etag_match("  *  ", t));
+	/* Lists, with optional white space; the tag anywhere in them. */
+	assert_true(http_etag_match("\"x\", \"0123abcd\"", t));
+	assert_true(http_etag_match("\"x\",W/\"0123abcd\",\"y\"", t));
+	assert_true(http_etag_match(" ,\t\"x\" ,, \"0123abcd\" ", t));
+	/* A comma inside a tag is part of the tag. */
+	assert_true(http_etag_match("\"a,b\", \"0123abcd\"", t));
+	assert_false(http_etag_match("\"a,\"0123abcd\"\"", t));
+	/* Not the same tag: other bytes, other length, other case, the
+	 * gzip representation's tag, unquoted. */
+	assert_false(http_etag_match("\"0123abce\"", t));
+	assert_false(http_etag_match("\"0123abc\"", t));
+	assert_false(http_etag_match("\"0123ABCD\"", t));
+	assert_false(http_etag_match("\"0123abcd-gzip\"", t));
+	assert_false(http_etag_match("0123abcd", t));
+	/* w/ is not W/ (the prefix is case-sensitive). */
+	assert_false(http_etag_match("w/\"0123abcd\"", t));
+	/* Malformed: no match from the first bad element on. */
+	assert_false(http_etag_match("\"0123abcd", t));
+	assert_false(http_etag_match("junk, \"0123abcd\"", t));
+	assert_false(http_etag_match("\"x\" junk, \"0123abcd\"", t));
+	assert_true(http_etag_match("\"0123abcd\", junk", t));
+	/* Absent or empty. */
+	assert_false(http_etag_match(NULL, t));
+	assert_false(http_etag_match("", t));
+	assert_false(http_etag_match("  ", t));
+	assert_false(http_etag_match("\"\"", t));
+	assert_false(http_etag_match("*", NULL));
+	/* An empty opaque tag is a tag. */
+	assert_true(http_etag_match("\"\"", "\"\""));
+}
+
+static void
 test_buf_caps(void **state)
 {
 	struct buf b;
@@ -125,6 +170,7 @@ main(void)
 	    cmocka_unit_test(test_not_found_and_allow),
 	    cmocka_unit_test(test_method_parse),
 	    cmocka_unit_test(test_buf_caps),
+	    cmocka_unit_test(test_etag_match),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
