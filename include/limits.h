@@ -86,6 +86,10 @@
 /* An entity tag: a quoted hex BLAKE2b-128 is 34 characters. */
 #define PAGE_CACHE_TAG_MAX 40
 
+/* A file name after /static/: the longest embedded one with its hash is
+ * "admin.<12 hex digits>.css", 22 bytes; a longer name names nothing. */
+#define MAX_ASSET_NAME 64
+
 /* Jobs the durable writer keeps queued before refusing with 503:
  * a few seconds of peak load at fsync-bound group commit. */
 #define MAX_WRITER_QUEUE 65536

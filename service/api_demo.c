@@ -2,15 +2,17 @@
  * api_demo.c: GET / (the demo article page) and GET /static/:file (the
  * embedded stylesheets and scripts).
  */
-#include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "api.h"
 #include "app.h"
+#include "assets.h"
 #include "buf.h"
 #include "config.h"
 #include "embed.h"
 #include "http.h"
+#include "limits.h"
 #include "views.h"
 
 #define MAX_DEMO_PAGE (512 * 1024)
@@ -91,54 +93,53 @@ api_demo_page(struct http_req *req)
 	free(html);
 }
 
-static const char *
-content_type(const char *name)
-{
-	static const struct {
-		const char *ext, *type;
-	} types[] = {{".css", "text/css; charset=utf-8"},
-	             {".js", "text/javascript; charset=utf-8"},
-	             {".svg", "image/svg+xml"},
-	             {".png", "image/png"},
-	             {".html", "text/html; charset=utf-8"}};
-	size_t i, n = strlen(name);
-
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		size_t e = strlen(types[i].ext);
-
-		if (n > e && strcmp(name + n - e, types[i].ext) == 0)
-			return types[i].type;
-	}
-	return "application/octet-stream";
-}
-
-/* Serves web/NAME with an ETag; long caching for versioned scripts. */
+/*
+ * Replies with web/NAME (stable or hashed, assets_find) in the
+ * representation assets_pick() chooses: the gzip bytes made at build
+ * time when Accept-Encoding takes them. Both representations carry
+ * Vary: Accept-Encoding and their own strong ETag; a matching
+ * If-None-Match gets a 304 with the same headers and no body.
+ */
 static void
-serve(struct http_req *req, const char *file, const char *cache)
+serve(struct http_req *req, const char *name)
 {
 	const struct embed_file *f;
-	const char *inm;
-	unsigned char h[8];
-	char name[128], etag[2 * sizeof(h) + 3];
+	struct assets_rep rep;
+	enum assets_kind kind = assets_find(name, &f);
+	char current[4 + MAX_ASSET_NAME + 16];
 
-	snprintf(name, sizeof(name), "web/%s", file);
-	if ((f = embed_find(name)) == NULL) {
+	if (kind == ASSETS_NONE) {
 		http_reply_error(req, 404, "not_found", "No such file.");
 		return;
 	}
-	crypto_generichash(h, sizeof(h), f->data, f->len, NULL, 0);
-	etag[0] = '"';
-	sodium_bin2hex(etag + 1, sizeof(etag) - 2, h, sizeof(h));
-	etag[sizeof(etag) - 2] = '"';
-	etag[sizeof(etag) - 1] = '\0';
-	inm = http_req_header(req, "If-None-Match");
-	if (inm != NULL && strcmp(inm, etag) == 0)
+	if (kind == ASSETS_STALE) {
+		/* A template that names an earlier release's file: the
+		 * bytes it promises are gone (see docs/widget.md). */
+		snprintf(current, sizeof(current), "%s%s",
+		         strcmp(f->name, "web/embed.js") == 0 ? "/"
+		                                              : "/static/",
+		         f->hashed + 4);
+		http_reply_error_extra(
+		    req, 404, "not_found",
+		    "No such version of this file (bandoc was upgraded): link "
+		    "the current one, or the stable name.",
+		    json_pack("{s:s}", "current", current));
+		return;
+	}
+	assets_pick(f, kind, http_req_header(req, "Accept-Encoding"), &rep);
+	if (http_etag_match(http_req_header(req, "If-None-Match"), rep.etag)) {
 		http_reply_bytes(req, 304, NULL, "", 0, 1);
-	else
-		http_reply_bytes(req, 200, content_type(name), f->data, f->len,
+	} else {
+		http_reply_bytes(req, 200, rep.content_type, rep.data, rep.len,
 		                 1);
-	http_reply_header(req, "ETag", etag);
-	http_reply_header(req, "Cache-Control", cache);
+		if (rep.encoding != NULL)
+			http_reply_header(req, "Content-Encoding",
+			                  rep.encoding);
+	}
+	http_reply_header(req, "ETag", rep.etag);
+	http_reply_header(req, "Cache-Control", rep.cache_control);
+	if (rep.vary)
+		http_reply_header(req, "Vary", "Accept-Encoding");
 	/* Pages on the sites' origins load these. */
 	http_reply_header(req, "Access-Control-Allow-Origin", "*");
 	http_reply_header(req, "Cross-Origin-Resource-Policy", "cross-origin");
@@ -149,20 +150,17 @@ api_demo_static(struct http_req *req)
 {
 	const char *file = http_req_param(req, "file");
 
-	if (file == NULL || strlen(file) > 64 || strchr(file, '/') != NULL ||
-	    file[0] == '.') {
+	if (file == NULL || strlen(file) > MAX_ASSET_NAME ||
+	    strchr(file, '/') != NULL || file[0] == '.') {
 		http_reply_error(req, 404, "not_found", "No such file.");
 		return;
 	}
-	serve(req, file, "public, max-age=300");
+	serve(req, file);
 }
 
 void
 api_demo_embed_js(struct http_req *req)
 {
-	/* Sites embed the unversioned URL: a day of caching, revalidated
-	 * cheaply through the ETag. */
-	serve(req, "embed.js",
-	      "public, max-age=86400, stale-while-revalidate="
-	      "604800");
+	/* The URL sites paste: a stable name, short caching (assets.c). */
+	serve(req, "embed.js");
 }

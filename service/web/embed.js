@@ -13,9 +13,14 @@
 	'use strict';
 
 	var d = document;
+	/* Loaded as /embed.js or as /embed.HASH.js (docs/widget.md). */
 	var me = d.currentScript || [].slice.call(d.querySelectorAll('script[src]'))
-		.filter(function (s) { return /\/embed\.js([?#]|$)/.test(s.src); })[0];
+		.filter(function (s) { return /\/embed(\.[0-9a-f]+)?\.js([?#]|$)/.test(s.src); })[0];
 	var ORIGIN = me ? new URL(me.src, location.href).origin : location.origin;
+	/* The build names the current files here (hashed, cached for a
+	 * year: cmake/embedgen.c rewrites these two literals). */
+	var POW_JS = ORIGIN + '/static/pow.js';
+	var CSS = ORIGIN + '/static/embed.css';
 	var seq = 0;
 	var views = {};
 
@@ -136,14 +141,14 @@
 		}, function () { return {status: 0, data: null}; });
 	}
 
-	/* The proof of work (ALTCHA v1), by /static/pow.js: in a Web Worker
+	/* The proof of work (ALTCHA v1), by POW_JS: in a Web Worker
 	 * while the reader types, or on the page where a CSP forbids blob:
 	 * workers. Resolves to the payload the server checks, or null. */
 	var powJs;
 	function powOnPage() {
 		if (!powJs)
 			powJs = new Promise(function (ok) {
-				var s = h('script', {src: ORIGIN + '/static/pow.js'});
+				var s = h('script', {src: POW_JS});
 				s.onload = s.onerror = ok;
 				d.head.append(s);
 			});
@@ -170,8 +175,8 @@
 				});
 			}
 			try {
-				w = new Worker(URL.createObjectURL(new Blob(['importScripts("' +
-					ORIGIN + '/static/pow.js")'], {type: 'text/javascript'})));
+				w = new Worker(URL.createObjectURL(new Blob(['importScripts(' +
+					JSON.stringify(POW_JS) + ')'], {type: 'text/javascript'})));
 				w.onmessage = function (e) { fin(e.data); };
 				w.onerror = function (e) {
 					e.preventDefault();
@@ -198,16 +203,20 @@
 	 * that the honeypot is never drawn on screen. */
 	var cssReady;
 	function css() {
-		var href = ORIGIN + '/static/embed.css', l;
+		var l;
 
 		if (cssReady)
 			return cssReady;
+		/* The page's own link to it, by either name. */
 		l = [].slice.call(d.querySelectorAll('link[rel~="stylesheet"]'))
-			.filter(function (x) { return x.href === href; })[0];
+			.filter(function (x) {
+				return x.href === CSS || (x.href.indexOf(ORIGIN + '/') === 0 &&
+					/\/static\/embed(\.[0-9a-f]+)?\.css$/.test(x.href));
+			})[0];
 		if (l && l.sheet)
 			return (cssReady = Promise.resolve());
 		if (!l)
-			d.head.append(l = h('link', {rel: 'stylesheet', href: href}));
+			d.head.append(l = h('link', {rel: 'stylesheet', href: CSS}));
 		cssReady = new Promise(function (ok) {
 			l.addEventListener('load', ok);
 			l.addEventListener('error', ok);

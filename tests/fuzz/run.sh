@@ -64,6 +64,7 @@ max_len() {
 	form) echo 8192 ;;             # 2 + bodies past the 4 KB caps (and
 	                               # past twice the 1 KB one-click cap)
 	etag) echo 512 ;;              # If-None-Match: a few tags of 34 bytes
+	accept) echo 512 ;;            # browsers send 20-40 bytes
 	*) echo 4096 ;;
 	esac
 }

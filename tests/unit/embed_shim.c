@@ -1,5 +1,5 @@
 /*
- * embed_shim.c: test-only stand-in for the generated embed.c.
+ * embed_shim.c: test-only stand-in for the generated embed_data.c.
  *
  * embed_find(name) reads $BANDOC_EMBED_ROOT/name from disk (default root
  * "service", so run the tests from the repository root) and caches it
@@ -110,6 +110,9 @@ embed_find(const char *name)
 		goto done;
 	memcpy(ncopy, name, nlen);
 	memcpy(pcopy, path, plen);
+	/* Only what audio.c reads: no gzip bytes, hash, ETags or hashed
+	 * name (NULL). */
+	memset(&e->file, 0, sizeof(e->file));
 	e->file.name = ncopy;
 	e->file.data = data;
 	e->file.len = len;
