@@ -112,6 +112,7 @@ int api_admin_name_ok(const char *s);
 
 /* api_demo.c: GET /embed.js */
 void api_demo_embed_js(struct http_req *req);
+void api_demo_embed_hashed(struct http_req *req);
 
 /* api_views.c */
 void api_views_post(struct http_req *req);

@@ -15,6 +15,7 @@
 
 #include "api.h"
 #include "app.h"
+#include "assets.h"
 #include "auth.h"
 #include "buf.h"
 #include "comments.h"
@@ -1476,13 +1477,15 @@ api_admin_page(struct http_req *req)
 	    "<meta name=\"viewport\" content=\"width=device-width, "
 	    "initial-scale=1\"><meta name=\"robots\" content=\"noindex\">"
 	    "<title>bandoc — %s</title><link rel=\"stylesheet\" "
-	    "href=\"/static/admin.css\"></head><body><div id=\"bandoc-admin\" "
-	    "data-lang=\"%s\"></div><script src=\"/static/admin.js\"></script>"
+	    "href=\"/static/%s\"></head><body><div id=\"bandoc-admin\" "
+	    "data-lang=\"%s\"></div><script src=\"/static/%s\"></script>"
 	    "</body></html>\n",
 	    lang != NULL && strcmp(lang, "en") == 0 ? "en" : "vi",
 	    lang != NULL && strcmp(lang, "en") == 0 ? "Moderation"
 	                                            : "Kiểm duyệt",
-	    lang != NULL && strcmp(lang, "en") == 0 ? "en" : "vi");
+	    assets_hashed("admin.css"),
+	    lang != NULL && strcmp(lang, "en") == 0 ? "en" : "vi",
+	    assets_hashed("admin.js"));
 	http_reply_html(req, 200, html, (size_t)n, NULL);
 	http_reply_header(req, "X-Frame-Options", "DENY");
 }

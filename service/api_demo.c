@@ -1,6 +1,7 @@
 /*
- * api_demo.c: GET / (the demo article page) and GET /static/:file (the
- * embedded stylesheets and scripts).
+ * api_demo.c: GET / (the demo article page), GET /static/:file (the
+ * embedded stylesheets and scripts) and the widget, GET /embed.js and
+ * GET /embed.HASH.js.
  */
 #include <stdio.h>
 #include <string.h>
@@ -40,8 +41,11 @@ api_demo_page(struct http_req *req)
 	             "<meta name=\"viewport\" content=\"width=device-width, "
 	             "initial-scale=1\"><title>");
 	buf_add_html(&b, d->title);
-	buf_adds(&b, "</title><link rel=\"stylesheet\" href=\"/static/demo.css"
-	             "\"></head><body><header class=\"site\"><a href=\"/\">");
+	/* The daemon's own pages link the hashed names: cached for a
+	 * year, and a new release is a new name. */
+	buf_adds(&b, "</title><link rel=\"stylesheet\" href=\"/static/");
+	buf_adds(&b, assets_hashed("demo.css"));
+	buf_adds(&b, "\"></head><body><header class=\"site\"><a href=\"/\">");
 	buf_add_html(&b, site->name);
 	buf_adds(&b, "</a></header><main><article><h1>");
 	buf_add_html(&b, d->title);
@@ -79,11 +83,16 @@ api_demo_page(struct http_req *req)
 	buf_adds(&b, "&amp;article=demo&amp;lang=vi\"></iframe></noscript>"
 	             "<p class=\"nojs-link\"><a href=\"/embed/comments?site=");
 	buf_add_html(&b, site->id);
-	buf_adds(&b, "&amp;article=demo&amp;lang=vi\">Trang góp ý không cần "
-	             "JavaScript</a></p>"
-	             "</section></main><footer>bandoc demo</footer>"
-	             "<script src=\"/embed.js\" async></script>"
-	             "</body></html>\n");
+	buf_adds(&b,
+	         "&amp;article=demo&amp;lang=vi\">Trang góp ý không cần "
+	         "JavaScript</a></p>"
+	         "</section></main><footer>bandoc demo</footer>\n"
+	         "<!-- embed.HASH.js: this release, cached for a year, for "
+	         "templates that follow releases (/api/v1/version names it)."
+	         " To paste once: <script src=\"https://BANDOC/embed.js\" "
+	         "async></script> (docs/widget.md) -->\n<script src=\"/");
+	buf_adds(&b, assets_hashed("embed.js"));
+	buf_adds(&b, "\" async></script></body></html>\n");
 	if ((html = buf_take(&b, &len)) == NULL) {
 		http_reply_error(req, 500, "out_of_memory",
 		                 "The page is too large.");
@@ -163,4 +172,25 @@ api_demo_embed_js(struct http_req *req)
 {
 	/* The URL sites paste: a stable name, short caching (assets.c). */
 	serve(req, "embed.js");
+}
+
+void
+api_demo_embed_hashed(struct http_req *req)
+{
+	const char *tail = http_req_param(req, "file");
+	const struct embed_file *f;
+	char name[MAX_ASSET_NAME + 1];
+	int n;
+
+	/* /embed.HASH.js, for templates that follow each release: only
+	 * embed.js's own hashed names (the rest lives under /static/). */
+	n = snprintf(name, sizeof(name), "embed.%s", tail != NULL ? tail : "");
+	if (tail == NULL || n < 0 || (size_t)n >= sizeof(name) ||
+	    assets_find(name, &f) == ASSETS_STABLE || f == NULL ||
+	    strcmp(f->name, "web/embed.js") != 0) {
+		http_reply_error(req, 404, "not_found",
+		                 "There is nothing at this address.");
+		return;
+	}
+	serve(req, name);
 }

@@ -14,6 +14,7 @@
 
 #include "api.h"
 #include "app.h"
+#include "assets.h"
 #include "buf.h"
 #include "comments.h"
 #include "config.h"
@@ -289,9 +290,9 @@ render_page(struct http_req *req, unsigned int status,
 	         "<!doctype html>\n<html lang=\"%s\"><head><meta charset="
 	         "\"utf-8\"><meta name=\"viewport\" content=\"width=device-"
 	         "width, initial-scale=1\"><title>%s</title><link rel="
-	         "\"stylesheet\" href=\"/static/embed.css\"></head><body>"
+	         "\"stylesheet\" href=\"/static/%s\"></head><body>"
 	         "<div class=\"bandoc\">",
-	         lang, S(lang, "title"));
+	         lang, S(lang, "title"), assets_hashed("embed.css"));
 	if (message != NULL) {
 		buf_addf(&b,
 		         "<p id=\"bandoc-status\" class=\"bandoc-status "

@@ -1,12 +1,15 @@
 /*
  * api_health.c: GET /healthz, GET /metrics, GET /api/v1/version.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
 #include "app.h"
+#include "assets.h"
 #include "http.h"
+#include "limits.h"
 #include "metrics.h"
 #include "storage.h"
 #include "version.h"
@@ -45,7 +48,13 @@ api_health_metrics(struct http_req *req)
 void
 api_health_version(struct http_req *req)
 {
+	char embed_js[MAX_ASSET_NAME + 2];
+
+	/* The widget's hashed URL, for a site's build to put in its
+	 * template (docs/widget.md). */
+	snprintf(embed_js, sizeof(embed_js), "/%s", assets_hashed("embed.js"));
 	http_reply_json(req, 200,
-	                json_pack("{s:s, s:i}", "version", BANDOC_VERSION,
-	                          "schema", storage_schema_latest()));
+	                json_pack("{s:s, s:i, s:s}", "version", BANDOC_VERSION,
+	                          "schema", storage_schema_latest(), "embed_js",
+	                          embed_js));
 }

@@ -27,6 +27,8 @@ const struct http_route http_routes[] = {
     {HTTP_GET, "/api/v1/comments", api_comments_list, 0, HTTP_ROUTE_CORS,
      "comments_list"},
     {HTTP_GET, "/embed.js", api_demo_embed_js, 0, 0, "embed_js"},
+    /* /embed.HASH.js (after /embed.js, which the pattern also matches). */
+    {HTTP_GET, "/embed.:file", api_demo_embed_hashed, 0, 0, "embed_js_hashed"},
     {HTTP_GET, "/embed/comments", api_embed_page, 0, 0, "embed_page"},
     {HTTP_GET, "/embed/comments.html", api_embed_fragment, 0, 0,
      "embed_fragment"},

@@ -113,7 +113,9 @@ test('admin API: no session is 401, the page is served with a strict CSP',
 	assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
 	const html = await page.text();
 	assert.match(html, /id="bandoc-admin"/);
-	assert.match(html, /\/static\/admin\.js/);
+	/* This release's files, by their hashed names (immutable). */
+	assert.match(html, /<script src="\/static\/admin\.[0-9a-f]{12}\.js">/);
+	assert.match(html, /href="\/static\/admin\.[0-9a-f]{12}\.css"/);
 	const en = await (await fetch(BASE + '/admin?lang=en')).text();
 	assert.match(en, /data-lang="en"/);
 });
@@ -252,8 +254,8 @@ test('a moderator approves a new comment with the keyboard and it is published',
 	try {
 		const demo = await pctx.newPage();
 		await demo.goto(BASE + '/#comments');
-		assert.ok(await demo.locator('script[src$="/embed.js"]').count() > 0,
-			'the demo page must load /embed.js to show comments (demo.test.mjs)');
+		assert.ok(await demo.locator('script[src^="/embed."]').count() > 0,
+			'the demo page must load /embed.HASH.js to show comments (demo.test.mjs)');
 		await demo.locator('.bandoc-list .bandoc-comment').first().waitFor();
 		const pub = demo.locator('.bandoc-list .bandoc-comment',
 			{ hasText: marker });

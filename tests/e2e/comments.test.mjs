@@ -21,8 +21,8 @@ async function openDemo(ctx) {
 	const page = await ctx.newPage();
 	const w = watch(page);
 	await page.goto(BASE + '/#comments');
-	assert.ok(await page.locator('script[src$="/embed.js"]').count() > 0,
-		'the demo page must load /embed.js');
+	assert.ok(await page.locator('script[src^="/embed."]').count() > 0,
+		'the demo page must load /embed.HASH.js');
 	await page.locator('.bandoc-form').waitFor();
 	return { page, w };
 }

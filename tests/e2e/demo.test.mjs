@@ -35,8 +35,11 @@ test('demo page: article, view counter, reload not counted', async () => {
 	assert.match(resp.headers()['content-security-policy'] ?? '',
 		/script-src 'self'/);
 	assert.match(await page.locator('h1').textContent(), /Khối Thi đua/);
-	assert.ok(await page.locator('script[src$="/embed.js"]').count() > 0,
-		'the demo page must load /embed.js');
+	/* The daemon's own page links this release's file by its hashed
+	 * name (docs/widget.md). */
+	assert.match(await page.locator('script[src^="/embed."]')
+		.getAttribute('src'), /^\/embed\.[0-9a-f]{12}\.js$/,
+	'the demo page must load /embed.HASH.js');
 
 	/* Other tests may have viewed the page already with the same
 	 * reader: what matters is N >= 1 and that a reload keeps N. */
@@ -67,7 +70,10 @@ test('demo page: article, view counter, reload not counted', async () => {
 
 	/* The widget is drawn: count line, empty list or comments, form. */
 	await page.locator('.bandoc-form').waitFor();
-	assert.equal(await page.locator('link[href$="/static/embed.css"]').count(), 1);
+	/* Once, by its hashed name (embed.js was built with it). */
+	assert.equal(await page.locator('link[rel="stylesheet"][href*="/static/embed."]').count(), 1);
+	assert.match(await page.locator('link[href*="/static/embed."]').getAttribute('href'),
+		/\/static\/embed\.[0-9a-f]{12}\.css$/);
 	assert.equal(await page.getByLabel('Họ tên').count(), 1);
 	await page.locator('.bandoc-form').scrollIntoViewIfNeeded();
 	await page.locator('.bandoc-captcha-img[data-token]').waitFor();

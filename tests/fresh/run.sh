@@ -90,7 +90,7 @@ check_captcha lamdong
 s=$(get /admin admin.html)
 expect "GET /admin" 200 "$s"
 has admin.html 'id="bandoc-admin"'
-has admin.html '/static/admin.js'
+has admin.html '<script src="/static/admin.'
 phase_end "HTTP checks"
 
 # 5. A clean stop: SIGTERM, then exit status 0 within 30 s.

@@ -4,7 +4,8 @@
  * Accept-Encoding, the gzip body gunzips to exactly the raw one, Vary on
  * both, a strong ETag per representation, 304 for a matching, weak,
  * listed or "*" If-None-Match and 200 otherwise, hashed names immutable
- * and a wrong hash 404, the stable names' short lifetime.
+ * and a wrong hash 404, the stable names' short lifetime; /embed.HASH.js
+ * beside /embed.js, and the daemon's own pages linking hashed names.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -307,6 +308,114 @@ test_cache_lifetimes_and_hashed_names(void **state)
 	reply_free(&r);
 }
 
+/* /embed.HASH.js: the same bytes as /embed.js, for a year; another
+ * hash, or another file's hash, is 404. */
+static void
+test_hashed_embed_js(void **state)
+{
+	struct reply r, s;
+	char path[128], etag[128], inm[200];
+	json_t *j;
+
+	(void)state;
+	snprintf(path, sizeof(path), "/%s", assets_hashed("embed.js"));
+	get("GET", "/embed.js", "Accept-Encoding: gzip", NULL, &s);
+	snprintf(etag, sizeof(etag), "%s", header(&s, "ETag"));
+	get("GET", path, "Accept-Encoding: gzip", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(header(&r, "Cache-Control"), HASHED_CC);
+	assert_string_equal(header(&r, "Content-Encoding"), "gzip");
+	assert_string_equal(header(&r, "Vary"), "Accept-Encoding");
+	assert_string_equal(header(&r, "ETag"), etag);
+	assert_string_equal(header(&r, "Access-Control-Allow-Origin"), "*");
+	assert_int_equal(r.len, s.len);
+	assert_memory_equal(r.body, s.body, s.len);
+	reply_free(&r);
+	reply_free(&s);
+	snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
+	get("GET", path, "Accept-Encoding: gzip", inm, &r);
+	assert_int_equal(r.status, 304);
+	assert_string_equal(header(&r, "Cache-Control"), HASHED_CC);
+	reply_free(&r);
+	/* The same name under /static/ too. */
+	snprintf(path, sizeof(path), "/static/%s", assets_hashed("embed.js"));
+	get("GET", path, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(header(&r, "Cache-Control"), HASHED_CC);
+	reply_free(&r);
+
+	/* An earlier release's hash: 404, naming the current URL. */
+	snprintf(path, sizeof(path), "/%s", assets_hashed("embed.js"));
+	path[7] = path[7] == '0' ? '1' : '0';
+	get("GET", path, NULL, NULL, &r);
+	assert_int_equal(r.status, 404);
+	j = json_loads(r.body, 0, NULL);
+	snprintf(path, sizeof(path), "/%s", assets_hashed("embed.js"));
+	assert_string_equal(json_string_value(json_object_get(
+	                        json_object_get(j, "error"), "current")),
+	                    path);
+	json_decref(j);
+	reply_free(&r);
+	/* Only embed.js: not another file's name or hash at the top. */
+	snprintf(path, sizeof(path), "/%s", assets_hashed("embed.css"));
+	get("GET", path, NULL, NULL, &r);
+	assert_int_equal(r.status, 404);
+	reply_free(&r);
+	get("GET", "/embed.css", NULL, NULL, &r);
+	assert_int_equal(r.status, 404);
+	reply_free(&r);
+	get("GET", "/embed.0123456789ab", NULL, NULL, &r);
+	assert_int_equal(r.status, 404);
+	reply_free(&r);
+	get("GET", "/embed.", NULL, NULL, &r);
+	assert_int_equal(r.status, 404);
+	reply_free(&r);
+}
+
+/* The demo page, the moderation page, the no-JS page and
+ * /api/v1/version name this release's files. */
+static void
+test_pages_link_hashed_names(void **state)
+{
+	struct reply r;
+	char want[160];
+	json_t *j;
+
+	(void)state;
+	get("GET", "/", NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	snprintf(want, sizeof(want), "<script src=\"/%s\" async>",
+	         assets_hashed("embed.js"));
+	assert_non_null(strstr(r.body, want));
+	snprintf(want, sizeof(want), "href=\"/static/%s\"",
+	         assets_hashed("demo.css"));
+	assert_non_null(strstr(r.body, want));
+	/* and explains the stable name to copy. */
+	assert_non_null(strstr(r.body, "/embed.js\" async></script>"));
+	reply_free(&r);
+	get("GET", "/admin", NULL, NULL, &r);
+	snprintf(want, sizeof(want), "<script src=\"/static/%s\">",
+	         assets_hashed("admin.js"));
+	assert_non_null(strstr(r.body, want));
+	snprintf(want, sizeof(want), "href=\"/static/%s\"",
+	         assets_hashed("admin.css"));
+	assert_non_null(strstr(r.body, want));
+	reply_free(&r);
+	get("GET", "/embed/comments?site=lamdong&article=a1", NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	snprintf(want, sizeof(want), "href=\"/static/%s\"",
+	         assets_hashed("embed.css"));
+	assert_non_null(strstr(r.body, want));
+	reply_free(&r);
+	get("GET", "/api/v1/version", NULL, NULL, &r);
+	j = json_loads(r.body, 0, NULL);
+	snprintf(want, sizeof(want), "/%s", assets_hashed("embed.js"));
+	assert_string_equal(json_string_value(json_object_get(j, "embed_js")),
+	                    want);
+	json_decref(j);
+	reply_free(&r);
+}
+
 int
 main(void)
 {
@@ -316,6 +425,8 @@ main(void)
 	    cmocka_unit_test(test_if_none_match),
 	    cmocka_unit_test(test_head),
 	    cmocka_unit_test(test_cache_lifetimes_and_hashed_names),
+	    cmocka_unit_test(test_hashed_embed_js),
+	    cmocka_unit_test(test_pages_link_hashed_names),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
