@@ -475,6 +475,14 @@ expect "6: /embed.js: HSTS in the cached location" "max-age=63072000" \
 # A client without gzip does not get the cached gzip bytes.
 expect "6: /embed.js without Accept-Encoding: not gzip" "" \
 	"$(c -D - -o /dev/null "$js" | header content-encoding)"
+# /embed.HASH.js, the name /api/v1/version gives: cached, immutable.
+hashed=$(c "$base/api/v1/version" | sed -n 's/.*"embed_js":"\([^"]*\)".*/\1/p')
+h=$(c -D - -o /dev/null --compressed "$base$hashed")
+c -o /dev/null --compressed "$base$hashed"
+expect "6: /embed.HASH.js immutable" "public, max-age=31536000, immutable" \
+	"$(header cache-control <<<"$h")"
+expect "6: /embed.HASH.js cache log" "MISS HIT" \
+	"$(grep -F "GET $hashed " "$tmp/access.log" | sed 's/.*cache=//' | xargs)"
 
 # Bodies: nginx stops what is over 96 KiB, bandocd answers in JSON below.
 head -c 100000 /dev/zero | tr '\0' a | sed 's/^/body=/' >"$tmp/big.txt"
