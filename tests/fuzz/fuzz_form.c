@@ -744,6 +744,18 @@ simple_form_error(const uint8_t *b, size_t len)
 	}
 }
 
+/* Overwrites the value of an error body's "request_id" with 'x's. */
+static void
+blank_request_id(char *body)
+{
+	char *p = body != NULL ? strstr(body, "\"request_id\":\"") : NULL;
+
+	if (p == NULL)
+		return;
+	for (p += strlen("\"request_id\":\""); *p != '\0' && *p != '"'; p++)
+		*p = 'x';
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -826,6 +838,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 * depends on where libmicrohttpd's input ends (it checks
 		 * a whole value it holds before passing any of it): then
 		 * only the message may differ. */
+		/* Each request has its own id: not part of the comparison. */
+		blank_request_id(r.body);
+		blank_request_id(r2.body);
 		if (!(r.status == 400 && strcmp(code, "bad_body") == 0 &&
 		      strcmp(code2, "bad_body") == 0) &&
 		    (r2.status != r.status || r2.len != r.len ||
