@@ -627,6 +627,29 @@ test_list_cache_follows_the_database(void **state)
 	get_all_contain(path, "\"total\":1", 20);
 }
 
+/* POST form to the no-JS page. */
+static void
+nojs_post(const char **h, const char *form, struct reply *r)
+{
+	assert_int_equal(http_do(&d, "POST", "/embed/comments",
+	                         "application/x-www-form-urlencoded", form, h,
+	                         r),
+	                 0);
+}
+
+/* The page's new challenge into token and its answer into ans; frees r. */
+static void
+next_challenge(struct reply *r, const char *secrets, char *token, size_t tsz,
+               char *ans, size_t asz)
+{
+	const char *tok = strstr(r->body, "name=\"captcha_token\" value=\"");
+
+	assert_non_null(tok);
+	snprintf(token, tsz, "%.118s", tok + 28);
+	reply_free(r);
+	assert_int_equal(test_token_answer(secrets, token, ans, asz), 0);
+}
+
 static void
 test_nojs_pages(void **state)
 {
@@ -662,10 +685,7 @@ test_nojs_pages(void **state)
 	         "site=lamdong&article=l1&lang=en&name=Nojs&body=%%3Cb%%3Ekept"
 	         "%%3C%%2Fb%%3E&captcha_token=%s&captcha_answer=NOPE&do=send",
 	         token);
-	assert_int_equal(http_do(&d, "POST", "/embed/comments",
-	                         "application/x-www-form-urlencoded", form, h,
-	                         &r),
-	                 0);
+	nojs_post(h, form, &r);
 	assert_int_equal(r.status, 403);
 	assert_non_null(strstr(r.body, "value=\"Nojs\""));
 	assert_non_null(strstr(r.body, "&lt;b&gt;kept&lt;/b&gt;</textarea>"));
@@ -673,11 +693,7 @@ test_nojs_pages(void **state)
 	assert_non_null(strstr(r.body, "bandoc-status-error"));
 	/* A new challenge came with it. */
 	assert_null(strstr(r.body, token));
-	tok = strstr(r.body, "name=\"captcha_token\" value=\"");
-	assert_non_null(tok);
-	snprintf(token, sizeof(token), "%.118s", tok + 28);
-	reply_free(&r);
-	assert_int_equal(test_token_answer(path, token, ans, sizeof(ans)), 0);
+	next_challenge(&r, path, token, sizeof(token), ans, sizeof(ans));
 	/* A bad e-mail: the field is marked, and its one aria-describedby
 	 * names the error and the hint (the audit: a second attribute hid
 	 * the error from screen readers). */
@@ -685,10 +701,7 @@ test_nojs_pages(void **state)
 	         "site=lamdong&article=l1&lang=en&name=Nojs&email=not-an-email"
 	         "&body=kept&captcha_token=%s&captcha_answer=%s&do=send",
 	         token, ans);
-	assert_int_equal(http_do(&d, "POST", "/embed/comments",
-	                         "application/x-www-form-urlencoded", form, h,
-	                         &r),
-	                 0);
+	nojs_post(h, form, &r);
 	assert_true(r.status == 400 || r.status == 422);
 	{
 		const char *in = strstr(r.body, "<input id=\"bandoc-email\"");
@@ -704,21 +717,14 @@ test_nojs_pages(void **state)
 		                   "aria-describedby"));
 		assert_non_null(strstr(r.body, "id=\"bandoc-email-error\""));
 	}
-	tok = strstr(r.body, "name=\"captcha_token\" value=\"");
-	assert_non_null(tok);
-	snprintf(token, sizeof(token), "%.118s", tok + 28);
-	reply_free(&r);
-	assert_int_equal(test_token_answer(path, token, ans, sizeof(ans)), 0);
+	next_challenge(&r, path, token, sizeof(token), ans, sizeof(ans));
 	/* A bad hidden field: no field to mark, so the status says what is
 	 * wrong (the audit: "check the marked fields", none marked). */
 	snprintf(form, sizeof(form),
 	         "site=lamdong&article=l1&lang=en&name=Nojs&parent_id=abc"
 	         "&body=kept&captcha_token=%s&captcha_answer=%s&do=send",
 	         token, ans);
-	assert_int_equal(http_do(&d, "POST", "/embed/comments",
-	                         "application/x-www-form-urlencoded", form, h,
-	                         &r),
-	                 0);
+	nojs_post(h, form, &r);
 	assert_true(r.status == 400 || r.status == 422);
 	{
 		const char *st = strstr(r.body, "id=\"bandoc-status\"");
@@ -730,20 +736,13 @@ test_nojs_pages(void **state)
 		assert_true(strstr(st, "This comment cannot be replied to.") <
 		            end);
 	}
-	tok = strstr(r.body, "name=\"captcha_token\" value=\"");
-	assert_non_null(tok);
-	snprintf(token, sizeof(token), "%.118s", tok + 28);
-	reply_free(&r);
-	assert_int_equal(test_token_answer(path, token, ans, sizeof(ans)), 0);
+	next_challenge(&r, path, token, sizeof(token), ans, sizeof(ans));
 	snprintf(
 	    form, sizeof(form),
 	    "site=lamdong&article=l1&lang=en&name=Nojs&body=from+the+iframe"
 	    "&captcha_token=%s&captcha_answer=%s&do=send",
 	    token, ans);
-	assert_int_equal(http_do(&d, "POST", "/embed/comments",
-	                         "application/x-www-form-urlencoded", form, h,
-	                         &r),
-	                 0);
+	nojs_post(h, form, &r);
 	assert_int_equal(r.status, 303);
 	reply_header(&r, "Location", v, sizeof(v));
 	assert_string_equal(v, "/embed/comments?site=lamdong&article=l1&"
