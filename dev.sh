@@ -4,6 +4,7 @@
 #                    127.0.0.1:8080 (--fresh first wipes var/, the demo's data)
 #   ./dev.sh test    same set-up, then the whole suite under ASan+UBSan
 #   ./dev.sh bench   release build, wrk benchmarks against a bare libmicrohttpd server
+#   ./dev.sh soak    release build, 2 M mixed requests: no reply slower than 1 s, none lost
 #   ./dev.sh fuzz [seconds]   libFuzzer targets (clang), each for [60] seconds
 #   ./dev.sh docs    print the configuration table for README.md
 #   ./dev.sh deb     Debian package of the working tree: build-deb/bandoc_*.deb
@@ -117,7 +118,11 @@ test)
 	build build-asan -DSANITIZE=address,undefined -DWERROR=ON -DBANDOC_TESTS=ON
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-	(cd build-asan && ctest --output-on-failure -j2 "${@:2}")
+	if [ $# -gt 1 ]; then
+		(cd build-asan && ctest --output-on-failure -j2 "${@:2}")
+	else # the soak is ./dev.sh soak's
+		(cd build-asan && ctest --output-on-failure -j2 -LE soak)
+	fi
 	if [ $# -gt 1 ]; then
 		exit 0 # a chosen subset: no extra analysis
 	fi
@@ -159,6 +164,12 @@ bench)
 	build build-release -DCMAKE_BUILD_TYPE=Release -DBANDOC_TESTS=ON
 	bench/bench.sh build-release "${2:-10}"
 	;;
+soak)
+	# tests/soak/soak.c: SOAK_REQUESTS, SOAK_CONNS, SOAK_THREADS.
+	need "${build_pkgs[@]}" libcmocka-dev
+	build build-release -DCMAKE_BUILD_TYPE=Release -DBANDOC_TESTS=ON
+	(cd build-release && ctest --output-on-failure -L soak)
+	;;
 docs)
 	need "${build_pkgs[@]}"
 	build build -DBANDOC_TESTS=OFF >/dev/null
@@ -190,7 +201,7 @@ deb)
 	echo "== package: $top/$deb"
 	;;
 *)
-	sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
 	[ "$cmd" = help ] || exit 2
 	;;
 esac
