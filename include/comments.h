@@ -30,7 +30,8 @@ struct comment_error {
 };
 
 /* What the caller does once the comment is durably stored (or the write
- * failed): runs on the writer thread; must stage a reply and resume. */
+ * failed): stages the reply. Runs on the request's HTTP thread, when the
+ * request is resumed (the writer only records the outcome). */
 typedef void comment_finish_fn(struct http_req *req,
                                const struct comment_sub *sub,
                                const struct comment_error *err, long long id,

@@ -172,6 +172,18 @@ void http_req_suspend(struct http_req *req);
 void http_req_resume(struct http_req *req);
 void http_req_unsuspend(struct http_req *req);
 
+/*
+ * The thread rule (README, "Threads"): a thread that finished a
+ * suspended request's work does no HTTP work itself. It records the
+ * outcome where fn can find it (arg) and calls http_req_resume_with();
+ * fn(req, arg) then runs on the request's HTTP thread, in the resumed
+ * call, and stages the reply (it may free arg). Only that thread may
+ * read the request's connection or stage a reply: builds with
+ * BANDOC_THREAD_CHECKS (every sanitizer build) abort otherwise.
+ */
+typedef void http_resume_fn(struct http_req *req, void *arg);
+void http_req_resume_with(struct http_req *req, http_resume_fn *fn, void *arg);
+
 /* A cookie of the request (borrowed), or NULL. */
 const char *http_req_cookie(struct http_req *req, const char *name);
 /* 1 when the request's Origin (else Referer) is the daemon itself. */

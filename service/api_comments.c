@@ -46,6 +46,7 @@ struct comment_sub {
 	struct comment_error err;
 	long long id;
 	int failed;
+	int status; /* the writer's: 0 stored */
 };
 
 static const struct {
@@ -348,16 +349,27 @@ fail:
 	return -1;
 }
 
+/* On the HTTP thread, resumed: the reply from what job_done recorded. */
+static void
+sub_reply(struct http_req *req, void *arg)
+{
+	struct comment_sub *s = arg;
+
+	s->finish(req, s, s->status == 0 ? NULL : &s->err, s->id,
+	          s->row.status == STORAGE_APPROVED);
+	sub_free(s);
+}
+
+/* On the writer thread: records the outcome and resumes, nothing else. */
 static void
 job_done(void *arg, int status)
 {
 	struct comment_sub *s = arg;
 
+	s->status = status;
 	if (status != 0 && !s->failed)
 		set_err(&s->err, 503, "unavailable", s->lang, "unavailable");
-	s->finish(s->req, s, status == 0 ? NULL : &s->err, s->id,
-	          s->row.status == STORAGE_APPROVED);
-	sub_free(s);
+	http_req_resume_with(s->req, sub_reply, s);
 }
 
 int
@@ -651,7 +663,6 @@ json_finish(struct http_req *req, const struct comment_sub *s,
 		        "{s:I, s:s, s:s}", "id", (json_int_t)id, "status",
 		        approved ? "approved" : "pending", "message",
 		        comments_msg(lang, approved ? "approved" : "pending")));
-	http_req_resume(req);
 }
 
 void

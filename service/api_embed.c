@@ -490,7 +490,6 @@ nojs_finish(struct http_req *req, const struct comment_sub *s,
 		form_from(req, &f);
 		render_page(req, err->status, site, comments_sub_article(s),
 		            lang, err->message, 0, err->fields, &f, 0);
-		http_req_resume(req);
 		return;
 	}
 	/* Post/redirect/get: a reload does not post again. */
@@ -506,7 +505,6 @@ nojs_finish(struct http_req *req, const struct comment_sub *s,
 		free(loc);
 	} else
 		http_reply_error(req, 500, "out_of_memory", "Out of memory.");
-	http_req_resume(req);
 }
 
 void

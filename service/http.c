@@ -94,7 +94,12 @@ struct http_req {
 	struct MHD_Response *resp;
 	unsigned int status;
 	size_t resp_bytes;
-	int handled, suspended, resumed;
+	int handled, suspended;
+	/* Set by the thread that resumes: the reply is built by on_resume
+	 * (with resume_arg) on the HTTP thread, in the resumed call. */
+	_Atomic int resumed;
+	http_resume_fn *on_resume;
+	void *resume_arg;
 
 	int client_done, client_family;
 	int peer_trusted; /* the socket peer is a trusted proxy */
@@ -208,6 +213,35 @@ allow_text(unsigned int allow, int cors, char *out, size_t outsz)
 }
 
 /* ---------------------------------------------------------------- */
+/* The thread rule                                                   */
+
+/*
+ * The request being handled by this thread's access handler call, or
+ * NULL. Only that call may read the request's connection or stage its
+ * reply: a thread that finished a request's work records the outcome
+ * and calls http_req_resume_with(), whose builder then runs here (the
+ * README's "Threads"). Builds with sanitizers (CI's) check every such
+ * access and abort on one from elsewhere; others do not pay for it.
+ */
+static _Thread_local struct http_req *handling;
+
+#ifdef BANDOC_THREAD_CHECKS
+static void
+thread_check(const struct http_req *req, const char *what)
+{
+	if (handling != req) {
+		log_warnx("thread rule: %s outside the HTTP thread's call for "
+		          "this request",
+		          what);
+		abort();
+	}
+}
+#define THREAD_CHECK(req) thread_check((req), __func__)
+#else
+#define THREAD_CHECK(req) ((void)(req))
+#endif
+
+/* ---------------------------------------------------------------- */
 /* Request accessors                                                 */
 
 struct app *
@@ -257,7 +291,10 @@ field_find(struct http_req *req, const char *name)
 const char *
 http_req_arg(struct http_req *req, const char *name)
 {
-	struct field *f = field_find(req, name);
+	struct field *f;
+
+	THREAD_CHECK(req);
+	f = field_find(req, name);
 
 	if (f != NULL)
 		return f->val;
@@ -268,11 +305,12 @@ http_req_arg(struct http_req *req, const char *name)
 size_t
 http_req_arg_len(struct http_req *req, const char *name)
 {
-	struct field *f = field_find(req, name);
+	struct field *f;
 	const char *v = NULL;
 	size_t len = 0;
 
-	if (f != NULL)
+	THREAD_CHECK(req);
+	if ((f = field_find(req, name)) != NULL)
 		return f->len;
 	/* The real length of a query argument: "%00" decodes to a NUL that
 	 * strlen() would hide, so validators see the mismatch. */
@@ -292,6 +330,7 @@ http_req_json(struct http_req *req)
 const char *
 http_req_header(struct http_req *req, const char *name)
 {
+	THREAD_CHECK(req);
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
@@ -384,6 +423,7 @@ client_resolve(struct http_req *req)
 const char *
 http_req_client(struct http_req *req)
 {
+	THREAD_CHECK(req);
 	if (!req->client_done)
 		client_resolve(req);
 	/* The text only when asked for (glibc formats it with sprintf);
@@ -397,6 +437,7 @@ http_req_client(struct http_req *req)
 int
 http_req_client_bin(struct http_req *req, int *family, unsigned char addr[16])
 {
+	THREAD_CHECK(req);
 	if (!req->client_done)
 		client_resolve(req);
 	*family = req->client_family;
@@ -521,6 +562,7 @@ static void
 stage(struct http_req *req, unsigned int status, struct MHD_Response *resp,
       size_t bytes)
 {
+	THREAD_CHECK(req);
 	if (req->resp != NULL)
 		MHD_destroy_response(req->resp);
 	req->resp = resp;
@@ -656,6 +698,7 @@ http_reply_redirect(struct http_req *req, unsigned int status,
 int
 http_reply_header(struct http_req *req, const char *name, const char *value)
 {
+	THREAD_CHECK(req);
 	if (req->resp == NULL ||
 	    MHD_add_response_header(req->resp, name, value) != MHD_YES)
 		return -1;
@@ -682,8 +725,19 @@ http_req_unsuspend(struct http_req *req)
 void
 http_req_resume(struct http_req *req)
 {
-	/* MHD_resume_connection is safe from any thread (MHD_USE_ITC). */
-	req->resumed = 1;
+	http_req_resume_with(req, NULL, NULL);
+}
+
+void
+http_req_resume_with(struct http_req *req, http_resume_fn *fn, void *arg)
+{
+	req->on_resume = fn;
+	req->resume_arg = arg;
+	/* The builder and its argument are written before the flag, and
+	 * the flag before libmicrohttpd's lock in MHD_resume_connection
+	 * (safe from any thread: MHD_USE_ITC), which the HTTP thread takes
+	 * before the resumed call. */
+	atomic_store(&req->resumed, 1);
 	MHD_resume_connection(req->conn);
 }
 
@@ -1138,18 +1192,17 @@ finish_body(struct http_req *req)
 }
 
 static enum MHD_Result
-access_handler(void *cls, struct MHD_Connection *conn, const char *url,
-               const char *method, const char *version, const char *upload_data,
-               size_t *upload_data_size, void **con_cls)
+handle(const struct listener *li, struct MHD_Connection *conn, const char *url,
+       const char *method, const char *upload_data, size_t *upload_data_size,
+       void **con_cls)
 {
-	const struct listener *li = cls;
 	struct http *h = li->h;
 	struct http_req *req = *con_cls;
 
-	(void)version;
 	if (req == NULL) {
 		if ((req = calloc(1, sizeof(*req))) == NULL)
 			return MHD_NO;
+		handling = req;
 		req->h = h;
 		req->conn = conn;
 		req->on_metrics = li->metrics;
@@ -1170,10 +1223,17 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		}
 		return MHD_YES;
 	}
-	if (req->resumed) {
-		/* Back from a suspension: the reply is staged. */
-		req->resumed = 0;
+	if (atomic_load(&req->resumed)) {
+		/* Back from a suspension: the reply is built here, on the
+		 * HTTP thread, from what the other thread recorded. */
+		atomic_store(&req->resumed, 0);
 		req->suspended = 0;
+		if (req->on_resume != NULL) {
+			http_resume_fn *fn = req->on_resume;
+
+			req->on_resume = NULL;
+			fn(req, req->resume_arg);
+		}
 		return queue(req);
 	}
 	if (*upload_data_size > 0) {
@@ -1204,6 +1264,21 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		}
 	}
 	return queue(req);
+}
+
+static enum MHD_Result
+access_handler(void *cls, struct MHD_Connection *conn, const char *url,
+               const char *method, const char *version, const char *upload_data,
+               size_t *upload_data_size, void **con_cls)
+{
+	enum MHD_Result r;
+
+	(void)version;
+	handling = *con_cls;
+	r = handle(cls, conn, url, method, upload_data, upload_data_size,
+	           con_cls);
+	handling = NULL;
+	return r;
 }
 
 static size_t
@@ -1241,6 +1316,7 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)conn;
 	if (req == NULL)
 		return;
+	handling = req; /* the HTTP thread's last call for it */
 	us = http_req_elapsed_us(req);
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && req->status == 0)
 		req->status = 499; /* the client went away */
@@ -1280,6 +1356,7 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	atomic_fetch_sub(&h->inflight, 1);
 	req_free(req);
 	*con_cls = NULL;
+	handling = NULL;
 }
 
 /* ---------------------------------------------------------------- */
