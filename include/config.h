@@ -102,6 +102,8 @@ struct config {
 	char *views_bots;
 	long long webhook_retry_base;
 	long long admin_lockout_window;
+	long long admin_login_delay_base_ms;
+	long long admin_login_delay_max;
 	long long admin_secure_cookie;
 	long long admin_idle_timeout;
 	long long admin_session_max;

@@ -12,6 +12,13 @@
 #include <stddef.h>
 
 #define RATELIMIT_KEY_BYTES 16
+/*
+ * Keys remembered by ratelimit_known_add: (account, address) pairs that
+ * logged in. Only a right password adds one, so an attacker cannot fill
+ * it; 4096 pairs (96 KiB) outnumber the moderators of any newsroom and
+ * their usual places several times over.
+ */
+#define RATELIMIT_MAX_KNOWN 4096
 
 struct ratelimit;
 
@@ -48,6 +55,46 @@ long ratelimit_locked(struct ratelimit *rl,
 void ratelimit_fail(struct ratelimit *rl,
                     const unsigned char key[RATELIMIT_KEY_BYTES],
                     unsigned int limit, unsigned int window, double now);
+
+/*
+ * A progressive delay (for an account attacked from many addresses):
+ * after free_fails failures, the k-th further failure (k = 0, 1, ...)
+ * makes the key wait min(base_ms * 2^k, max_ms) before its next attempt;
+ * the failures are forgotten window seconds after the last one.
+ */
+struct ratelimit_delay {
+	unsigned int free_fails;
+	unsigned int base_ms, max_ms;
+	unsigned int window;
+};
+
+/*
+ * Asks for an attempt under the delay d. Returns 0 when allowed (in the
+ * delay regime the attempt itself spaces the next one by the current
+ * delay, so a burst sent at once gets one through), otherwise the
+ * milliseconds until the next attempt is allowed. Creates no entry.
+ */
+long ratelimit_delay_take(struct ratelimit *rl,
+                          const unsigned char key[RATELIMIT_KEY_BYTES],
+                          const struct ratelimit_delay *d, double now);
+
+/* Records a failure of key under the delay d (see above). */
+void ratelimit_delay_fail(struct ratelimit *rl,
+                          const unsigned char key[RATELIMIT_KEY_BYTES],
+                          const struct ratelimit_delay *d, double now);
+
+/*
+ * A set of keys that succeeded (e.g. ratelimit_key(rl, "login-known",
+ * user, ...)): ratelimit_known_add() remembers key (when the set holds
+ * RATELIMIT_MAX_KNOWN, the one confirmed longest ago is dropped);
+ * ratelimit_known() returns 1 when key is in the set, else 0. In memory
+ * only, like the hash key, so a restart forgets them. Cannot fail.
+ */
+void ratelimit_known_add(struct ratelimit *rl,
+                         const unsigned char key[RATELIMIT_KEY_BYTES],
+                         double now);
+int ratelimit_known(struct ratelimit *rl,
+                    const unsigned char key[RATELIMIT_KEY_BYTES]);
 
 /*
  * A risk score per key that halves every half_life seconds:

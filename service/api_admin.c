@@ -1332,10 +1332,46 @@ api_admin_user_state(struct http_req *req)
 
 /* --- login and logout --- */
 
+/*
+ * Brute force, after OWASP's Authentication Cheat Sheet: an address with
+ * LOGIN_FAIL_LIMIT failures in admin_lockout_window is locked out for as
+ * long; an account with as many failures (from anywhere) is never locked,
+ * only slowed: each further attempt from an address that never logged in
+ * to it waits a doubling delay (admin_login_delay_base_ms up to
+ * admin_login_delay_max), so failures sent from many addresses cannot
+ * keep its moderator out. Addresses that logged in to the account before
+ * pass the delay (their own failures still count). Both checks come
+ * before the Argon2 hash, which is what they protect.
+ */
+
+/* Wall-clock seconds with their fraction: the clock of the rate limiter's
+ * other callers (time(NULL)), fine enough for delays in milliseconds. */
+static double
+login_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+login_delay(const struct app *app, struct ratelimit_delay *d)
+{
+	d->free_fails = LOGIN_FAIL_LIMIT;
+	d->base_ms = (unsigned int)app->cfg->admin_login_delay_base_ms;
+	d->max_ms = (unsigned int)app->cfg->admin_login_delay_max * 1000u;
+	d->window = (unsigned int)app->cfg->admin_lockout_window;
+}
+
+/* The rate-limit keys of a login: the account's, the address's, and the
+ * (account, address) pair's (hashed under the limiter's key: no address
+ * or name is held). */
 static void
 login_keys(struct http_req *req, const char *name,
            unsigned char user_key[RATELIMIT_KEY_BYTES],
-           unsigned char ip_key[RATELIMIT_KEY_BYTES])
+           unsigned char ip_key[RATELIMIT_KEY_BYTES],
+           unsigned char pair_key[RATELIMIT_KEY_BYTES])
 {
 	struct app *app = http_req_app(req);
 	unsigned char addr[16] = {0}, uh[16];
@@ -1347,6 +1383,8 @@ login_keys(struct http_req *req, const char *name,
 	ratelimit_key(app->ratelimit, "login-user", "", AF_INET6, uh, user_key);
 	http_req_client_bin(req, &family, addr);
 	ratelimit_key(app->ratelimit, "login-ip", "", family, addr, ip_key);
+	ratelimit_key(app->ratelimit, "login-known", name, family, addr,
+	              pair_key);
 }
 
 static void
@@ -1368,18 +1406,23 @@ check_done(void *arg)
 	struct job *j = arg;
 	struct http_req *req = j->req;
 	struct app *app = http_req_app(req);
-	unsigned char uk[RATELIMIT_KEY_BYTES], ik[RATELIMIT_KEY_BYTES];
+	unsigned char uk[RATELIMIT_KEY_BYTES], ik[RATELIMIT_KEY_BYTES],
+	    pk[RATELIMIT_KEY_BYTES];
+	struct ratelimit_delay d;
 
-	if (j->pw_ok && !j->disabled &&
-	    writer_submit(app->writer, &j->job) == 0)
-		return; /* the writer makes the session and replies */
-	login_keys(req, j->a.user, uk, ik);
-	ratelimit_fail(app->ratelimit, uk, LOGIN_FAIL_LIMIT,
-	               (unsigned int)app->cfg->admin_lockout_window,
-	               (double)time(NULL));
+	login_keys(req, j->a.user, uk, ik, pk);
+	if (j->pw_ok && !j->disabled) {
+		/* The right password: this address is known to the account
+		 * from now on. */
+		ratelimit_known_add(app->ratelimit, pk, login_now());
+		if (writer_submit(app->writer, &j->job) == 0)
+			return; /* the writer makes the session and replies */
+	}
+	login_delay(app, &d);
+	ratelimit_delay_fail(app->ratelimit, uk, &d, login_now());
 	ratelimit_fail(app->ratelimit, ik, LOGIN_FAIL_LIMIT,
 	               (unsigned int)app->cfg->admin_lockout_window,
-	               (double)time(NULL));
+	               login_now());
 	log_info("admin: failed login");
 	http_reply_error(req, 401, "login_failed",
 	                 "Wrong user name or password.");
@@ -1393,11 +1436,14 @@ api_admin_login(struct http_req *req)
 	struct app *app = http_req_app(req);
 	const char *name = http_req_arg(req, "username");
 	const char *pw = http_req_arg(req, "password");
-	unsigned char uk[RATELIMIT_KEY_BYTES], ik[RATELIMIT_KEY_BYTES];
+	unsigned char uk[RATELIMIT_KEY_BYTES], ik[RATELIMIT_KEY_BYTES],
+	    pk[RATELIMIT_KEY_BYTES];
+	struct ratelimit_delay d;
 	struct storage_user u;
 	struct storage *rd;
 	struct job *j;
-	long wait1, wait2;
+	double now = login_now();
+	long wait;
 	int r;
 
 	if (!http_req_from_self(req)) {
@@ -1411,13 +1457,21 @@ api_admin_login(struct http_req *req)
 		                 "Wrong user name or password.");
 		return;
 	}
-	login_keys(req, name, uk, ik);
-	wait1 = ratelimit_locked(app->ratelimit, uk, (double)time(NULL));
-	wait2 = ratelimit_locked(app->ratelimit, ik, (double)time(NULL));
-	if (wait1 > 0 || wait2 > 0) {
+	login_keys(req, name, uk, ik, pk);
+	if ((wait = ratelimit_locked(app->ratelimit, ik, now)) > 0) {
 		http_reply_error(req, 429, "too_many_attempts",
 		                 "Too many failed logins; try again later.");
-		api_retry_after(req, wait1 > wait2 ? wait1 : wait2);
+		api_retry_after(req, wait);
+		return;
+	}
+	login_delay(app, &d);
+	if (!ratelimit_known(app->ratelimit, pk) &&
+	    (wait = ratelimit_delay_take(app->ratelimit, uk, &d, now)) > 0) {
+		log_info("admin: login throttled");
+		http_reply_error(req, 429, "login_throttled",
+		                 "Too many failed logins for this account; "
+		                 "wait before the next try.");
+		api_retry_after(req, (wait + 999) / 1000);
 		return;
 	}
 	if ((rd = app_reader(app)) == NULL ||

@@ -136,8 +136,17 @@ static const struct key keys[] = {
      "at most 6 hours."},
     {SEC_SERVER, "admin_lockout_window", KEY_INT, 1, 86400, "900",
      SRV(admin_lockout_window),
-     "Five failed logins for one account or from one address within this "
-     "many seconds lock further tries out for as long (429)."},
+     "Five failed logins from one address within this many seconds lock "
+     "that address out for as long (429); an account's failures are "
+     "forgotten this long after the last one."},
+    {SEC_SERVER, "admin_login_delay_base_ms", KEY_INT, 1, 60000, "1000",
+     SRV(admin_login_delay_base_ms),
+     "After five failed logins for one account (from any addresses), the "
+     "next attempt from an address that never logged in to it waits this "
+     "many milliseconds, doubled with each further failure (429 "
+     "`login_throttled`)."},
+    {SEC_SERVER, "admin_login_delay_max", KEY_INT, 1, 3600, "60",
+     SRV(admin_login_delay_max), "The longest such wait, in seconds."},
     {SEC_SERVER, "admin_secure_cookie", KEY_BOOL, 0, 1, "on",
      SRV(admin_secure_cookie),
      "Mark the moderators' session cookie `Secure` (turn off only for "

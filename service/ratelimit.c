@@ -7,6 +7,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -24,12 +25,23 @@ struct entry {
 	double fail_start;
 	double locked_until;
 	double score, score_at, half_life; /* decaying risk score */
+	unsigned int delay_fails;          /* progressive delay (accounts) */
+	double delay_forget;               /* when delay_fails is forgotten */
+	double delay_next;                 /* no attempt before this time */
+};
+
+/* A (purpose, site, address) key that once succeeded, and when. */
+struct known {
+	unsigned char key[RATELIMIT_KEY_BYTES];
+	double at;
 };
 
 struct ratelimit {
 	pthread_mutex_t lock;
 	struct entry *t;
 	size_t cap, n, max;
+	struct known known[RATELIMIT_MAX_KNOWN];
+	size_t nknown;
 	unsigned char hkey[crypto_generichash_KEYBYTES];
 };
 
@@ -126,7 +138,9 @@ idle(struct entry *e, double now)
 	refill(e, now);
 	return e->min_tokens >= e->per_min && e->hour_tokens >= e->per_hour &&
 	       decayed(e, now) < 0.01 && e->locked_until <= now &&
-	       (e->fails == 0 || now - e->fail_start > 86400);
+	       (e->fails == 0 || now - e->fail_start > 86400) &&
+	       (e->delay_fails == 0 || e->delay_forget <= now) &&
+	       e->delay_next <= now;
 }
 
 /* Rebuilds the table keeping the entries keep() says. */
@@ -258,6 +272,112 @@ ratelimit_fail(struct ratelimit *rl,
 	}
 done:
 	pthread_mutex_unlock(&rl->lock);
+}
+
+/* The wait after the k-th failure past the free ones, in seconds. */
+static double
+delay_of(unsigned int k, const struct ratelimit_delay *d)
+{
+	double ms = (double)d->base_ms * exp2(k > 30 ? 30.0 : (double)k);
+
+	return fmin(ms, (double)d->max_ms) / 1000.0;
+}
+
+/* Forgets the failures of e once their time is over. */
+static void
+delay_expire(struct entry *e, double now)
+{
+	if (e->delay_fails > 0 && e->delay_forget <= now)
+		e->delay_fails = 0;
+}
+
+long
+ratelimit_delay_take(struct ratelimit *rl,
+                     const unsigned char key[RATELIMIT_KEY_BYTES],
+                     const struct ratelimit_delay *d, double now)
+{
+	struct entry *e;
+	long wait = 0;
+
+	pthread_mutex_lock(&rl->lock);
+	if ((e = lookup(rl, key, now, 0)) == NULL)
+		goto done; /* no failures known */
+	delay_expire(e, now);
+	if (e->delay_next > now) {
+		wait = (long)ceil((e->delay_next - now) * 1000.0);
+		goto done;
+	}
+	/* In the delay regime every attempt spaces the next one, so that
+	 * attempts sent together cannot all pass before the first of them
+	 * has failed (their Argon2 runs later, on the workers). */
+	if (e->delay_fails >= d->free_fails)
+		e->delay_next =
+		    now + delay_of(e->delay_fails - d->free_fails, d);
+done:
+	pthread_mutex_unlock(&rl->lock);
+	return wait;
+}
+
+void
+ratelimit_delay_fail(struct ratelimit *rl,
+                     const unsigned char key[RATELIMIT_KEY_BYTES],
+                     const struct ratelimit_delay *d, double now)
+{
+	struct entry *e;
+
+	pthread_mutex_lock(&rl->lock);
+	if ((e = lookup(rl, key, now, 1)) == NULL)
+		goto done;
+	delay_expire(e, now);
+	if (e->delay_fails < UINT32_MAX)
+		e->delay_fails++;
+	e->delay_forget = now + d->window;
+	if (e->delay_fails >= d->free_fails)
+		e->delay_next =
+		    fmax(e->delay_next,
+		         now + delay_of(e->delay_fails - d->free_fails, d));
+done:
+	pthread_mutex_unlock(&rl->lock);
+}
+
+void
+ratelimit_known_add(struct ratelimit *rl,
+                    const unsigned char key[RATELIMIT_KEY_BYTES], double now)
+{
+	size_t i, oldest = 0;
+
+	pthread_mutex_lock(&rl->lock);
+	for (i = 0; i < rl->nknown; i++) {
+		if (sodium_memcmp(rl->known[i].key, key, RATELIMIT_KEY_BYTES) ==
+		    0)
+			break;
+		if (rl->known[i].at < rl->known[oldest].at)
+			oldest = i;
+	}
+	if (i == rl->nknown) {
+		if (rl->nknown < RATELIMIT_MAX_KNOWN)
+			rl->nknown++;
+		else
+			i = oldest; /* the longest unconfirmed goes */
+		memcpy(rl->known[i].key, key, RATELIMIT_KEY_BYTES);
+	}
+	rl->known[i].at = now;
+	pthread_mutex_unlock(&rl->lock);
+}
+
+int
+ratelimit_known(struct ratelimit *rl,
+                const unsigned char key[RATELIMIT_KEY_BYTES])
+{
+	size_t i;
+	int found = 0;
+
+	pthread_mutex_lock(&rl->lock);
+	for (i = 0; i < rl->nknown && !found; i++)
+		found = sodium_memcmp(rl->known[i].key, key,
+		                      RATELIMIT_KEY_BYTES) == 0;
+	pthread_mutex_unlock(&rl->lock);
+	return found;
 }
 
 double

@@ -117,6 +117,7 @@ setup(void **state)
 	if (daemon_config(&d,
 	                  "admin_secure_cookie = off\nadmin_idle_timeout = 4\n"
 	                  "admin_session_max = 8\nadmin_lockout_window = 3\n"
+	                  "admin_login_delay_base_ms = 2000\n"
 	                  "webhook_retry_base = 1",
 	                  sections) != 0)
 		return -1;
@@ -287,14 +288,121 @@ test_login_failures_and_lockout(void **state)
 	    0);
 	assert_int_equal(r.status, 403);
 	reply_free(&r);
-	/* Five failures lock the account out, even for the right password. */
+	/* Five failures from one address (here for two accounts) lock the
+	 * address out, even for the right password. */
 	for (i = 0; i < 3; i++)
 		login("mod", "wrong-password", NULL);
-	assert_int_equal(login("mod", "moderator-password", &s), 429);
+	assert_int_equal(http_do(&d, "POST", "/admin/login", "application/json",
+	                         "{\"username\":\"mod\",\"password\":"
+	                         "\"moderator-password\"}",
+	                         (const char *[]){origin, NULL}, &r),
+	                 0);
+	assert_int_equal(r.status, 429);
+	assert_non_null(strstr(r.body, "\"too_many_attempts\""));
+	reply_free(&r);
 	/* The lock-out ends (admin_lockout_window = 3 s). */
 	sleep(4);
 	assert_int_equal(login("mod", "moderator-password", &s), 200);
 	assert_true(sql_int("SELECT count(*) FROM session") >= 1);
+}
+
+/*
+ * A login for user from 127.0.0.<host> (a raw request: the harness's
+ * libcurl client always sends from 127.0.0.1). Returns the status; the
+ * error code into code and Retry-After into retry (0 when absent).
+ */
+static long
+login_from(int host, const char *user, const char *pw, char *code,
+           size_t codesz, long *retry)
+{
+	char body[256], req[1024], out[8192], *p;
+	int fd = raw_connect_from(d.port, host);
+	size_t got = 0;
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	snprintf(body, sizeof(body),
+	         "{\"username\":\"%s\",\"password\":\"%s\"}", user, pw);
+	snprintf(req, sizeof(req),
+	         "POST /admin/login HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n%s\r\n"
+	         "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+	         "Connection: close\r\n\r\n%s",
+	         d.port, origin, strlen(body), body);
+	assert_int_equal(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	while (got < sizeof(out) - 1 &&
+	       (n = read(fd, out + got, sizeof(out) - 1 - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	out[got] = '\0';
+	assert_true(strncmp(out, "HTTP/1.1 ", 9) == 0);
+	*retry = (p = strstr(out, "\r\nRetry-After: ")) != NULL
+	             ? strtol(p + 15, NULL, 10)
+	             : 0;
+	code[0] = '\0';
+	if ((p = strstr(out, "\"code\":\"")) != NULL)
+		snprintf(code, codesz, "%.*s", (int)strcspn(p + 8, "\""),
+		         p + 8);
+	return strtol(out + 9, NULL, 10);
+}
+
+/*
+ * Failures for one account from many addresses (OWASP: per-account
+ * failures slow down, they do not lock): five wrong passwords for mod,
+ * each from another address, do not keep mod out of an address that
+ * logged in before; a new address waits for the account's delay
+ * (429 login_throttled, Retry-After) and gets in after it. The
+ * per-address limit stays hard, for a known address too.
+ */
+static void
+test_login_many_addresses(void **state)
+{
+	char code[64];
+	long retry;
+	int h;
+
+	(void)state;
+	/* 127.0.0.20 logs in to mod: a known address from now on. */
+	assert_int_equal(login_from(20, "mod", "moderator-password", code,
+	                            sizeof(code), &retry),
+	                 200);
+	for (h = 11; h <= 15; h++)
+		assert_int_equal(login_from(h, "mod", "wrong-password", code,
+		                            sizeof(code), &retry),
+		                 401);
+	/* A new address with the right password: the account's delay
+	 * (admin_login_delay_base_ms = 2000 after five failures). */
+	assert_int_equal(login_from(16, "mod", "moderator-password", code,
+	                            sizeof(code), &retry),
+	                 429);
+	assert_string_equal(code, "login_throttled");
+	assert_true(retry >= 1 && retry <= 2);
+	/* The known address is not held up by others' failures... */
+	assert_int_equal(login_from(20, "mod", "moderator-password", code,
+	                            sizeof(code), &retry),
+	                 200);
+	/* ...while the delay still holds for a new one, */
+	assert_int_equal(login_from(17, "mod", "moderator-password", code,
+	                            sizeof(code), &retry),
+	                 429);
+	assert_string_equal(code, "login_throttled");
+	assert_true(retry >= 1);
+	/* which gets in once the delay is over. */
+	sleep((unsigned int)retry);
+	assert_int_equal(login_from(17, "mod", "moderator-password", code,
+	                            sizeof(code), &retry),
+	                 200);
+	/* Five failures from the known address (for accounts that do not
+	 * exist, so mod's delay does not grow) lock that address out, even
+	 * for mod's right password. */
+	for (h = 0; h < 5; h++)
+		assert_int_equal(login_from(20, "nobody", "wrong-password",
+		                            code, sizeof(code), &retry),
+		                 401);
+	assert_int_equal(login_from(20, "mod", "moderator-password", code,
+	                            sizeof(code), &retry),
+	                 429);
+	assert_string_equal(code, "too_many_attempts");
+	assert_true(retry >= 1 && retry <= 3);
 }
 
 static void
@@ -740,6 +848,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cli_refuses_short_password),
 	    cmocka_unit_test(test_login_failures_and_lockout),
+	    cmocka_unit_test(test_login_many_addresses),
 	    cmocka_unit_test(test_csrf_origin_roles),
 	    cmocka_unit_test(test_actions_audited),
 	    cmocka_unit_test(test_bulk_all_or_nothing),
