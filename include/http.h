@@ -13,8 +13,9 @@
  * capped buffer. Last call: the handler runs and stages a reply, which is
  * queued then (never on the first call: libmicrohttpd 0.9.75 would close
  * the keep-alive connection). A handler that must wait (database write,
- * password hash) calls http_req_suspend() and later, from any thread,
- * stages its reply and calls http_req_resume().
+ * password hash) calls http_req_suspend(); the thread that did the work
+ * later calls http_req_resume_with(), and the reply is staged on the HTTP
+ * thread (the thread rule below).
  */
 
 #include <stddef.h>
@@ -164,12 +165,10 @@ int http_etag_match(const char *if_none_match, const char *etag);
 
 /*
  * Suspends the request (call before handing work to another thread);
- * that thread stages a reply and calls http_req_resume. When the work
- * cannot be handed over, http_req_unsuspend and stage a reply before
- * the handler returns.
+ * that thread calls http_req_resume_with. When the work cannot be handed
+ * over, http_req_unsuspend and stage a reply before the handler returns.
  */
 void http_req_suspend(struct http_req *req);
-void http_req_resume(struct http_req *req);
 void http_req_unsuspend(struct http_req *req);
 
 /*

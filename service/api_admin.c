@@ -295,6 +295,10 @@ struct job {
 	struct worker_job wjob;
 	struct http_req *req;
 	enum op op;
+	int wstatus; /* the writer's outcome: 0 written */
+	/* A login's rate-limit keys, made on the HTTP thread. */
+	unsigned char uk[RATELIMIT_KEY_BYTES], ik[RATELIMIT_KEY_BYTES],
+	    pk[RATELIMIT_KEY_BYTES];
 	struct admin a;
 	long long id, expires_at;
 	int status;
@@ -606,14 +610,14 @@ err:
 	return -1;
 }
 
+/* On the HTTP thread, resumed: the reply from what the job recorded. */
 static void
-job_done(void *arg, int status)
+job_reply(struct http_req *req, void *arg)
 {
 	struct job *j = arg;
-	struct http_req *req = j->req;
 	struct app *app = http_req_app(req);
 
-	if (status != 0 && j->code == NULL)
+	if (j->wstatus != 0 && j->code == NULL)
 		fail(j, 503, "unavailable", "The database is unavailable.");
 	if (j->code != NULL)
 		http_reply_error(req, j->http, j->code, j->message);
@@ -650,8 +654,25 @@ job_done(void *arg, int status)
 		http_reply_json(req, j->http, j->result);
 		j->result = NULL;
 	}
-	http_req_resume(req);
 	job_free(j);
+}
+
+/* On the writer thread: records the outcome and resumes, nothing else. */
+static void
+job_done(void *arg, int status)
+{
+	struct job *j = arg;
+
+	j->wstatus = status;
+	http_req_resume_with(j->req, job_reply, j);
+}
+
+/* On the HTTP thread: the 503 of a job that could not go on. */
+static void
+job_reply_busy(struct http_req *req, void *arg)
+{
+	http_reply_error(req, 503, "unavailable", "Try again.");
+	job_free(arg);
 }
 
 static struct job *
@@ -1251,14 +1272,10 @@ static void
 hash_done(void *arg)
 {
 	struct job *j = arg;
-	struct http_req *req = j->req;
 
 	if (!j->pw_ok ||
-	    writer_submit(http_req_app(req)->writer, &j->job) != 0) {
-		http_reply_error(req, 503, "unavailable", "Try again.");
-		http_req_resume(req);
-		job_free(j);
-	}
+	    writer_submit(http_req_app(j->req)->writer, &j->job) != 0)
+		http_req_resume_with(j->req, job_reply_busy, j);
 }
 
 int
@@ -1400,34 +1417,38 @@ check_run(void *arg)
 		j->rehash[0] = '\0';
 }
 
+/* On the HTTP thread: a failed login's reply. */
+static void
+login_failed_reply(struct http_req *req, void *arg)
+{
+	http_reply_error(req, 401, "login_failed",
+	                 "Wrong user name or password.");
+	job_free(arg);
+}
+
+/* On a worker: records the outcome in the (locked) rate limits with the
+ * keys the HTTP thread made, then hands over or resumes. */
 static void
 check_done(void *arg)
 {
 	struct job *j = arg;
-	struct http_req *req = j->req;
-	struct app *app = http_req_app(req);
-	unsigned char uk[RATELIMIT_KEY_BYTES], ik[RATELIMIT_KEY_BYTES],
-	    pk[RATELIMIT_KEY_BYTES];
+	struct app *app = http_req_app(j->req);
 	struct ratelimit_delay d;
 
-	login_keys(req, j->a.user, uk, ik, pk);
 	if (j->pw_ok && !j->disabled) {
 		/* The right password: this address is known to the account
 		 * from now on. */
-		ratelimit_known_add(app->ratelimit, pk, login_now());
+		ratelimit_known_add(app->ratelimit, j->pk, login_now());
 		if (writer_submit(app->writer, &j->job) == 0)
-			return; /* the writer makes the session and replies */
+			return; /* the writer makes the session */
 	}
 	login_delay(app, &d);
-	ratelimit_delay_fail(app->ratelimit, uk, &d, login_now());
-	ratelimit_fail(app->ratelimit, ik, LOGIN_FAIL_LIMIT,
+	ratelimit_delay_fail(app->ratelimit, j->uk, &d, login_now());
+	ratelimit_fail(app->ratelimit, j->ik, LOGIN_FAIL_LIMIT,
 	               (unsigned int)app->cfg->admin_lockout_window,
 	               login_now());
 	log_info("admin: failed login");
-	http_reply_error(req, 401, "login_failed",
-	                 "Wrong user name or password.");
-	http_req_resume(req);
-	job_free(j);
+	http_req_resume_with(j->req, login_failed_reply, j);
 }
 
 void
@@ -1482,6 +1503,9 @@ api_admin_login(struct http_req *req)
 	if ((j = job_new(req, OP_LOGIN, NULL)) == NULL)
 		return;
 	snprintf(j->a.user, sizeof(j->a.user), "%s", name);
+	memcpy(j->uk, uk, sizeof(j->uk));
+	memcpy(j->ik, ik, sizeof(j->ik));
+	memcpy(j->pk, pk, sizeof(j->pk));
 	if (r == 0) {
 		memcpy(j->pwhash, u.hash, sizeof(j->pwhash));
 		memcpy(j->a.role, u.role, sizeof(j->a.role));

@@ -719,12 +719,6 @@ http_req_unsuspend(struct http_req *req)
 {
 	/* The work could not be handed over: the handler stages a reply
 	 * before it returns, and the resumed call queues it. */
-	http_req_resume(req);
-}
-
-void
-http_req_resume(struct http_req *req)
-{
 	http_req_resume_with(req, NULL, NULL);
 }
 
