@@ -347,6 +347,18 @@ fail(struct job *j, unsigned int http, const char *code, const char *msg)
 	j->message = msg;
 }
 
+/* {"name":…,"body":…} as compact JSON text (free it), NULL without
+ * memory. */
+static char *
+dump_pair(const char *name, const char *body)
+{
+	json_t *o = json_pack("{s:s, s:s}", "name", name, "body", body);
+	char *text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+
+	json_decref(o);
+	return text;
+}
+
 /* Changes one comment's status with its audit row. 0, 1 no such
  * comment, -1 error. */
 static int
@@ -434,17 +446,9 @@ job_run(struct storage *st, void *arg)
 		}
 		if (r < 0)
 			goto err;
-		b = json_dumps(
-		    json_pack("{s:s, s:s}", "name", oldname, "body", oldbody),
-		    JSON_COMPACT);
-		{
-			json_t *after = json_pack(
-			    "{s:s, s:s}", "name", j->name ? j->name : oldname,
-			    "body", j->body ? j->body : oldbody);
-
-			a = json_dumps(after, JSON_COMPACT);
-			json_decref(after);
-		}
+		b = dump_pair(oldname, oldbody);
+		a = dump_pair(j->name ? j->name : oldname,
+		              j->body ? j->body : oldbody);
 		j->search =
 		    comments_search_text(j->name ? j->name : oldname, "",
 		                         j->body ? j->body : oldbody);

@@ -115,18 +115,56 @@ daemon_stop(struct daemon *d, int sig)
 	return 128 + WTERMSIG(status);
 }
 
-void
+/*
+ * SIGTERM, then up to 30 s for the exit: LeakSanitizer only reports at
+ * an exit, and a daemon that hangs on the way out is a failure too.
+ */
+static int
+stop_clean(struct daemon *d)
+{
+	int status, i;
+
+	kill(d->pid, SIGTERM);
+	for (i = 0; i < 3000; i++) {
+		if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
+			d->pid = -1;
+			if (WIFEXITED(status))
+				return WEXITSTATUS(status);
+			return 128 + WTERMSIG(status);
+		}
+		usleep(10000);
+	}
+	fprintf(stderr, "harness: bandocd %d did not exit within 30 s of "
+	                "SIGTERM\n", (int)d->pid);
+	daemon_stop(d, SIGKILL);
+	return -1;
+}
+
+static int cleanup_failures;
+
+int
+harness_exit(int cmocka_failures)
+{
+	return cmocka_failures != 0 || cleanup_failures != 0;
+}
+
+int
 daemon_cleanup(struct daemon *d)
 {
 	char cmd[300];
+	int ret = 0;
 
-	if (d->pid > 0)
-		daemon_stop(d, SIGKILL);
+	if (d->pid > 0 && (ret = stop_clean(d)) != 0) {
+		cleanup_failures++;
+		fprintf(stderr, "harness: bandocd exited with %d on SIGTERM "
+		                "(a sanitizer report is above)\n", ret);
+	}
 	if (d->dir[0] != '\0' &&
 	    strncmp(d->dir, "/tmp/bandoc-test-", 17) == 0) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->dir);
 		(void)!system(cmd);
 	}
+	return ret;
 }
 
 struct grow {

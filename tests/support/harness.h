@@ -35,8 +35,13 @@ int daemon_config(struct daemon *d, const char *server_extra,
 int daemon_start(struct daemon *d);
 /* Sends sig and waits for exit; returns the exit status (or 128+sig). */
 int daemon_stop(struct daemon *d, int sig);
-/* Removes the temp dir. */
-void daemon_cleanup(struct daemon *d);
+/* Stops a daemon still running with SIGTERM and removes the temp dir.
+ * Returns its exit status (0 clean, or not running), so that a sanitizer
+ * report at exit (leaks) fails the test; -1 if it hung for 30 s. */
+int daemon_cleanup(struct daemon *d);
+/* main's exit status: 1 if cmocka counted failures or any daemon_cleanup
+ * failed (cmocka 1.1 exits 0 when only the group teardown failed). */
+int harness_exit(int cmocka_failures);
 
 /*
  * One HTTP request with libcurl: method, path, body (NULL for none) of
