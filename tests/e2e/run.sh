@@ -46,11 +46,12 @@ if ! command -v sqlite3 >/dev/null; then
 fi
 
 # The packages of package-lock.json (playwright-core; altcha and
-# altcha-lib for the ALTCHA interoperability tests), reinstalled when the
+# altcha-lib for the ALTCHA interoperability tests; axe-core for the
+# accessibility checks of a11y.test.mjs), reinstalled when the
 # lock file names other versions than node_modules holds.
 cd "$here"
 versions='const l=require("./package-lock.json");
-	const ps=["playwright-core","altcha","altcha-lib"];
+	const ps=["playwright-core","altcha","altcha-lib","axe-core"];
 	process.stdout.write(ps.map(p=>{try{return p+"@"+(process.argv[1]?
 	require("./node_modules/"+p+"/package.json").version:
 	l.packages["node_modules/"+p].version)}catch(e){return p+"@none"}}).join(" "))'
