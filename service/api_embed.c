@@ -291,8 +291,9 @@ render_page(struct http_req *req, unsigned int status,
 	         "\"utf-8\"><meta name=\"viewport\" content=\"width=device-"
 	         "width, initial-scale=1\"><title>%s</title><link rel="
 	         "\"stylesheet\" href=\"/static/%s\"></head><body>"
-	         "<div class=\"bandoc\">",
-	         lang, S(lang, "title"), assets_hashed("embed.css"));
+	         "<main class=\"bandoc\"><h1 class=\"bandoc-sr\">%s</h1>",
+	         lang, S(lang, "title"), assets_hashed("embed.css"),
+	         S(lang, "title"));
 	if (message != NULL) {
 		buf_addf(&b,
 		         "<p id=\"bandoc-status\" class=\"bandoc-status "
@@ -383,7 +384,7 @@ render_page(struct http_req *req, unsigned int status,
 	         audio ? "image" : "audio", S(lang, audio ? "image" : "audio"));
 	buf_addf(&b,
 	         "<p><button class=\"bandoc-button\" type=\"submit\" "
-	         "name=\"do\" value=\"send\">%s</button></p></form></div>"
+	         "name=\"do\" value=\"send\">%s</button></p></form></main>"
 	         "</body></html>\n",
 	         S(lang, "send"));
 	if ((html = buf_take(&b, &len)) == NULL) {
