@@ -983,6 +983,7 @@
 		ui.listMsg = h('p', {class: 'ba-list-msg', hidden: true});
 
 		ui.view.append(
+			h('h1', {class: 'ba-sr', text: L.nav.comments}),
 			h('div', {class: 'ba-queue-head'}, [tabs, form]),
 			h('div', {class: 'ba-bulk'}, [
 				h('label', {class: 'ba-all', for: ui.all.id}, [ui.all,
