@@ -235,6 +235,7 @@ struct storage_audit {
 	long long id, at, comment_id;
 	const char *user, *action, *ip_hash;
 	const char *before, *after; /* may be NULL */
+	const char *detail;         /* a JSON object, or NULL */
 };
 
 struct storage_ban {
@@ -295,6 +296,12 @@ int storage_audit_add(struct storage *st, long long at, const char *user,
                       const char *action, long long comment_id,
                       const char *ip_hash, const char *before,
                       const char *after);
+/* The same with detail, a JSON object of what the action acted on (NULL:
+ * none). 0 / -1. */
+int storage_audit_add_detail(struct storage *st, long long at, const char *user,
+                             const char *action, long long comment_id,
+                             const char *ip_hash, const char *before,
+                             const char *after, const char *detail);
 /* Audit entries with id < before (0: newest), newest first. */
 int storage_audit_list(struct storage *st, long long before, int limit,
                        void (*fn)(void *arg, const struct storage_audit *a),
@@ -306,6 +313,11 @@ int storage_ban_list(struct storage *st,
 int storage_ban_add(struct storage *st, const char *kind, const char *value,
                     const char *reason, long long expires_at, long long now,
                     const char *by, long long *id);
+/* Ban id through fn (strings borrowed during the call): 0, 1 not found,
+ * -1 error. */
+int storage_ban_get(struct storage *st, long long id,
+                    void (*fn)(void *arg, const struct storage_ban *b),
+                    void *arg);
 /* Rows deleted (0: no such ban) or -1. */
 int storage_ban_delete(struct storage *st, long long id);
 

@@ -347,16 +347,66 @@ fail(struct job *j, unsigned int http, const char *code, const char *msg)
 	j->message = msg;
 }
 
-/* {"name":…,"body":…} as compact JSON text (free it), NULL without
- * memory. */
-static char *
-dump_pair(const char *name, const char *body)
-{
-	json_t *o = json_pack("{s:s, s:s}", "name", name, "body", body);
-	char *text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+/*
+ * A copy of a comment as the database holds it, taken in the writer's
+ * transaction just before a change: what the audit detail and the
+ * webhook of that change describe.
+ */
+struct snap {
+	long long id, created_at;
+	int status;
+	unsigned int flags;
+	char *site, *article, *title, *url, *name, *email, *body;
+	int ok; /* every copy made */
+};
 
-	json_decref(o);
-	return text;
+static void
+snap_free(struct snap *c)
+{
+	free(c->site);
+	free(c->article);
+	free(c->title);
+	free(c->url);
+	free(c->name);
+	free(c->email);
+	free(c->body);
+	memset(c, 0, sizeof(*c));
+}
+
+static void
+snap_row(void *arg, const struct storage_admin_comment *c)
+{
+	struct snap *x = arg;
+
+	x->id = c->id;
+	x->created_at = c->created_at;
+	x->status = c->status >= 0 && c->status < 5 ? c->status : 0;
+	x->flags = c->flags;
+	x->site = strdup(c->site);
+	x->article = strdup(c->article);
+	x->title = strdup(c->article_title);
+	x->url = strdup(c->article_url);
+	x->name = strdup(c->name);
+	x->email = strdup(c->email);
+	x->body = strdup(c->body);
+	x->ok = x->site && x->article && x->title && x->url && x->name &&
+	        x->email && x->body;
+}
+
+/* Takes the snapshot of comment id: 0, 1 no such comment, -1 error
+ * (nothing to free then). */
+static int
+snap_take(struct storage *st, long long id, struct snap *out)
+{
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = storage_admin_get(st, id, snap_row, out);
+	if (r == 0 && !out->ok) {
+		snap_free(out);
+		return -1;
+	}
+	return r;
 }
 
 /* Changes one comment's status with its audit row. 0, 1 no such
@@ -378,6 +428,99 @@ set_status(struct storage *st, struct job *j, long long id, int to,
 	                      status_names[to]) != 0)
 		return -1;
 	return 0;
+}
+
+/* Dumps o (stolen) compactly; NULL when out of memory. */
+static char *
+json_text(json_t *o)
+{
+	char *t = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+
+	json_decref(o);
+	return t;
+}
+
+/*
+ * The audit detail of a hard delete: where the comment was, who wrote it
+ * and when, and a digest of its text (BLAKE2b-128, hex: `b2sum -l 128`
+ * of the body gives the same), so that a copy can be recognised later.
+ * Neither the text nor the e-mail address is kept: a deletion for
+ * privacy stays a deletion.
+ */
+static char *
+delete_detail(const struct snap *c)
+{
+	unsigned char h[16];
+	char hex[sizeof(h) * 2 + 1];
+
+	crypto_generichash(h, sizeof(h), (const unsigned char *)c->body,
+	                   strlen(c->body), NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	return json_text(json_pack(
+	    "{s:s, s:s, s:s, s:o, s:s, s:s}", "site", c->site, "article",
+	    c->article, "name", c->name, "created_at", iso(c->created_at),
+	    "status", status_names[c->status], "body_blake2b_128", hex));
+}
+
+/* Deletes comment j->id for ever with its audit row. 0, 1 no such
+ * comment, -1 error. */
+static int
+hard_delete(struct storage *st, struct job *j, long long now)
+{
+	struct snap c;
+	char *detail = NULL;
+	int r;
+
+	if ((r = snap_take(st, j->id, &c)) != 0)
+		return r;
+	r = -1;
+	if ((detail = delete_detail(&c)) == NULL ||
+	    storage_admin_delete(st, j->id) != 1 ||
+	    storage_audit_add_detail(st, now, j->a.user, "hard_delete", j->id,
+	                             j->a.ip_hash, NULL, NULL, detail) != 0)
+		goto done;
+	r = 0;
+done:
+	free(detail);
+	snap_free(&c);
+	return r;
+}
+
+/* The audit detail of a ban or unban: the ban as stored (an address
+ * as its keyed hash). */
+static char *
+ban_detail(const struct storage_ban *b)
+{
+	return json_text(json_pack("{s:I, s:s, s:s, s:o, s:s}", "ban_id",
+	                           (json_int_t)b->id, "kind", b->kind, "value",
+	                           b->value, "expires_at", iso(b->expires_at),
+	                           "reason", b->reason));
+}
+
+static void
+ban_audit_row(void *arg, const struct storage_ban *b)
+{
+	*(char **)arg = ban_detail(b);
+}
+
+/* Appends the audit row of action (ban, unban) on ban id, read back as
+ * stored. 0, 1 no such ban, -1 error. */
+static int
+ban_audit(struct storage *st, struct job *j, const char *action, long long id,
+          long long now)
+{
+	int ban = strcmp(action, "ban") == 0;
+	char *detail = NULL;
+	int r = storage_ban_get(st, id, ban_audit_row, &detail);
+
+	if (r == 0 &&
+	    (detail == NULL ||
+	     storage_audit_add_detail(st, now, j->a.user, action,
+	                              ban ? j->id : 0, j->a.ip_hash, NULL,
+	                              ban ? j->kind : NULL, detail) != 0))
+		r = -1;
+	free(detail);
+	return r;
 }
 
 static int
@@ -446,9 +589,11 @@ job_run(struct storage *st, void *arg)
 		}
 		if (r < 0)
 			goto err;
-		b = dump_pair(oldname, oldbody);
-		a = dump_pair(j->name ? j->name : oldname,
-		              j->body ? j->body : oldbody);
+		b = json_text(json_pack("{s:s, s:s}", "name", oldname, "body",
+		                        oldbody));
+		a = json_text(json_pack("{s:s, s:s}", "name",
+		                        j->name ? j->name : oldname, "body",
+		                        j->body ? j->body : oldbody));
 		j->search =
 		    comments_search_text(j->name ? j->name : oldname, "",
 		                         j->body ? j->body : oldbody);
@@ -485,14 +630,12 @@ job_run(struct storage *st, void *arg)
 			goto err;
 		return 0;
 	case OP_HARD_DELETE:
-		r = storage_admin_delete(st, j->id);
-		if (r == 0) {
+		r = hard_delete(st, j, now);
+		if (r == 1) {
 			fail(j, 404, "not_found", "No such comment.");
 			return -1;
 		}
-		if (r < 0 ||
-		    storage_audit_add(st, now, j->a.user, "hard_delete", j->id,
-		                      j->a.ip_hash, NULL, NULL) != 0)
+		if (r < 0)
 			goto err;
 		j->http = 204;
 		return 0;
@@ -515,8 +658,7 @@ job_run(struct storage *st, void *arg)
 		    storage_ban_add(st, j->kind, j->value, j->reason,
 		                    j->expires_at, now, j->a.user,
 		                    &newid) != 0 ||
-		    storage_audit_add(st, now, j->a.user, "ban", j->id,
-		                      j->a.ip_hash, NULL, j->kind) != 0)
+		    ban_audit(st, j, "ban", newid, now) != 0)
 			goto err;
 		j->result =
 		    json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:s}", "id",
@@ -527,13 +669,14 @@ job_run(struct storage *st, void *arg)
 		j->http = 201;
 		return 0;
 	case OP_BAN_DELETE:
-		r = storage_ban_delete(st, j->id);
-		if (r == 0) {
+		/* The audit row says what was lifted: read it first, in the
+		 * same transaction. */
+		r = ban_audit(st, j, "unban", j->id, now);
+		if (r == 1) {
 			fail(j, 404, "not_found", "No such ban.");
 			return -1;
 		}
-		if (r < 0 || storage_audit_add(st, now, j->a.user, "unban", 0,
-		                               j->a.ip_hash, NULL, NULL) != 0)
+		if (r < 0 || storage_ban_delete(st, j->id) != 1)
 			goto err;
 		j->http = 204;
 		return 0;
@@ -1111,10 +1254,10 @@ api_admin_ban_delete(struct http_req *req)
 static void
 audit_row(void *arg, const struct storage_audit *e)
 {
-	json_t *o =
-	    json_pack("{s:I, s:o, s:s, s:s, s:s}", "id", (json_int_t)e->id,
-	              "at", iso(e->at), "user", e->user, "action", e->action,
-	              "ip_hash", e->ip_hash);
+	json_t *d,
+	    *o = json_pack("{s:I, s:o, s:s, s:s, s:s}", "id", (json_int_t)e->id,
+	                   "at", iso(e->at), "user", e->user, "action",
+	                   e->action, "ip_hash", e->ip_hash);
 
 	json_object_set_new(o, "comment_id",
 	                    e->comment_id > 0 ? json_integer(e->comment_id)
@@ -1123,6 +1266,13 @@ audit_row(void *arg, const struct storage_audit *e)
 	                    e->before ? json_string(e->before) : json_null());
 	json_object_set_new(o, "after",
 	                    e->after ? json_string(e->after) : json_null());
+	/* Written by this daemon as a JSON object; a row that would not
+	 * parse is still shown, as a string. */
+	json_object_set_new(o, "detail",
+	                    e->detail == NULL ? json_null()
+	                    : (d = json_loads(e->detail, 0, NULL)) != NULL
+	                        ? d
+	                        : json_string(e->detail));
 	json_array_append_new(arg, o);
 }
 

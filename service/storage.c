@@ -59,6 +59,7 @@ enum stmt_id {
 	ST_BAN_LIST,
 	ST_BAN_INSERT,
 	ST_BAN_DELETE,
+	ST_BAN_GET,
 	ST_STATS_GROUP,
 	ST_STATS_TODAY,
 	ST_STATS_OLDEST,
@@ -180,11 +181,11 @@ static const char *const sql[ST_COUNT] = {
     [ST_ADM_STATUS_OF] = "SELECT status, ip_hash, name, body, email "
                          "FROM comment WHERE id = ?1",
     [ST_AUDIT_INSERT] = "INSERT INTO audit (at, user, action, comment_id, "
-                        "ip_hash, before, after) VALUES (?1, ?2, ?3, ?4, ?5, "
-                        "?6, ?7)",
+                        "ip_hash, before, after, detail) VALUES (?1, ?2, ?3, "
+                        "?4, ?5, ?6, ?7, ?8)",
     [ST_AUDIT_LIST] = "SELECT id, at, user, action, comment_id, ip_hash, "
-                      "before, after FROM audit WHERE id < ?1 ORDER BY id "
-                      "DESC LIMIT ?2",
+                      "before, after, detail FROM audit WHERE id < ?1 ORDER "
+                      "BY id DESC LIMIT ?2",
     [ST_BAN_LIST] = "SELECT id, kind, value, reason, expires_at, "
                     "created_at, created_by FROM ban ORDER BY id DESC "
                     "LIMIT 1000",
@@ -196,6 +197,8 @@ static const char *const sql[ST_COUNT] = {
                       "'email' THEN lower(trim(?2)) ELSE ?2 END, ?3, ?4, "
                       "?5, ?6)",
     [ST_BAN_DELETE] = "DELETE FROM ban WHERE id = ?1",
+    [ST_BAN_GET] = "SELECT id, kind, value, reason, expires_at, created_at, "
+                   "created_by FROM ban WHERE id = ?1",
     [ST_STATS_GROUP] = "SELECT a.site, c.status, count(*) FROM comment c "
                        "JOIN article a ON a.id = c.article_id GROUP BY 1, 2",
     [ST_STATS_TODAY] = "SELECT count(*) FROM comment WHERE created_at >= ?1",
@@ -1359,6 +1362,16 @@ storage_audit_add(struct storage *st, long long at, const char *user,
                   const char *action, long long comment_id, const char *ip_hash,
                   const char *before, const char *after)
 {
+	return storage_audit_add_detail(st, at, user, action, comment_id,
+	                                ip_hash, before, after, NULL);
+}
+
+int
+storage_audit_add_detail(struct storage *st, long long at, const char *user,
+                         const char *action, long long comment_id,
+                         const char *ip_hash, const char *before,
+                         const char *after, const char *detail)
+{
 	sqlite3_stmt *s = stmt(st, ST_AUDIT_INSERT);
 
 	if (s == NULL)
@@ -1373,6 +1386,8 @@ storage_audit_add(struct storage *st, long long at, const char *user,
 		bind_text(s, 6, before);
 	if (after != NULL)
 		bind_text(s, 7, after);
+	if (detail != NULL)
+		bind_text(s, 8, detail);
 	return changes_of(st, s) == 1 ? 0 : -1;
 }
 
@@ -1402,10 +1417,27 @@ storage_audit_list(struct storage *st, long long before, int limit,
 		a.after = sqlite3_column_type(s, 7) == SQLITE_NULL
 		              ? NULL
 		              : col_text(s, 7);
+		a.detail = sqlite3_column_type(s, 8) == SQLITE_NULL
+		               ? NULL
+		               : col_text(s, 8);
 		fn(arg, &a);
 	}
 	done_stmt(s);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void
+row_to_ban(sqlite3_stmt *s, struct storage_ban *b)
+{
+	b->id = sqlite3_column_int64(s, 0);
+	b->kind = col_text(s, 1);
+	b->value = col_text(s, 2);
+	b->reason = col_text(s, 3);
+	b->expires_at = sqlite3_column_type(s, 4) == SQLITE_NULL
+	                    ? 0
+	                    : sqlite3_column_int64(s, 4);
+	b->created_at = sqlite3_column_int64(s, 5);
+	b->created_by = col_text(s, 6);
 }
 
 int
@@ -1419,19 +1451,33 @@ storage_ban_list(struct storage *st,
 	if (s == NULL)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		b.id = sqlite3_column_int64(s, 0);
-		b.kind = col_text(s, 1);
-		b.value = col_text(s, 2);
-		b.reason = col_text(s, 3);
-		b.expires_at = sqlite3_column_type(s, 4) == SQLITE_NULL
-		                   ? 0
-		                   : sqlite3_column_int64(s, 4);
-		b.created_at = sqlite3_column_int64(s, 5);
-		b.created_by = col_text(s, 6);
+		row_to_ban(s, &b);
 		fn(arg, &b);
 	}
 	done_stmt(s);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+storage_ban_get(struct storage *st, long long id,
+                void (*fn)(void *arg, const struct storage_ban *b), void *arg)
+{
+	sqlite3_stmt *s = stmt(st, ST_BAN_GET);
+	struct storage_ban b;
+	int rc, ret = -1;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		row_to_ban(s, &b);
+		fn(arg, &b);
+		ret = 0;
+	} else if (rc == SQLITE_DONE)
+		ret = 1;
+	done_stmt(s);
+	return ret;
 }
 
 int

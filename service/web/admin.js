@@ -1923,6 +1923,10 @@
 				r.data.entries.forEach(function (e) {
 					var before = statusText(showValue(e.before));
 					var after = statusText(showValue(e.after));
+					/* What a ban, unban or hard delete acted on. */
+					if (e.detail != null)
+						after = (after ? after + '\n' : '') +
+							showValue(e.detail);
 					t.body.append(h('tr', {}, [
 						h('td', {}, [timeEl(e.at)]),
 						h('td', {text: e.user || ''}),

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <jansson.h>
 #include <microhttpd.h>
+#include <sodium.h>
 #include <cmocka.h>
 
 #include "harness.h"
@@ -698,6 +699,114 @@ test_ban_email_case(void **state)
 	                 1);
 }
 
+/* The newest audit entry of action, as the audit API returns it (a new
+ * reference), or NULL. */
+static json_t *
+audit_entry(const struct sess *b, const char *action)
+{
+	json_t *j, *e, *found = NULL;
+	size_t i;
+
+	assert_int_equal(
+	    adm(b, "GET", "/admin/api/audit?limit=50", NULL, 0, &j), 200);
+	json_array_foreach(json_object_get(j, "entries"), i, e)
+	{
+		if (strcmp(json_string_value(json_object_get(e, "action")),
+		           action) == 0) {
+			found = json_incref(e);
+			break;
+		}
+	}
+	json_decref(j);
+	return found;
+}
+
+/*
+ * The audit log says what was banned, unbanned and hard-deleted (the
+ * audit: only "ban", "unban", "hard_delete" and a comment id were kept).
+ * A hard delete keeps a digest of the text, the author's name and the
+ * date, never the text or the e-mail address.
+ */
+static void
+test_audit_detail(void **state)
+{
+	struct sess s, b;
+	long long id =
+	    comment_as("private+words+to+forget", "reader%40example.vn");
+	unsigned char h[16];
+	char hex[33], path[128], q[256];
+	json_t *j, *e, *det;
+	long long ban;
+
+	(void)state;
+	assert_int_equal(login("mod", "moderator-password", &s), 200);
+	assert_int_equal(login("boss", "administrator-pw", &b), 200);
+	/* Ban: kind, value as stored, expiry. */
+	assert_int_equal(
+	    adm(&s, "POST", "/admin/api/bans",
+	        "{\"kind\":\"email\",\"value\":\"Audit@Example.VN\","
+	        "\"expires_in\":3600,\"reason\":\"troll\"}",
+	        1, &j),
+	    201);
+	ban = json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	e = audit_entry(&b, "ban");
+	assert_non_null(e);
+	det = json_object_get(e, "detail");
+	assert_true(json_is_object(det));
+	assert_int_equal(json_integer_value(json_object_get(det, "ban_id")),
+	                 ban);
+	assert_string_equal(json_string_value(json_object_get(det, "kind")),
+	                    "email");
+	assert_string_equal(json_string_value(json_object_get(det, "value")),
+	                    "audit@example.vn");
+	assert_string_equal(json_string_value(json_object_get(det, "reason")),
+	                    "troll");
+	assert_true(json_is_string(json_object_get(det, "expires_at")));
+	json_decref(e);
+	/* Unban: the same, read before the row went. */
+	snprintf(path, sizeof(path), "/admin/api/bans/%lld", ban);
+	assert_int_equal(adm(&s, "DELETE", path, NULL, 1, NULL), 204);
+	assert_int_equal(adm(&s, "DELETE", path, NULL, 1, NULL), 404);
+	e = audit_entry(&b, "unban");
+	assert_non_null(e);
+	det = json_object_get(e, "detail");
+	assert_true(json_is_object(det));
+	assert_int_equal(json_integer_value(json_object_get(det, "ban_id")),
+	                 ban);
+	assert_string_equal(json_string_value(json_object_get(det, "value")),
+	                    "audit@example.vn");
+	assert_true(json_is_string(json_object_get(det, "expires_at")));
+	json_decref(e);
+	/* Hard delete: name, date, digest; no text, no e-mail. */
+	snprintf(path, sizeof(path), "/admin/api/comments/%lld", id);
+	assert_int_equal(adm(&b, "DELETE", path, NULL, 1, NULL), 204);
+	e = audit_entry(&b, "hard_delete");
+	assert_non_null(e);
+	assert_int_equal(json_integer_value(json_object_get(e, "comment_id")),
+	                 id);
+	det = json_object_get(e, "detail");
+	assert_true(json_is_object(det));
+	assert_string_equal(json_string_value(json_object_get(det, "name")),
+	                    "Reader");
+	assert_true(json_is_string(json_object_get(det, "created_at")));
+	assert_string_equal(json_string_value(json_object_get(det, "site")),
+	                    "lamdong");
+	crypto_generichash(h, sizeof(h),
+	                   (const unsigned char *)"private words to forget", 23,
+	                   NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	assert_string_equal(
+	    json_string_value(json_object_get(det, "body_blake2b_128")), hex);
+	assert_null(json_object_get(det, "body"));
+	assert_null(json_object_get(det, "email"));
+	json_decref(e);
+	snprintf(q, sizeof(q),
+	         "SELECT count(*) FROM audit WHERE detail LIKE '%%forget%%' "
+	         "OR detail LIKE '%%reader@%%'");
+	assert_int_equal(sql_int(q), 0);
+}
+
 static void
 test_search_stats_filters(void **state)
 {
@@ -860,6 +969,7 @@ main(void)
 	    cmocka_unit_test(test_ban_next_submission),
 	    cmocka_unit_test(test_ban_email_case),
 	    cmocka_unit_test(test_ban_ip_value),
+	    cmocka_unit_test(test_audit_detail),
 	    cmocka_unit_test(test_search_stats_filters),
 	    cmocka_unit_test(test_webhook_signed_and_retried),
 	    cmocka_unit_test(test_oneclick_single_use),
