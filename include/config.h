@@ -61,6 +61,8 @@ struct config_site {
 	char *comments_order;
 	char *webhook_url;
 	char *webhook_secret;
+	char *webhook_events_raw;
+	unsigned int webhook_events; /* WEBHOOK_BIT()s, from the list */
 };
 
 struct config {

@@ -25,6 +25,7 @@
 #include "ratelimit.h"
 #include "storage.h"
 #include "text.h"
+#include "webhook.h"
 #include "worker.h"
 #include "writer.h"
 
@@ -300,6 +301,7 @@ struct job {
 	unsigned char uk[RATELIMIT_KEY_BYTES], ik[RATELIMIT_KEY_BYTES],
 	    pk[RATELIMIT_KEY_BYTES];
 	struct admin a;
+	const char *self; /* the daemon's origin, for webhook links */
 	long long id, expires_at;
 	int status;
 	long long *ids;
@@ -409,25 +411,69 @@ snap_take(struct storage *st, long long id, struct snap *out)
 	return r;
 }
 
-/* Changes one comment's status with its audit row. 0, 1 no such
- * comment, -1 error. */
+/* The event of a moderator's change to status to, or -1 (a restore to
+ * pending is not one: comment.pending means a new comment). */
+static int
+status_event(int to)
+{
+	switch (to) {
+	case STORAGE_APPROVED:
+		return WEBHOOK_APPROVED;
+	case STORAGE_REJECTED:
+		return WEBHOOK_REJECTED;
+	case STORAGE_SPAM:
+		return WEBHOOK_SPAM;
+	case STORAGE_DELETED:
+		return WEBHOOK_DELETED;
+	default:
+		return -1;
+	}
+}
+
+/* Adds the webhook event ev of the comment in c, acted on by j's user,
+ * to the outbox (when its site takes it). 0 / -1. */
+static int
+snap_event(struct storage *st, struct job *j, const struct snap *c,
+           enum webhook_event ev, int hard, long long now)
+{
+	const struct config_site *site =
+	    config_site_find(http_req_app(j->req)->cfg, c->site);
+	struct webhook_comment w = {c->id,    c->created_at, c->article,
+	                            c->title, c->url,        c->name,
+	                            c->email, c->body,       c->flags};
+
+	return webhook_enqueue(st, site, ev, &w, j->self, j->a.user, hard, now);
+}
+
+/*
+ * Changes one comment's status with its audit row and, when the status
+ * changes to one that has an event, the webhook's outbox row, all in the
+ * writer's transaction. 0, 1 no such comment, -1 error.
+ */
 static int
 set_status(struct storage *st, struct job *j, long long id, int to,
            const char *action)
 {
+	long long now = (long long)time(NULL);
+	int from, r, ev = status_event(to);
+	struct snap c;
 	char ip[33];
-	int from, r;
 
 	r = storage_admin_status_of(st, id, &from, ip, sizeof(ip), NULL, NULL,
 	                            NULL);
 	if (r != 0)
 		return r;
-	if (storage_admin_set_status(st, id, to, (long long)time(NULL)) < 0 ||
-	    storage_audit_add(st, (long long)time(NULL), j->a.user, action, id,
-	                      j->a.ip_hash, status_names[from],
-	                      status_names[to]) != 0)
+	if (storage_admin_set_status(st, id, to, now) < 0 ||
+	    storage_audit_add(st, now, j->a.user, action, id, j->a.ip_hash,
+	                      status_names[from], status_names[to]) != 0)
 		return -1;
-	return 0;
+	if (ev < 0 || from == to)
+		return 0;
+	if (snap_take(st, id, &c) != 0)
+		return -1;
+	r = snap_event(st, j, &c, (enum webhook_event)ev, 0, now);
+	snap_free(&c);
+	return r;
 }
 
 /* Dumps o (stolen) compactly; NULL when out of memory. */
@@ -475,6 +521,7 @@ hard_delete(struct storage *st, struct job *j, long long now)
 		return r;
 	r = -1;
 	if ((detail = delete_detail(&c)) == NULL ||
+	    snap_event(st, j, &c, WEBHOOK_DELETED, 1, now) != 0 ||
 	    storage_admin_delete(st, j->id) != 1 ||
 	    storage_audit_add_detail(st, now, j->a.user, "hard_delete", j->id,
 	                             j->a.ip_hash, NULL, NULL, detail) != 0)
@@ -833,6 +880,7 @@ job_new(struct http_req *req, enum op op, const struct admin *a)
 	}
 	j->req = req;
 	j->op = op;
+	j->self = http_self_origin(req);
 	if (a != NULL)
 		j->a = *a;
 	j->job.run = job_run;

@@ -24,6 +24,7 @@
 #include "ratelimit.h"
 #include "storage.h"
 #include "text.h"
+#include "webhook.h"
 #include "writer.h"
 
 #define MAX_NAME_CHARS   80
@@ -247,44 +248,17 @@ phrase_check(void *arg, const char *word)
 
 /* --- the write --- */
 
-/* The webhook's JSON with one-click approve/reject links (7 days). */
+/* The moderators' notification of a comment that waits for them. */
 static int
 outbox_add(struct storage *st, struct comment_sub *s)
 {
-	char ok[AUTH_ONECLICK_TEXT], no[AUTH_ONECLICK_TEXT], url[512];
-	const char *self = http_self_origin(s->req);
-	long long exp = s->row.created_at + 7 * 86400;
-	json_t *j, *flags = json_array();
-	char *text;
-	int r;
+	struct webhook_comment c = {
+	    s->id,   s->row.created_at, s->article, s->title,    s->url,
+	    s->name, s->email,          s->body,    s->row.flags};
 
-	if (s->row.flags & STORAGE_FLAG_WATCHED)
-		json_array_append_new(flags, json_string("watched"));
-	if (s->row.flags & STORAGE_FLAG_LINKS)
-		json_array_append_new(flags, json_string("links"));
-	auth_oneclick_new(s->id, AUTH_APPROVE, exp, ok);
-	auth_oneclick_new(s->id, AUTH_REJECT, exp, no);
-	j = json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:{s:I, s:s, s:s, s:s, "
-	              "s:I, s:o}}",
-	              "event", "comment.pending", "site", s->site->id,
-	              "article", "key", s->article, "title",
-	              s->title ? s->title : "", "url", s->url ? s->url : "",
-	              "comment", "id", (json_int_t)s->id, "name", s->name,
-	              "email", s->email, "body", s->body, "created_at",
-	              (json_int_t)s->row.created_at, "flags", flags);
-	snprintf(url, sizeof(url), "%s/admin/one-click?t=%s", self, ok);
-	json_object_set_new(j, "approve_url", json_string(url));
-	snprintf(url, sizeof(url), "%s/admin/one-click?t=%s", self, no);
-	json_object_set_new(j, "reject_url", json_string(url));
-	snprintf(url, sizeof(url), "%s/admin", self);
-	json_object_set_new(j, "moderation_url", json_string(url));
-	text = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	if (text == NULL)
-		return -1;
-	r = storage_outbox_add(st, s->site->id, text, s->row.created_at);
-	free(text);
-	return r;
+	return webhook_enqueue(st, s->site, WEBHOOK_PENDING, &c,
+	                       http_self_origin(s->req), NULL, 0,
+	                       s->row.created_at);
 }
 
 static int
@@ -339,8 +313,7 @@ job_run(struct storage *st, void *arg)
 	if (storage_comment_insert(st, &s->row, &s->id) != 0)
 		goto fail;
 	/* The moderators' notification goes in the same transaction. */
-	if (s->row.status == STORAGE_PENDING &&
-	    s->site->webhook_url[0] != '\0' && outbox_add(st, s) != 0)
+	if (s->row.status == STORAGE_PENDING && outbox_add(st, s) != 0)
 		goto fail;
 	return 0;
 fail:

@@ -23,6 +23,7 @@
 #include "limits.h"
 #include "log.h"
 #include "pow.h"
+#include "webhook.h"
 
 enum key_type { KEY_INT, KEY_BOOL, KEY_STRING, KEY_LIST };
 enum key_section { SEC_SERVER, SEC_SITE };
@@ -230,8 +231,16 @@ static const struct key keys[] = {
      SITE(comments_order),
      "Order of published comments: `oldest` or `newest` first."},
     {SEC_SITE, "webhook_url", KEY_STRING, 0, 1000, "", SITE(webhook_url),
-     "URL that receives a signed JSON POST for each comment waiting for "
-     "moderation; empty: none."},
+     "URL that receives a signed JSON POST for each event of "
+     "`webhook_events`; empty: none."},
+    {SEC_SITE, "webhook_events", KEY_LIST, 0, MAX_CONFIG_VALUE,
+     "comment.pending comment.approved comment.rejected comment.spam "
+     "comment.deleted",
+     SITE(webhook_events_raw),
+     "Events the webhook gets: `comment.pending` (a comment waits for "
+     "moderation), `comment.approved`, `comment.rejected`, `comment.spam`, "
+     "`comment.deleted` (a moderator's change, also a hard delete); "
+     "empty: none. May be repeated."},
     {SEC_SITE, "webhook_secret", KEY_STRING, 0, 200, "", SITE(webhook_secret),
      "Key of the `X-Bandoc-Signature: sha256=<HMAC>` header of webhooks "
      "(at least 16 characters when webhook_url is set)."},
@@ -732,6 +741,21 @@ add_origin(void *arg, const char *item)
 	return 0;
 }
 
+static int
+add_event(void *arg, const char *item)
+{
+	struct item_ctx *c = arg;
+	int e = webhook_event_parse(item);
+
+	if (e < 0)
+		problem(c->l, c->line,
+		        "unknown event '%s' in webhook_events of site '%s'",
+		        item, c->site->id);
+	else
+		c->site->webhook_events |= WEBHOOK_BIT(e);
+	return 0;
+}
+
 static unsigned int
 line_of(struct loader *l, size_t slot, const char *name)
 {
@@ -836,6 +860,13 @@ finish(struct loader *l)
 		c.site = s;
 		c.line = line_of(l, i + 1, "origins");
 		each_item(s->origins_raw, add_origin, &c);
+		c.line = line_of(l, i + 1, "webhook_events");
+		s->webhook_events = 0;
+		if (each_item(s->webhook_events_raw, add_event, &c) != 0)
+			problem(l, c.line,
+			        "an item of webhook_events of site '%s' is too "
+			        "long",
+			        s->id);
 		if (s->lang == NULL ||
 		    (strcmp(s->lang, "vi") != 0 && strcmp(s->lang, "en") != 0))
 			problem(l, line_of(l, i + 1, "lang"),

@@ -225,7 +225,7 @@ static const char *const sql[ST_COUNT] = {
     [ST_OUTBOX_INSERT] = "INSERT INTO outbox (site, body, next_at, "
                          "created_at) VALUES (?1, ?2, ?3, ?3)",
     [ST_OUTBOX_DUE] = "SELECT id, site, body, attempts FROM outbox WHERE "
-                      "next_at <= ?1 ORDER BY next_at LIMIT ?2",
+                      "next_at <= ?1 ORDER BY next_at, id LIMIT ?2",
     [ST_OUTBOX_RETRY] = "UPDATE outbox SET attempts = attempts + 1, "
                         "next_at = ?2, last_error = ?3 WHERE id = ?1",
     [ST_OUTBOX_DELETE] = "DELETE FROM outbox WHERE id = ?1",

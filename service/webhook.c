@@ -4,13 +4,16 @@
  * hand.
  */
 #include <curl/curl.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "app.h"
+#include "auth.h"
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
@@ -50,6 +53,113 @@ struct sync_job {
 	char error[128];
 	int done;
 };
+
+static const char *const event_names[WEBHOOK_NEVENTS] = {
+    "comment.pending", "comment.approved", "comment.rejected", "comment.spam",
+    "comment.deleted"};
+
+static const struct {
+	const char *name;
+	unsigned int bit;
+} flag_names[] = {{"watched", STORAGE_FLAG_WATCHED},
+                  {"links", STORAGE_FLAG_LINKS},
+                  {"honeypot", STORAGE_FLAG_HONEYPOT},
+                  {"banned", STORAGE_FLAG_BANNED},
+                  {"blocked", STORAGE_FLAG_BLOCKED}};
+
+const char *
+webhook_event_name(enum webhook_event e)
+{
+	return e >= 0 && e < WEBHOOK_NEVENTS ? event_names[e] : "?";
+}
+
+int
+webhook_event_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < WEBHOOK_NEVENTS; i++)
+		if (strcmp(name, event_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* The "comment" member: all of it, or for a hard delete only what the
+ * audit log keeps too (no name, e-mail or text leave after it). */
+static json_t *
+comment_json(const struct webhook_comment *c, int hard)
+{
+	json_t *flags = json_array();
+	size_t i;
+
+	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+		if (c->flags & flag_names[i].bit)
+			json_array_append_new(flags,
+			                      json_string(flag_names[i].name));
+	if (hard)
+		return json_pack("{s:I, s:I, s:o}", "id", (json_int_t)c->id,
+		                 "created_at", (json_int_t)c->created_at,
+		                 "flags", flags);
+	return json_pack(
+	    "{s:I, s:s, s:s, s:s, s:I, s:o}", "id", (json_int_t)c->id, "name",
+	    c->name, "email", c->email ? c->email : "", "body", c->body,
+	    "created_at", (json_int_t)c->created_at, "flags", flags);
+}
+
+/* A link of the moderation page: self + path (+ token). */
+static void
+link_set(json_t *j, const char *key, const char *self, const char *path,
+         const char *token)
+{
+	char url[512];
+
+	snprintf(url, sizeof(url), "%s%s%s", self, path, token ? token : "");
+	json_object_set_new(j, key, json_string(url));
+}
+
+int
+webhook_enqueue(struct storage *st, const struct config_site *site,
+                enum webhook_event ev, const struct webhook_comment *c,
+                const char *self, const char *moderator, int hard,
+                long long now)
+{
+	char ok[AUTH_ONECLICK_TEXT], no[AUTH_ONECLICK_TEXT], *text;
+	json_t *j;
+	int r;
+
+	if (site == NULL || site->webhook_url[0] == '\0' ||
+	    !(site->webhook_events & WEBHOOK_BIT(ev)))
+		return 0;
+	j = json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:o}", "event",
+	              event_names[ev], "site", site->id, "article", "key",
+	              c->article, "title", c->title ? c->title : "", "url",
+	              c->url ? c->url : "", "comment", comment_json(c, hard));
+	if (j == NULL)
+		return -1;
+	if (ev == WEBHOOK_PENDING) {
+		/* One-click approve/reject links, valid 7 days. */
+		auth_oneclick_new(c->id, AUTH_APPROVE,
+		                  c->created_at + 7 * 86400, ok);
+		auth_oneclick_new(c->id, AUTH_REJECT, c->created_at + 7 * 86400,
+		                  no);
+		link_set(j, "approve_url", self, "/admin/one-click?t=", ok);
+		link_set(j, "reject_url", self, "/admin/one-click?t=", no);
+	} else {
+		json_object_set_new(j, "moderator",
+		                    json_string(moderator ? moderator : ""));
+		json_object_set_new(j, "at", json_integer(now));
+	}
+	if (ev == WEBHOOK_DELETED)
+		json_object_set_new(j, "hard", json_boolean(hard));
+	link_set(j, "moderation_url", self, "/admin", NULL);
+	text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (text == NULL)
+		return -1;
+	r = storage_outbox_add(st, site->id, text, now);
+	free(text);
+	return r;
+}
 
 void
 webhook_sign(const char *secret, const char *body, char out[72])

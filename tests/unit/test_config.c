@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "webhook.h"
 
 struct errs {
 	char text[4096];
@@ -135,6 +136,9 @@ test_errors_with_lines(void **state)
 	     "2: article_pattern of site 'a' repeats a repetition"},
 	    {"[site.a]\narticle_pattern = ^[0-9]+{2}$\n",
 	     "2: article_pattern of site 'a' repeats a repetition"},
+	    {"[site.a]\nwebhook_events = comment.pending comment.edited\n",
+	     "2: unknown event 'comment.edited' in webhook_events of site "
+	     "'a'"},
 	};
 	size_t i;
 
@@ -147,6 +151,26 @@ test_errors_with_lines(void **state)
 			fail_msg("case %zu: want '%s', got:\n%s", i,
 			         cases[i].want, e.text);
 	}
+}
+
+/* A site's webhook gets every event unless its list says otherwise. */
+static void
+test_webhook_events(void **state)
+{
+	struct errs e;
+	struct config *c = load("[site.a]\n[site.b]\nwebhook_events = "
+	                        "comment.approved, comment.deleted\n"
+	                        "[site.c]\nwebhook_events =\n",
+	                        &e);
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(c->sites[0].webhook_events, WEBHOOK_ALL_EVENTS);
+	assert_int_equal(c->sites[1].webhook_events,
+	                 WEBHOOK_BIT(WEBHOOK_APPROVED) |
+	                     WEBHOOK_BIT(WEBHOOK_DELETED));
+	assert_int_equal(c->sites[2].webhook_events, 0);
+	config_free(c);
 }
 
 static void
@@ -297,6 +321,7 @@ main(void)
 	    cmocka_unit_test(test_good_file),
 	    cmocka_unit_test(test_defaults_and_default_site),
 	    cmocka_unit_test(test_errors_with_lines),
+	    cmocka_unit_test(test_webhook_events),
 	    cmocka_unit_test(test_site_without_keys),
 	    cmocka_unit_test(test_every_problem_reported),
 	    cmocka_unit_test(test_long_line),
