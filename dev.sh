@@ -15,7 +15,8 @@ top=$(pwd)
 # Debian packages the build, the daemon and the tests need.
 build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libgd-dev
 	libsqlite3-dev sqlite3 libsodium-dev libjansson-dev libutf8proc-dev
-	libinih-dev libsystemd-dev libcurl4-openssl-dev curl zlib1g-dev)
+	libinih-dev libsystemd-dev libcurl4-openssl-dev curl zlib1g-dev
+	libidn2-dev)
 test_pkgs=(libcmocka-dev libcurl4-openssl-dev tesseract-ocr clang
 	libclang-rt-14-dev valgrind cppcheck debootstrap nftables jq systemd nginx)
 bench_pkgs=(wrk)

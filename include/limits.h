@@ -24,6 +24,9 @@
 #define MAX_LISTEN 8
 /* Trusted proxy ranges (a CDN publishes a few dozen). */
 #define MAX_PROXIES 64
+/* An e-mail address: RFC 5321's 256-byte path less its angle brackets;
+ * an IDN domain must still fit once in its ASCII (xn--) form. */
+#define MAX_EMAIL_BYTES 254
 /* Problems reported by check-config before it stops listing them. */
 #define MAX_CONFIG_ERRORS 100
 

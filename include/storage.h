@@ -201,9 +201,11 @@ int storage_comments_public(
  * -1. */
 long long storage_comment_count(struct storage *st, const char *site,
                                 const char *key, int top_level_only);
-/* 1 when ip_hash or email (may be "") is banned now, 0 not, -1 error. */
-int storage_ban_match(struct storage *st, const char *ip_hash,
-                      const char *email, long long now);
+/* 1 when ip_hash, or email (may be "") as written or as its key
+ * email_key (text_email_key(); may be "" or NULL), is banned now on site
+ * (by a ban of that site or of every site), 0 not, -1 error. */
+int storage_ban_match(struct storage *st, const char *site, const char *ip_hash,
+                      const char *email, const char *email_key, long long now);
 
 /* --- moderation --- */
 
@@ -241,6 +243,7 @@ struct storage_audit {
 struct storage_ban {
 	long long id, expires_at, created_at; /* expires_at 0: never */
 	const char *kind, *value, *reason, *created_by;
+	const char *site; /* NULL: every site */
 };
 
 #define STORAGE_MAX_USER   64
@@ -310,9 +313,11 @@ int storage_audit_list(struct storage *st, long long before, int limit,
 int storage_ban_list(struct storage *st,
                      void (*fn)(void *arg, const struct storage_ban *b),
                      void *arg);
+/* Adds a ban; an e-mail value is stored trimmed and in lower case. site
+ * NULL or "": every site. 0 / -1. */
 int storage_ban_add(struct storage *st, const char *kind, const char *value,
-                    const char *reason, long long expires_at, long long now,
-                    const char *by, long long *id);
+                    const char *site, const char *reason, long long expires_at,
+                    long long now, const char *by, long long *id);
 /* Ban id through fn (strings borrowed during the call): 0, 1 not found,
  * -1 error. */
 int storage_ban_get(struct storage *st, long long id,

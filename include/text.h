@@ -13,6 +13,8 @@
 
 #include <stddef.h>
 
+#include "limits.h"
+
 enum text_result { TEXT_OK = 0, TEXT_INVALID_UTF8 = -1, TEXT_NOMEM = -2 };
 
 /*
@@ -53,6 +55,18 @@ int text_count_links(const char *s);
 /* 1 when s is a plausible e-mail address (one @, a dotted domain, no
  * spaces or controls, at most 254 bytes). */
 int text_email_ok(const char *s);
+
+/*
+ * The form of e-mail address s that bans are stored and matched in:
+ * trimmed, ASCII letters in lower case (as SQLite's lower()), and a
+ * domain (after the last '@') that is not ASCII in its IDNA ASCII form
+ * (libidn2, UTS #46 non-transitional, NFC input: "spam@Báo.vn" becomes
+ * "spam@xn--bo-mia.vn"), so that both spellings of a domain are one
+ * address. Returns a new string (the caller frees it), or NULL when s
+ * has more than MAX_EMAIL_BYTES bytes before or after, when its domain
+ * is not a valid IDN, or out of memory.
+ */
+char *text_email_key(const char *s);
 
 /*
  * Calls fn for each comma-separated, trimmed, non-empty item of list,

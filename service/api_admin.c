@@ -306,7 +306,7 @@ struct job {
 	int status;
 	long long *ids;
 	size_t nids;
-	char *name, *body, *search, *kind, *value, *reason, *password;
+	char *name, *body, *search, *kind, *value, *reason, *password, *site;
 	char pwhash[STORAGE_MAX_PWHASH + 1];
 	char rehash[STORAGE_MAX_PWHASH + 1];
 	int pw_ok, disabled;
@@ -331,6 +331,7 @@ job_free(struct job *j)
 	free(j->kind);
 	free(j->value);
 	free(j->reason);
+	free(j->site);
 	if (j->password != NULL) {
 		sodium_memzero(j->password, strlen(j->password));
 		free(j->password);
@@ -538,10 +539,11 @@ done:
 static char *
 ban_detail(const struct storage_ban *b)
 {
-	return json_text(json_pack("{s:I, s:s, s:s, s:o, s:s}", "ban_id",
-	                           (json_int_t)b->id, "kind", b->kind, "value",
-	                           b->value, "expires_at", iso(b->expires_at),
-	                           "reason", b->reason));
+	return json_text(
+	    json_pack("{s:I, s:s, s:s, s:o, s:o, s:s}", "ban_id",
+	              (json_int_t)b->id, "kind", b->kind, "value", b->value,
+	              "site", b->site ? json_string(b->site) : json_null(),
+	              "expires_at", iso(b->expires_at), "reason", b->reason));
 }
 
 static void
@@ -702,17 +704,18 @@ job_run(struct storage *st, void *arg)
 			j->value = strdup(ip);
 		}
 		if (j->kind == NULL || j->value == NULL ||
-		    storage_ban_add(st, j->kind, j->value, j->reason,
+		    storage_ban_add(st, j->kind, j->value, j->site, j->reason,
 		                    j->expires_at, now, j->a.user,
 		                    &newid) != 0 ||
 		    ban_audit(st, j, "ban", newid, now) != 0)
 			goto err;
-		j->result =
-		    json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:s}", "id",
-		              (json_int_t)newid, "kind", j->kind, "value",
-		              j->value, "reason", j->reason ? j->reason : "",
-		              "expires_at", iso(j->expires_at), "created_at",
-		              iso(now), "created_by", j->a.user);
+		j->result = json_pack(
+		    "{s:I, s:s, s:s, s:o, s:s, s:o, s:o, s:s}", "id",
+		    (json_int_t)newid, "kind", j->kind, "value", j->value,
+		    "site", j->site ? json_string(j->site) : json_null(),
+		    "reason", j->reason ? j->reason : "", "expires_at",
+		    iso(j->expires_at), "created_at", iso(now), "created_by",
+		    j->a.user);
 		j->http = 201;
 		return 0;
 	case OP_BAN_DELETE:
@@ -1186,12 +1189,13 @@ static void
 ban_row(void *arg, const struct storage_ban *b)
 {
 	json_array_append_new(
-	    arg, json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, "
-	                   "s:s}",
-	                   "id", (json_int_t)b->id, "kind", b->kind, "value",
-	                   b->value, "reason", b->reason, "expires_at",
-	                   iso(b->expires_at), "created_at", iso(b->created_at),
-	                   "created_by", b->created_by));
+	    arg,
+	    json_pack("{s:I, s:s, s:s, s:o, s:s, s:o, s:o, s:s}", "id",
+	              (json_int_t)b->id, "kind", b->kind, "value", b->value,
+	              "site", b->site ? json_string(b->site) : json_null(),
+	              "reason", b->reason, "expires_at", iso(b->expires_at),
+	              "created_at", iso(b->created_at), "created_by",
+	              b->created_by));
 }
 
 void
@@ -1222,14 +1226,24 @@ api_admin_ban_add(struct http_req *req)
 	const char *value = http_req_arg(req, "value");
 	const char *reason = http_req_arg(req, "reason");
 	const char *exp = http_req_arg(req, "expires_in");
+	const char *site = http_req_arg(req, "site");
 	struct admin a;
 	struct job *j;
 	long long id = 0, expires_in = 0;
-	char *end, hash[STORAGE_HASH_BYTES * 2 + 1];
+	char *end, hash[STORAGE_HASH_BYTES * 2 + 1], *ekey = NULL;
 	unsigned char addr[16] = {0};
 
 	if (guard(req, &a, 1, 0) != 0)
 		return;
+	/* A site ban: one of the configured sites; none or "": all. */
+	if (site != NULL && *site != '\0' &&
+	    (strlen(site) > MAX_SITE_NAME ||
+	     config_site_find(http_req_app(req)->cfg, site) == NULL)) {
+		http_reply_error(req, 400, "invalid_site",
+		                 "site must be the name of a configured site, "
+		                 "or empty for all sites.");
+		return;
+	}
 	/* An address ban is kept as the address's hash, as comments keep
 	 * it; anything but an address (or such a hash) could never match
 	 * anyone. */
@@ -1269,14 +1283,31 @@ api_admin_ban_add(struct http_req *req)
 		http_reply_error(
 		    req, 400, "invalid_fields",
 		    "Send comment_id, or kind (email|ip) and value; optional "
-		    "reason (<= 500) and expires_in (seconds).");
+		    "site, reason (<= 500) and expires_in (seconds).");
 		return;
 	}
-	if ((j = job_new(req, OP_BAN_ADD, &a)) == NULL)
+	/* An e-mail ban is stored as its key: an IDN domain in ASCII. */
+	if (id == 0 && strcmp(kind, "email") == 0 &&
+	    (ekey = text_email_key(value)) == NULL) {
+		http_reply_error(req, 400, "invalid_fields",
+		                 "The e-mail address's domain is not a valid "
+		                 "domain name.");
 		return;
+	}
+	if ((j = job_new(req, OP_BAN_ADD, &a)) == NULL) {
+		free(ekey);
+		return;
+	}
 	j->id = id;
 	j->kind = kind != NULL ? strdup(kind) : NULL;
-	j->value = value != NULL ? strdup(value) : NULL;
+	j->value = ekey != NULL ? ekey : value != NULL ? strdup(value) : NULL;
+	j->site = site != NULL && *site != '\0' ? strdup(site) : NULL;
+	if (site != NULL && *site != '\0' && j->site == NULL) {
+		/* Not a ban on every site instead. */
+		job_free(j);
+		http_reply_error(req, 503, "unavailable", "Out of memory.");
+		return;
+	}
 	j->reason = strdup(reason != NULL ? reason : "");
 	j->expires_at = expires_in > 0 ? (long long)time(NULL) + expires_in : 0;
 	submit(req, j);

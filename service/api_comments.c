@@ -28,7 +28,6 @@
 #include "writer.h"
 
 #define MAX_NAME_CHARS   80
-#define MAX_EMAIL_BYTES  254
 #define MAX_UA_BYTES     255
 #define MAX_PER_PAGE     100
 #define DUPLICATE_WINDOW (24 * 3600)
@@ -358,7 +357,7 @@ comments_submit(struct http_req *req, comment_finish_fn *finish,
 	enum challenge_result cr;
 	struct phrase_ctx pc;
 	struct storage *rd;
-	char *folded = NULL;
+	char *folded = NULL, *ekey;
 	time_t now = time(NULL);
 	int family, bad_utf8 = 0, ban;
 	long wait;
@@ -512,11 +511,17 @@ comments_submit(struct http_req *req, comment_finish_fn *finish,
 		goto fail;
 	}
 
-	/* 7. Bans: stored as spam. */
+	/* 7. Bans (of this site or of all): stored as spam. An IDN domain
+	 * is matched in both spellings; an address whose domain is no
+	 * valid IDN is matched as written. */
 	rd = app_reader(app);
-	ban = rd != NULL
-	          ? storage_ban_match(rd, s->ip_hash, s->email, (long long)now)
-	          : -1;
+	ekey = s->email != NULL && s->email[0] != '\0'
+	           ? text_email_key(s->email)
+	           : NULL;
+	ban = rd != NULL ? storage_ban_match(rd, site->id, s->ip_hash, s->email,
+	                                     ekey, (long long)now)
+	                 : -1;
+	free(ekey);
 	if (ban < 0) {
 		set_err(err, 503, "unavailable", lang, "unavailable");
 		goto fail;

@@ -160,9 +160,13 @@ static const char *const sql[ST_COUNT] = {
                              "AND key = ?2",
     [ST_COMMENT_GET] = "SELECT id, status, name, body FROM comment "
                        "WHERE id = ?1",
+    /* An e-mail ban matches the address as written (older rows kept
+     * an IDN domain as typed) or its key (text_email_key()); a ban
+     * with a site only there. */
     [ST_BAN_MATCH] = "SELECT 1 FROM ban WHERE ((kind = 'ip' AND value = ?1) "
                      "OR (kind = 'email' AND ?2 <> '' AND "
-                     "lower(trim(value)) = lower(trim(?2)))) AND "
+                     "lower(trim(value)) IN (lower(trim(?2)), ?4))) AND "
+                     "(site IS NULL OR site = ?5) AND "
                      "(expires_at IS NULL OR expires_at > ?3) LIMIT 1",
     [ST_ADM_LIST_DESC] =
         ADM_COLS ADM_WHERE "AND c.id < ?6 ORDER BY c.id DESC LIMIT ?7",
@@ -187,18 +191,18 @@ static const char *const sql[ST_COUNT] = {
                       "before, after, detail FROM audit WHERE id < ?1 ORDER "
                       "BY id DESC LIMIT ?2",
     [ST_BAN_LIST] = "SELECT id, kind, value, reason, expires_at, "
-                    "created_at, created_by FROM ban ORDER BY id DESC "
+                    "created_at, created_by, site FROM ban ORDER BY id DESC "
                     "LIMIT 1000",
     /* E-mail addresses are kept trimmed and in lower case (ASCII, as
      * SQLite's lower() does), and matched so: a ban on Spam@Example.vn
      * stops spam@example.vn. */
     [ST_BAN_INSERT] = "INSERT INTO ban (kind, value, reason, expires_at, "
-                      "created_at, created_by) VALUES (?1, CASE WHEN ?1 = "
-                      "'email' THEN lower(trim(?2)) ELSE ?2 END, ?3, ?4, "
-                      "?5, ?6)",
+                      "created_at, created_by, site) VALUES (?1, CASE WHEN "
+                      "?1 = 'email' THEN lower(trim(?2)) ELSE ?2 END, ?3, "
+                      "?4, ?5, ?6, NULLIF(?7, ''))",
     [ST_BAN_DELETE] = "DELETE FROM ban WHERE id = ?1",
     [ST_BAN_GET] = "SELECT id, kind, value, reason, expires_at, created_at, "
-                   "created_by FROM ban WHERE id = ?1",
+                   "created_by, site FROM ban WHERE id = ?1",
     [ST_STATS_GROUP] = "SELECT a.site, c.status, count(*) FROM comment c "
                        "JOIN article a ON a.id = c.article_id GROUP BY 1, 2",
     [ST_STATS_TODAY] = "SELECT count(*) FROM comment WHERE created_at >= ?1",
@@ -1129,8 +1133,8 @@ storage_comment_count(struct storage *st, const char *site, const char *key,
 }
 
 int
-storage_ban_match(struct storage *st, const char *ip_hash, const char *email,
-                  long long now)
+storage_ban_match(struct storage *st, const char *site, const char *ip_hash,
+                  const char *email, const char *email_key, long long now)
 {
 	sqlite3_stmt *s = stmt(st, ST_BAN_MATCH);
 	int rc;
@@ -1140,6 +1144,8 @@ storage_ban_match(struct storage *st, const char *ip_hash, const char *email,
 	bind_text(s, 1, ip_hash);
 	bind_text(s, 2, email);
 	sqlite3_bind_int64(s, 3, now);
+	bind_text(s, 4, email_key);
+	bind_text(s, 5, site);
 	rc = sqlite3_step(s);
 	done_stmt(s);
 	if (rc == SQLITE_ROW)
@@ -1438,6 +1444,8 @@ row_to_ban(sqlite3_stmt *s, struct storage_ban *b)
 	                    : sqlite3_column_int64(s, 4);
 	b->created_at = sqlite3_column_int64(s, 5);
 	b->created_by = col_text(s, 6);
+	b->site =
+	    sqlite3_column_type(s, 7) == SQLITE_NULL ? NULL : col_text(s, 7);
 }
 
 int
@@ -1482,8 +1490,8 @@ storage_ban_get(struct storage *st, long long id,
 
 int
 storage_ban_add(struct storage *st, const char *kind, const char *value,
-                const char *reason, long long expires_at, long long now,
-                const char *by, long long *id)
+                const char *site, const char *reason, long long expires_at,
+                long long now, const char *by, long long *id)
 {
 	sqlite3_stmt *s = stmt(st, ST_BAN_INSERT);
 
@@ -1496,6 +1504,7 @@ storage_ban_add(struct storage *st, const char *kind, const char *value,
 		sqlite3_bind_int64(s, 4, expires_at);
 	sqlite3_bind_int64(s, 5, now);
 	bind_text(s, 6, by);
+	bind_text(s, 7, site);
 	if (changes_of(st, s) != 1)
 		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);

@@ -1,6 +1,7 @@
 /*
  * text.c: see text.h.
  */
+#include <idn2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -252,6 +253,63 @@ text_email_ok(const char *s)
 	dot = strrchr(at + 1, '.');
 	return dot != NULL && dot > at + 1 && dot[1] != '\0' &&
 	       (size_t)(at - s) <= 64;
+}
+
+static void
+ascii_lower(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+char *
+text_email_key(const char *s)
+{
+	const char *b = s, *e, *at;
+	char *out = NULL, *ascii = NULL;
+	size_t n, local, i;
+
+	b += strspn(b, " \t\r\n");
+	e = b + strlen(b);
+	while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
+	                 e[-1] == '\n'))
+		e--;
+	if ((n = (size_t)(e - b)) > MAX_EMAIL_BYTES)
+		return NULL;
+	for (at = e; at > b && at[-1] != '@'; at--)
+		;
+	for (i = (size_t)(at - b); i < n && (unsigned char)b[i] < 0x80; i++)
+		;
+	if (at == b || i == n) {
+		/* No domain, or an ASCII one: only the case is folded. */
+		if ((out = malloc(n + 1)) == NULL)
+			return NULL;
+		memcpy(out, b, n);
+		out[n] = '\0';
+		ascii_lower(out);
+		return out;
+	}
+	local = (size_t)(at - b); /* with the '@' */
+	{
+		char dom[MAX_EMAIL_BYTES + 1];
+
+		memcpy(dom, at, n - local);
+		dom[n - local] = '\0';
+		if (idn2_to_ascii_8z(dom, &ascii,
+		                     IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL) !=
+		    IDN2_OK)
+			return NULL;
+	}
+	n = strlen(ascii);
+	if (local + n <= MAX_EMAIL_BYTES &&
+	    (out = malloc(local + n + 1)) != NULL) {
+		memcpy(out, b, local);
+		memcpy(out + local, ascii, n + 1);
+		ascii_lower(out);
+	}
+	idn2_free(ascii);
+	return out;
 }
 
 int

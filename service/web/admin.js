@@ -1772,16 +1772,32 @@
 				return h('option', {value: s == null ? '' : String(s),
 					text: L.durations[i]});
 			}));
+		/* A ban on every site, or on one. */
+		var site = h('select', {name: 'site'},
+			[h('option', {value: '', text: L.allSites})]);
 		var msg = h('p', {class: 'ba-form-msg', role: 'alert'});
 		var go = button(L.add, 'ba-primary', null, {type: 'submit'});
 		var form = h('form', {class: 'ba-card ba-ban-form', novalidate: true}, [
 			h('h2', {text: L.banAddTitle}),
 			h('div', {class: 'ba-row'}, [field(L.email, email, 'ba-grow'),
-				field(L.reason, reason, 'ba-grow'), field(L.banFor, expires),
-				go]),
+				field(L.site, site), field(L.reason, reason, 'ba-grow'),
+				field(L.banFor, expires), go]),
 			msg]);
-		var t = table([L.kinds.ip + ' / ' + L.kinds.email, L.value, L.reason,
-			L.expires, L.created, L.by, '']);
+		var t = table([L.kinds.ip + ' / ' + L.kinds.email, L.value, L.site,
+			L.reason, L.expires, L.created, L.by, '']);
+
+		function fillBanSites(by) {
+			Object.keys(by || {}).sort().forEach(function (k) {
+				site.append(h('option', {value: k, text: k}));
+			});
+		}
+		if (S.stats)
+			fillBanSites(S.stats.by_site);
+		else
+			api('GET', '/admin/api/stats').then(function (r) {
+				if (r.status === 200 && r.data)
+					fillBanSites(r.data.by_site);
+			});
 		var empty = h('p', {class: 'ba-empty', hidden: true, text: L.noBans});
 		var status = h('p', {class: 'ba-list-msg', text: L.loading});
 
@@ -1803,7 +1819,7 @@
 			}
 			go.disabled = true;
 			api('POST', '/admin/api/bans', {kind: 'email', value: v,
-				reason: reason.value.trim(),
+				site: site.value || undefined, reason: reason.value.trim(),
 				expires_in: expires.value ? Number(expires.value) : null})
 				.then(function (r) {
 				go.disabled = false;
@@ -1850,6 +1866,7 @@
 						h('td', {text: L.kinds[b.kind] || b.kind}),
 						h('td', {}, [h('code', {class: 'ba-value',
 							text: b.value})]),
+						h('td', {text: b.site || L.allSites}),
 						h('td', {text: b.reason || ''}),
 						h('td', {}, [b.expires_at ? timeEl(b.expires_at) :
 							h('span', {class: 'ba-muted', text: L.never})]),

@@ -18,12 +18,34 @@
  * leaves no ASCII upper case and no "đ". A word found by text_has_word()
  * is a substring; a non-empty word is found in itself. text_email_ok()
  * accepts only 3..254 bytes with exactly one '@' and no space or
- * control.
+ * control. text_email_key() gives at most MAX_EMAIL_BYTES bytes with no
+ * ASCII upper case and no blank at either end, and is idempotent (the
+ * key of a key is itself).
  */
 #include <utf8proc.h>
 
 #include "fuzz.h"
 #include "text.h"
+
+/* The properties of text_email_key() on s (any bytes up to a NUL). */
+FUZZ_NO_COVERAGE static void
+check_email_key(const char *s)
+{
+	char *k = text_email_key(s), *k2;
+	size_t n, i;
+
+	if (k == NULL)
+		return;
+	n = strlen(k);
+	FUZZ_CHECK(n <= MAX_EMAIL_BYTES);
+	for (i = 0; i < n; i++)
+		FUZZ_CHECK(k[i] < 'A' || k[i] > 'Z');
+	FUZZ_CHECK(n == 0 || (k[0] != ' ' && k[n - 1] != ' '));
+	k2 = text_email_key(k);
+	FUZZ_CHECK(k2 != NULL && strcmp(k, k2) == 0);
+	free(k2);
+	free(k);
+}
 
 /* Counts the code points of valid UTF-8 s, or returns -1. */
 FUZZ_NO_COVERAGE static long
@@ -155,6 +177,7 @@ done:
 	/* The C-string checks, on the raw bytes (up to a NUL). */
 	raw = fuzz_dup(data + 1, len, 1);
 	FUZZ_CHECK(text_count_links(raw) >= 0);
+	check_email_key(raw);
 	if (text_email_ok(raw)) {
 		n = strlen(raw);
 		FUZZ_CHECK(n >= 3 && n <= 254);

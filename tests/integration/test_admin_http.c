@@ -717,6 +717,103 @@ test_ban_email_case(void **state)
 	                 1);
 }
 
+/* The status of comment id, read from the database. */
+static long long
+status_of(long long id)
+{
+	char q[128];
+
+	snprintf(q, sizeof(q), "SELECT status FROM comment WHERE id = %lld",
+	         id);
+	return sql_int(q);
+}
+
+/*
+ * An e-mail ban on an IDN domain holds in both spellings (the audit: it
+ * was compared as written), and a ban may be limited to one site.
+ */
+static void
+test_ban_idn_and_site(void **state)
+{
+	struct sess s;
+	json_t *j, *err;
+
+	(void)state;
+	assert_int_equal(login("mod", "moderator-password", &s), 200);
+	/* Unicode ban, ASCII (and upper-case Unicode) senders. */
+	assert_int_equal(adm(&s, "POST", "/admin/api/bans",
+	                     "{\"kind\":\"email\",\"value\":\"spam@báo.vn\"}",
+	                     1, &j),
+	                 201);
+	assert_string_equal(json_string_value(json_object_get(j, "value")),
+	                    "spam@xn--bo-mia.vn");
+	assert_true(json_is_null(json_object_get(j, "site")));
+	json_decref(j);
+	assert_int_equal(
+	    status_of(comment_as("idn+one", "spam%40xn--bo-mia.vn")), 3);
+	assert_int_equal(status_of(comment_as("idn+two", "Spam%40B%C3%81O.vn")),
+	                 3);
+	/* ASCII ban, Unicode sender. */
+	assert_int_equal(
+	    adm(&s, "POST", "/admin/api/bans",
+	        "{\"kind\":\"email\",\"value\":\"other@XN--BO-MIA.vn\"}", 1,
+	        NULL),
+	    201);
+	assert_int_equal(
+	    status_of(comment_as("idn+three", "other%40b%C3%A1o.vn")), 3);
+	assert_int_equal(
+	    status_of(comment_as("idn+four", "third%40b%C3%A1o.vn")), 0);
+	/* Not a valid IDN: 400. */
+	assert_int_equal(adm(&s, "POST", "/admin/api/bans",
+	                     "{\"kind\":\"email\",\"value\":\"x@\u0301x.vn\"}",
+	                     1, NULL),
+	                 400);
+	/* A site ban holds on its site only. */
+	assert_int_equal(
+	    adm(&s, "POST", "/admin/api/bans",
+	        "{\"kind\":\"email\",\"value\":\"local@example.vn\","
+	        "\"site\":\"dalat\"}",
+	        1, &j),
+	    201);
+	assert_string_equal(json_string_value(json_object_get(j, "site")),
+	                    "dalat");
+	json_decref(j);
+	assert_int_equal(status_of(comment_on("dalat", "site+ban+here",
+	                                      "local%40example.vn")),
+	                 3);
+	assert_int_equal(status_of(comment_on("lamdong", "site+ban+elsewhere",
+	                                      "local%40example.vn")),
+	                 0);
+	assert_int_equal(adm(&s, "GET", "/admin/api/bans", NULL, 0, &j), 200);
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_array_get(json_object_get(j, "bans"), 0), "site")),
+	    "dalat");
+	json_decref(j);
+	/* A site that is not configured, or not a site name: 400 JSON. */
+	assert_int_equal(adm(&s, "POST", "/admin/api/bans",
+	                     "{\"kind\":\"email\",\"value\":\"x@example.vn\","
+	                     "\"site\":\"nowhere\"}",
+	                     1, &j),
+	                 400);
+	err = json_object_get(j, "error");
+	assert_string_equal(json_string_value(json_object_get(err, "code")),
+	                    "invalid_site");
+	assert_true(json_is_string(json_object_get(err, "message")));
+	json_decref(j);
+	assert_int_equal(
+	    adm(&s, "POST", "/admin/api/bans",
+	        "{\"kind\":\"email\",\"value\":\"x@example.vn\","
+	        "\"site\":\"<b>aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	        "aaaaaaaa</b>\"}",
+	        1, NULL),
+	    400);
+	assert_int_equal(sql_int("SELECT count(*) FROM ban WHERE value = "
+	                         "'x@example.vn'"),
+	                 0);
+	assert_int_equal(sql_int("DELETE FROM ban; SELECT changes()"), 3);
+}
+
 /* The newest audit entry of action, as the audit API returns it (a new
  * reference), or NULL. */
 static json_t *
@@ -1135,6 +1232,7 @@ main(void)
 	    cmocka_unit_test(test_ban_email_case),
 	    cmocka_unit_test(test_ban_ip_value),
 	    cmocka_unit_test(test_audit_detail),
+	    cmocka_unit_test(test_ban_idn_and_site),
 	    cmocka_unit_test(test_search_stats_filters),
 	    cmocka_unit_test(test_webhook_signed_and_retried),
 	    cmocka_unit_test(test_oneclick_single_use),

@@ -168,6 +168,44 @@ test_links_and_email(void **state)
 	assert_false(text_email_ok("<a@c.vn>"));
 }
 
+static void
+check_key(const char *in, const char *want)
+{
+	char *k = text_email_key(in);
+
+	if (want == NULL) {
+		assert_null(k);
+		return;
+	}
+	assert_non_null(k);
+	assert_string_equal(k, want);
+	free(k);
+}
+
+/* Ban keys: trimmed, ASCII lower case, an IDN domain in its xn-- form
+ * whatever its case or composition. */
+static void
+test_email_key(void **state)
+{
+	char big[400];
+
+	(void)state;
+	check_key(" Spam@Example.VN ", "spam@example.vn");
+	check_key("spam@báo.vn", "spam@xn--bo-mia.vn");
+	check_key("Spam@BÁO.VN", "spam@xn--bo-mia.vn");
+	/* NFD input: "a" + combining acute. */
+	check_key("spam@ba\xcc\x81o.vn", "spam@xn--bo-mia.vn");
+	check_key("spam@xn--bo-mia.vn", "spam@xn--bo-mia.vn");
+	check_key("no-domain", "no-domain");
+	/* Not a valid IDN: U+2028 and a lone combining mark. */
+	check_key("spam@a\xe2\x80\xa8.vn", NULL);
+	check_key("spam@\xcc\x81x.vn", NULL);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	big[10] = '@';
+	check_key(big, NULL);
+}
+
 int
 main(void)
 {
@@ -178,6 +216,7 @@ main(void)
 	    cmocka_unit_test(test_fold_and_words),
 	    cmocka_unit_test(test_phrases),
 	    cmocka_unit_test(test_links_and_email),
+	    cmocka_unit_test(test_email_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
