@@ -24,6 +24,7 @@
 
 #include "api.h"
 #include "app.h"
+#include "audio.h"
 #include "auth.h"
 #include "captcha.h"
 #include "config.h"
@@ -116,12 +117,15 @@ static const struct command {
      "the\ndaemon runs).",
      "  -c FILE   the configuration file (names the database)\n"
      "  OUT.db    where the copy goes\n"},
-    {"captcha-sample", "-c FILE DIR COUNT",
+    {"captcha-sample", "-c FILE [--audio vi|en] DIR COUNT",
      "Write COUNT fresh CAPTCHA images (0000.png ...) to DIR, with their\n"
-     "answers in DIR/answers.tsv (legibility panels, OCR checks).",
-     "  -c FILE   the configuration file (fonts_dir)\n"
-     "  DIR       created if missing\n"
-     "  COUNT     1 to 100000\n"},
+     "answers in DIR/answers.tsv (legibility panels, OCR checks); with\n"
+     "--audio, audio challenges (0000.wav ...) instead (listening panels,\n"
+     "speech-recognition checks).",
+     "  -c FILE        the configuration file (fonts_dir)\n"
+     "  --audio LANG   audio challenges spoken in vi or en\n"
+     "  DIR            created if missing\n"
+     "  COUNT          1 to 100000\n"},
     {"config-doc", "",
      "Print every configuration key, its default and meaning, as the "
      "Markdown\ntable of README.md.",
@@ -335,14 +339,46 @@ serve(const char *path, const char *ready_file)
 	return 0;
 }
 
-/* Writes n sample images DIR/NNNN.png and DIR/answers.tsv, rendered
- * exactly as the daemon renders challenges (random answer and seed). */
+/* Room for an answer of either kind, and a seed of either kind. */
+#define SAMPLE_ANSWER_MAX                                                      \
+	(CAPTCHA_ANSWER_MAX > AUDIO_DIGITS_MAX ? CAPTCHA_ANSWER_MAX            \
+	                                       : AUDIO_DIGITS_MAX)
+#define SAMPLE_SEED_BYTES                                                      \
+	(CAPTCHA_SEED_BYTES > AUDIO_SEED_BYTES ? CAPTCHA_SEED_BYTES            \
+	                                       : AUDIO_SEED_BYTES)
+
+/*
+ * Renders one fresh challenge as the daemon would (random answer and
+ * seed): an image, or audio in *lang when lang is not NULL.  On success
+ * returns 0 with the answer in answer and a malloc'd file in *buf (*len
+ * bytes); -1 otherwise.
+ */
 static int
-captcha_sample(const char *path, const char *dir, const char *count)
+sample_one(const enum audio_lang *lang, char answer[SAMPLE_ANSWER_MAX + 1],
+           unsigned char **buf, size_t *len)
+{
+	unsigned char seed[SAMPLE_SEED_BYTES];
+
+	randombytes_buf(seed, sizeof(seed));
+	if (lang != NULL) {
+		audio_answer_new(answer);
+		return audio_render_wav(answer, *lang, seed, buf, len);
+	}
+	captcha_answer_new(answer);
+	return captcha_render_png(answer, seed, 1, buf, len);
+}
+
+/* Writes n sample challenges DIR/NNNN.png (or NNNN.wav when lang is not
+ * NULL) and DIR/answers.tsv, rendered exactly as the daemon renders them
+ * (random answer and seed). */
+static int
+captcha_sample(const char *path, const enum audio_lang *lang, const char *dir,
+               const char *count)
 {
 	struct config *cfg;
-	unsigned char seed[CAPTCHA_SEED_BYTES], *png = NULL;
-	char answer[CAPTCHA_ANSWER_MAX + 1], name[4096];
+	unsigned char *file = NULL;
+	char answer[SAMPLE_ANSWER_MAX + 1], name[4096];
+	const char *ext = lang != NULL ? "wav" : "png";
 	FILE *tsv = NULL, *fp;
 	size_t len;
 	long n, i;
@@ -361,6 +397,11 @@ captcha_sample(const char *path, const char *dir, const char *count)
 		fprintf(stderr, "captcha-sample: %s\n", captcha_strerror());
 		goto done;
 	}
+	if (lang != NULL && audio_init() != 0) {
+		fprintf(stderr, "captcha-sample: the audio voices are not "
+		                "usable\n");
+		goto done;
+	}
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
 		fprintf(stderr, "captcha-sample: cannot create %s\n", dir);
 		goto done;
@@ -369,20 +410,19 @@ captcha_sample(const char *path, const char *dir, const char *count)
 	if ((tsv = fopen(name, "w")) == NULL)
 		goto done;
 	for (i = 0; i < n; i++) {
-		captcha_answer_new(answer);
-		randombytes_buf(seed, sizeof(seed));
-		if (captcha_render_png(answer, seed, 1, &png, &len) != 0)
+		if (sample_one(lang, answer, &file, &len) != 0)
 			goto done;
-		snprintf(name, sizeof(name), "%s/%04ld.png", dir, i);
+		snprintf(name, sizeof(name), "%s/%04ld.%s", dir, i, ext);
 		if ((fp = fopen(name, "wb")) == NULL ||
-		    fwrite(png, 1, len, fp) != len || fclose(fp) != 0) {
-			free(png);
+		    fwrite(file, 1, len, fp) != len || fclose(fp) != 0) {
+			free(file);
 			goto done;
 		}
-		free(png);
-		fprintf(tsv, "%04ld.png\t%s\n", i, answer);
+		free(file);
+		fprintf(tsv, "%04ld.%s\t%s\n", i, ext, answer);
 	}
-	printf("%ld images and answers.tsv written to %s\n", n, dir);
+	printf("%ld %s and answers.tsv written to %s\n", n,
+	       lang != NULL ? "audio challenges" : "images", dir);
 	ret = 0;
 done:
 	if (tsv != NULL)
@@ -651,10 +691,23 @@ main(int argc, char **argv)
 		return serve(path, ready);
 	}
 	if (strcmp(argv[1], "captcha-sample") == 0) {
+		enum audio_lang lang = AUDIO_LANG_VI;
+		const enum audio_lang *audio = NULL;
+
 		path = config_arg(argc, argv, &next);
+		if (next < argc && strcmp(argv[next], "--audio") == 0) {
+			if (next + 1 >= argc)
+				usage();
+			if (strcmp(argv[next + 1], "en") == 0)
+				lang = AUDIO_LANG_EN;
+			else if (strcmp(argv[next + 1], "vi") != 0)
+				usage();
+			audio = &lang;
+			next += 2;
+		}
 		if (next + 2 != argc)
 			usage();
-		return captcha_sample(path, argv[next], argv[next + 1]);
+		return captcha_sample(path, audio, argv[next], argv[next + 1]);
 	}
 	if (strcmp(argv[1], "user") == 0)
 		return user_cmd(argc, argv);

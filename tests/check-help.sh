@@ -37,6 +37,7 @@ for c in $(cat "$tmp/listed"); do
 done
 # Wrong use: exit 2, the command's usage on stderr, nothing on stdout.
 for args in "serve" "check-config" "backup -c x" "captcha-sample -c x d" \
+	"captcha-sample -c x --audio fr d 1" "captcha-sample -c x d 1 --audio" \
 	"user" "no-such-command" "help no-such-command"; do
 	# shellcheck disable=SC2086 # the words are the arguments
 	if "$bandocd" $args >"$tmp/out" 2>"$tmp/err"; then
