@@ -180,8 +180,9 @@ score() {
 		p = n ? exact / n : 0; z = 1.96
 		c = (p + z*z / (2*n)) / (1 + z*z / n)
 		h = z * sqrt(p * (1 - p) / n + z*z / (4*n*n)) / (1 + z*z / n)
+		lo = c - h < 0 ? 0 : c - h
 		printf "%s: %d of %d read exactly: %.1f %% (95 %% CI %.1f-%.1f); ",
-		    title, exact, n, 100 * p, 100 * (c - h), 100 * (c + h)
+		    title, exact, n, 100 * p, 100 * lo, 100 * (c + h)
 		printf "digit accuracy %.1f %%; wrong length %d\n",
 		    100 * (1 - errs / digits), badlen
 		k = 0
