@@ -307,6 +307,14 @@ text_email_key(const char *s)
 		memcpy(out, b, local);
 		memcpy(out + local, ascii, n + 1);
 		ascii_lower(out);
+		/* UTS #46 drops ignored code points (U+FEFF, U+00AD ...), so
+		 * white space before them is now at the end: trimmed, as
+		 * above, or the key of the key would differ (fuzz_text). */
+		for (n = strlen(out); n > 0 && (out[n - 1] == ' ' ||
+		                                out[n - 1] == '\t' ||
+		                                out[n - 1] == '\r' ||
+		                                out[n - 1] == '\n');)
+			out[--n] = '\0';
 	}
 	idn2_free(ascii);
 	return out;
