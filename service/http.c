@@ -6,6 +6,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -55,6 +56,19 @@ struct http {
 	int metrics_listen; /* 1: the last daemon is metrics_listen's */
 	size_t nroutes;
 	_Atomic unsigned int inflight;
+	/*
+	 * Shutdown (http_stop). Once draining is set, a request that
+	 * begins gets 503 shutting_down; the ones begun before go on. Once
+	 * closing is set, no request enters its handler any more (503), so
+	 * nothing new is suspended. working counts requests in a handler
+	 * or suspended: its increment comes before the closing check, so
+	 * once the stopper has set closing and then sees 0, none is or
+	 * can be suspended. fresh counts connections that have not sent a
+	 * request yet (accepted, but not in inflight).
+	 */
+	_Atomic int draining, closing;
+	_Atomic unsigned int working;
+	_Atomic unsigned int fresh;
 	/* Request ids made here: a random prefix per start, then a count. */
 	unsigned int rid_prefix;
 	_Atomic unsigned long long rid_next;
@@ -94,7 +108,8 @@ struct http_req {
 	struct MHD_Response *resp;
 	unsigned int status;
 	size_t resp_bytes;
-	int handled, suspended;
+	int handled, suspended, working;
+	int admitted; /* began before the shutdown */
 	/* Set by the thread that resumes: the reply is built by on_resume
 	 * (with resume_arg) on the HTTP thread, in the resumed call. */
 	_Atomic int resumed;
@@ -756,6 +771,9 @@ queue(struct http_req *req)
 	                        "strict-origin-when-cross-origin");
 	if (MHD_get_response_header(r, "Cache-Control") == NULL)
 		MHD_add_response_header(r, "Cache-Control", "no-store");
+	/* Shutting down: no connection is kept for another request. */
+	if (atomic_load(&req->h->draining))
+		MHD_add_response_header(r, "Connection", "close");
 	if (req->route != NULL && (req->route->flags & HTTP_ROUTE_CORS) &&
 	    (origin = http_req_header(req, "Origin")) != NULL &&
 	    cors_origin_ok(req, origin)) {
@@ -1185,6 +1203,61 @@ finish_body(struct http_req *req)
 	}
 }
 
+/*
+ * A connection's state, for the shutdown: fresh until its first request
+ * (libmicrohttpd's socket context, set when it is accepted).
+ */
+struct conn_state {
+	int served;
+};
+
+static void
+notify_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
+                  enum MHD_ConnectionNotificationCode toe)
+{
+	struct http *h = cls;
+	struct conn_state *cs;
+
+	(void)conn;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		/* Without memory the connection still works; only the
+		 * shutdown does not wait for its first request. */
+		if ((*socket_ctx = calloc(1, sizeof(*cs))) != NULL)
+			atomic_fetch_add(&h->fresh, 1);
+		return;
+	}
+	if ((cs = *socket_ctx) != NULL) {
+		if (!cs->served)
+			atomic_fetch_sub(&h->fresh, 1);
+		free(cs);
+		*socket_ctx = NULL;
+	}
+}
+
+/* The connection's first request has begun. */
+static void
+conn_served(struct http *h, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_state *cs = ci != NULL ? ci->socket_context : NULL;
+
+	if (cs != NULL && !cs->served) {
+		cs->served = 1;
+		atomic_fetch_sub(&h->fresh, 1);
+	}
+}
+
+/* The request has left its handler for good (see struct http). */
+static void
+work_end(struct http_req *req)
+{
+	if (req->working) {
+		req->working = 0;
+		atomic_fetch_sub(&req->h->working, 1);
+	}
+}
+
 static enum MHD_Result
 handle(const struct listener *li, struct MHD_Connection *conn, const char *url,
        const char *method, const char *upload_data, size_t *upload_data_size,
@@ -1203,6 +1276,8 @@ handle(const struct listener *li, struct MHD_Connection *conn, const char *url,
 		req->route_idx = h->nroutes;
 		clock_gettime(CLOCK_MONOTONIC, &req->start);
 		atomic_fetch_add(&h->inflight, 1);
+		req->admitted = !atomic_load(&h->draining);
+		conn_served(h, conn);
 		*con_cls = req;
 		first_call(req, url, method);
 		/* An error with a body still coming: answer now (libmicro-
@@ -1228,6 +1303,7 @@ handle(const struct listener *li, struct MHD_Connection *conn, const char *url,
 			req->on_resume = NULL;
 			fn(req, req->resume_arg);
 		}
+		work_end(req);
 		return queue(req);
 	}
 	if (*upload_data_size > 0) {
@@ -1251,11 +1327,21 @@ handle(const struct listener *li, struct MHD_Connection *conn, const char *url,
 	if (!req->handled) {
 		req->handled = 1;
 		finish_body(req);
+		req->working = 1;
+		atomic_fetch_add(&h->working, 1);
+		if (req->resp == NULL &&
+		    (!req->admitted || atomic_load(&h->closing))) {
+			http_reply_error(req, 503, "shutting_down",
+			                 "The service is restarting. Please send "
+			                 "again in a few seconds.");
+			http_reply_header(req, "Retry-After", "5");
+		}
 		if (req->resp == NULL) {
 			req->route->handler(req);
 			if (req->suspended)
 				return MHD_YES; /* resumed later */
 		}
+		work_end(req);
 	}
 	return queue(req);
 }
@@ -1347,6 +1433,7 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		e.request_id = req->request_id;
 		log_access(&e);
 	}
+	work_end(req);
 	atomic_fetch_sub(&h->inflight, 1);
 	req_free(req);
 	*con_cls = NULL;
@@ -1460,6 +1547,7 @@ daemon_add(struct http *h, const struct config_listen *l, int metrics)
 	    (unsigned int)cfg->connection_timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->connection_memory,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, h,
+	    MHD_OPTION_NOTIFY_CONNECTION, notify_connection, h,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
 	if (h->d[i] == NULL) {
@@ -1520,30 +1608,70 @@ http_inflight(struct http *h)
 	return atomic_load(&h->inflight);
 }
 
+/* Connections waiting in the kernel's accept queue of any listener (the
+ * listen socket's TCP_INFO on Linux), 0 when it cannot tell. */
+static unsigned int
+accept_queue(struct http *h)
+{
+	unsigned int n = 0;
+	size_t i;
+
+	for (i = 0; i < h->nd; i++) {
+		const union MHD_DaemonInfo *di =
+		    MHD_get_daemon_info(h->d[i], MHD_DAEMON_INFO_LISTEN_FD);
+		struct tcp_info ti;
+		socklen_t len = sizeof(ti);
+
+		if (di != NULL && di->listen_fd != MHD_INVALID_SOCKET &&
+		    getsockopt(di->listen_fd, IPPROTO_TCP, TCP_INFO, &ti,
+		               &len) == 0)
+			n += ti.tcpi_unacked; /* a listener's queue length */
+	}
+	return n;
+}
+
+/*
+ * The drain: requests that begin now get 503 shutting_down (the
+ * listeners stay open, so connections already queued get that answer
+ * instead of a reset), the ones begun before finish. It ends when
+ * nothing is in flight, queued or connected without a request, or after
+ * timeout_ms. Then no request enters its handler any more, and the stop
+ * waits for the suspended ones without a limit: libmicrohttpd must not
+ * be stopped under them, and the writer and the Argon2 workers finish
+ * every job they took.
+ */
 void
 http_stop(struct http *h, unsigned int timeout_ms)
 {
-	unsigned int waited = 0;
+	struct timespec ts = {0, 10 * 1000 * 1000};
+	unsigned int waited = 0, n;
 	size_t i;
 
 	if (h == NULL)
 		return;
-	/* Stop accepting; requests already started may finish. */
+	atomic_store(&h->draining, 1);
+	while (waited < timeout_ms &&
+	       (atomic_load(&h->inflight) > 0 || atomic_load(&h->fresh) > 0 ||
+	        accept_queue(h) > 0)) {
+		nanosleep(&ts, NULL);
+		waited += 10;
+	}
+	atomic_store(&h->closing, 1);
+	for (waited = 0; (n = atomic_load(&h->working)) > 0; waited += 10) {
+		if (waited % 5000 == 0)
+			log_warnx("http: waiting for %u suspended requests", n);
+		nanosleep(&ts, NULL);
+	}
+	if (atomic_load(&h->inflight) > 0)
+		log_warnx("http: %u requests still in flight at shutdown",
+		          atomic_load(&h->inflight));
+	/* Stop accepting; what is accepted still gets its 503. */
 	for (i = 0; i < h->nd; i++) {
 		MHD_socket s = MHD_quiesce_daemon(h->d[i]);
 
 		if (s != MHD_INVALID_SOCKET)
 			close(s);
 	}
-	while (atomic_load(&h->inflight) > 0 && waited < timeout_ms) {
-		struct timespec ts = {0, 10 * 1000 * 1000};
-
-		nanosleep(&ts, NULL);
-		waited += 10;
-	}
-	if (atomic_load(&h->inflight) > 0)
-		log_warnx("http: %u requests still in flight at shutdown",
-		          atomic_load(&h->inflight));
 	for (i = 0; i < h->nd; i++)
 		MHD_stop_daemon(h->d[i]);
 	free(h);
