@@ -44,6 +44,12 @@
 /* Configurable range for body caps. */
 #define MIN_BODY_MAX 1024
 #define MAX_BODY_MAX (1024 * 1024)
+/* Body bytes read and dropped after an error, so that the error goes
+ * out on a connection kept alive, and a proxy still sending the body
+ * (nginx's default client_max_body_size is 1 MiB) gets it instead of a
+ * reset it would turn into 502. A declared body above it is answered at
+ * once and the connection closed. */
+#define HTTP_DISCARD_MAX (1024 * 1024)
 /* X-Forwarded-For entries we walk before giving up. */
 #define MAX_XFF_HOPS 16
 /* libmicrohttpd's post processor buffer (it must be >= 256). */

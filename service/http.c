@@ -100,6 +100,7 @@ struct http_req {
 	char *buf; /* JSON body */
 	size_t buflen;
 	size_t total;         /* body bytes seen, overflow-safe */
+	size_t discarded;     /* body bytes dropped after an error */
 	struct field *fields; /* MAX_FIELDS, allocated with the first */
 	size_t nfields;
 	int field_error; /* 1 too many, 2 duplicate, 3 NUL, 4 too long */
@@ -1280,14 +1281,22 @@ handle(const struct listener *li, struct MHD_Connection *conn, const char *url,
 		conn_served(h, conn);
 		*con_cls = req;
 		first_call(req, url, method);
-		/* An error with a body still coming: answer now (libmicro-
-		 * httpd then closes the connection instead of reading it). */
+		/* An error with a body still coming. Up to HTTP_DISCARD_MAX
+		 * declared bytes, the body is read and dropped, and the error
+		 * goes out when it is in (the connection stays open); a
+		 * larger or chunked one, or one the client waits to send
+		 * (Expect: 100-continue), is answered now (libmicrohttpd then
+		 * closes the connection instead of reading it; a body with
+		 * both Content-Length and chunked must never be read). */
 		if (req->resp != NULL) {
 			unsigned long long clen;
 			int chunked;
 
 			req->handled = 1;
-			if (has_body(conn, &clen, &chunked))
+			if (has_body(conn, &clen, &chunked) &&
+			    (chunked || clen > HTTP_DISCARD_MAX ||
+			     MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+			                                 "Expect") != NULL))
 				return queue(req);
 		}
 		return MHD_YES;
@@ -1314,10 +1323,10 @@ handle(const struct listener *li, struct MHD_Connection *conn, const char *url,
 			/* Discarding after an error: libmicrohttpd can only
 			 * queue the reply once the body is in. Bounded: a
 			 * client that keeps sending is cut off. */
-			if (n > req->route->body_max ||
-			    req->total > 2 * req->route->body_max - n)
+			if (n > HTTP_DISCARD_MAX ||
+			    req->discarded > HTTP_DISCARD_MAX - n)
 				return MHD_NO;
-			req->total += n;
+			req->discarded += n;
 			return MHD_YES;
 		}
 		if (body_call(req, upload_data, n) != 0)

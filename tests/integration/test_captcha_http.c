@@ -245,11 +245,12 @@ test_issue_errors(void **state)
 	assert_int_equal(r.status, 400);
 	reply_free(&r);
 	{
-		/* Refused from the headers alone, before the body is read. */
+		/* Above HTTP_DISCARD_MAX: refused from the headers alone,
+		 * before the body is read. */
 		static const char big[] =
 		    "POST /api/v1/captcha HTTP/1.1\r\n"
 		    "Host: x\r\nContent-Type: application/"
-		    "json\r\nContent-Length: 100000\r\n\r\n";
+		    "json\r\nContent-Length: 1048577\r\n\r\n";
 		char out[2048];
 
 		assert_true(raw_exchange(d.port, big, sizeof(big) - 1, out,

@@ -329,6 +329,38 @@ ka_exchange(int fd, const char *req, char *out, size_t outsz)
 }
 
 /*
+ * A body over the route's cap but under HTTP_DISCARD_MAX is read and
+ * dropped, and the 413 goes out on a connection kept alive: a proxy
+ * still sending the body would otherwise meet a reset and answer 502
+ * (docs/deploy.md). The connection then serves the next request.
+ */
+static void
+test_oversized_body_read_then_413(void **state)
+{
+	static char req[120 * 1024], out[8192];
+	int fd = raw_connect(d.port), n;
+
+	(void)state;
+	assert_true(fd >= 0);
+	n = snprintf(req, sizeof(req),
+	             "POST /api/v1/comments HTTP/1.1\r\nHost: x\r\n"
+	             "Content-Type: application/x-www-form-urlencoded\r\n"
+	             "Content-Length: 100000\r\n\r\nbody=");
+	memset(req + n, 'a', 100000 - 5);
+	req[n + 100000 - 5] = '\0';
+	assert_int_equal(ka_exchange(fd, req, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "HTTP/1.1 413"));
+	assert_non_null(strstr(out, "body_too_large"));
+	assert_null(strcasestr(out, "connection: close"));
+	assert_int_equal(
+	    ka_exchange(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", out,
+	                sizeof(out)),
+	    0);
+	assert_non_null(strstr(out, "HTTP/1.1 200"));
+	close(fd);
+}
+
+/*
  * Its own daemon, so nothing else is in flight: a connection's request
  * is complete (and counted out) only after its reply is sent, so on the
  * shared daemon an earlier test's connection could still be counted
@@ -750,6 +782,7 @@ main(void)
 	    cmocka_unit_test(test_keep_alive_two_requests),
 	    cmocka_unit_test(test_cors_preflight),
 	    cmocka_unit_test(test_metrics),
+	    cmocka_unit_test(test_oversized_body_read_then_413),
 	    cmocka_unit_test(test_metrics_allow),
 	    cmocka_unit_test(test_metrics_listen),
 	    cmocka_unit_test(test_request_ids),
