@@ -1212,6 +1212,32 @@ struct conn_state {
 	int served;
 };
 
+#ifdef BANDOC_FUZZ_HOOKS
+struct MHD_Connection *_Atomic http_fuzz_last_conn;
+static struct http_req *_Atomic fuzz_last_req;
+
+/* fuzz_form's stall report: the latest request, as this file sees it
+ * (racy reads, for a report only). */
+void http_fuzz_req_dump(FILE *out);
+void
+http_fuzz_req_dump(FILE *out)
+{
+	struct http_req *r = atomic_load(&fuzz_last_req);
+
+	if (r == NULL) {
+		fprintf(out, "fuzz_form: stall: no request in flight\n");
+		return;
+	}
+	fprintf(out,
+	        "fuzz_form: stall: request %s method %u handled %d suspended "
+	        "%d resumed %d on_resume %d resp %d status %u working %d "
+	        "admitted %d total %zu\n",
+	        r->path, r->method, r->handled, r->suspended,
+	        atomic_load(&r->resumed), r->on_resume != NULL,
+	        r->resp != NULL, r->status, r->working, r->admitted, r->total);
+}
+#endif
+
 static void
 notify_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
                   enum MHD_ConnectionNotificationCode toe)
@@ -1220,6 +1246,10 @@ notify_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 	struct conn_state *cs;
 
 	(void)conn;
+#ifdef BANDOC_FUZZ_HOOKS
+	atomic_store(&http_fuzz_last_conn,
+	             toe == MHD_CONNECTION_NOTIFY_STARTED ? conn : NULL);
+#endif
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		/* Without memory the connection still works; only the
 		 * shutdown does not wait for its first request. */
@@ -1277,6 +1307,9 @@ handle(const struct listener *li, struct MHD_Connection *conn, const char *url,
 		req->route_idx = h->nroutes;
 		clock_gettime(CLOCK_MONOTONIC, &req->start);
 		atomic_fetch_add(&h->inflight, 1);
+#ifdef BANDOC_FUZZ_HOOKS
+		atomic_store(&fuzz_last_req, req);
+#endif
 		req->admitted = !atomic_load(&h->draining);
 		conn_served(h, conn);
 		*con_cls = req;
@@ -1444,6 +1477,13 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 	work_end(req);
 	atomic_fetch_sub(&h->inflight, 1);
+#ifdef BANDOC_FUZZ_HOOKS
+	{
+		struct http_req *expect = req;
+
+		atomic_compare_exchange_strong(&fuzz_last_req, &expect, NULL);
+	}
+#endif
 	req_free(req);
 	*con_cls = NULL;
 	handling = NULL;
