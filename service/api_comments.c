@@ -810,7 +810,8 @@ api_comments_list(struct http_req *req)
 	                      sizeof(etag))) == NULL)
 		return;
 	if (http_etag_match(http_req_header(req, "If-None-Match"), etag))
-		http_reply_bytes(req, 304, NULL, "", 0, 1);
+		/* No body, but the 200's Content-Length (RFC 9110 8.6). */
+		http_reply_bytes(req, 304, NULL, text, len, 0);
 	else
 		http_reply_bytes(req, 200, "application/json", text, len, 0);
 	free(text);

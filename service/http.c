@@ -616,7 +616,7 @@ http_reply_bytes(struct http_req *req, unsigned int status,
 	}
 	if (content_type != NULL)
 		MHD_add_response_header(r, "Content-Type", content_type);
-	stage(req, status, r, len);
+	stage(req, status, r, status == 304 ? 0 : len); /* 304: no body */
 	return 0;
 }
 

@@ -177,11 +177,12 @@ test_if_none_match(void **state)
 {
 	const char *ae = "Accept-Encoding: gzip";
 	struct reply r;
-	char raw[128], gz[128], inm[400];
+	char raw[128], gz[128], inm[400], rawlen[32];
 
 	(void)state;
 	get("GET", "/static/embed.css", NULL, NULL, &r);
 	snprintf(raw, sizeof(raw), "%s", header(&r, "ETag"));
+	snprintf(rawlen, sizeof(rawlen), "%s", header(&r, "Content-Length"));
 	reply_free(&r);
 	get("GET", "/static/embed.css", ae, NULL, &r);
 	snprintf(gz, sizeof(gz), "%s", header(&r, "ETag"));
@@ -192,6 +193,9 @@ test_if_none_match(void **state)
 	get("GET", "/static/embed.css", inm, NULL, &r);
 	assert_int_equal(r.status, 304);
 	assert_int_equal(r.len, 0);
+	/* RFC 9110 8.6: a 304's Content-Length, if any, is the 200's (a
+	 * cache that refreshes its copy from the 304 takes it). */
+	assert_string_equal(header(&r, "Content-Length"), rawlen);
 	assert_string_equal(header(&r, "ETag"), raw);
 	assert_string_equal(header(&r, "Cache-Control"), STABLE_CC);
 	assert_string_equal(header(&r, "Vary"), "Accept-Encoding");

@@ -440,7 +440,7 @@ test_listing_replies_etag_counts(void **state)
 	long st;
 	json_t *j, *c;
 	long long root;
-	char extra[64], etag[128], h1[160], h2[128];
+	char extra[64], etag[128], h1[160], h2[128], clen[32];
 	const char *h[2] = {h1, NULL};
 	struct reply r;
 
@@ -470,6 +470,8 @@ test_listing_replies_etag_counts(void **state)
 	assert_null(strstr(r.body, "a reply"));
 	assert_null(strstr(r.body, "email"));
 	assert_int_equal(reply_header(&r, "ETag", etag, sizeof(etag)), 0);
+	assert_int_equal(reply_header(&r, "Content-Length", clen, sizeof(clen)),
+	                 0);
 	reply_free(&r);
 	snprintf(h1, sizeof(h1), "If-None-Match: %s", etag);
 	assert_int_equal(http_do(&d, "GET",
@@ -477,6 +479,9 @@ test_listing_replies_etag_counts(void **state)
 	                         NULL, NULL, h, &r),
 	                 0);
 	assert_int_equal(r.status, 304);
+	/* The 200's Content-Length, not 0 (RFC 9110 8.6). */
+	assert_int_equal(reply_header(&r, "Content-Length", h2, sizeof(h2)), 0);
+	assert_string_equal(h2, clen);
 	assert_int_equal(reply_header(&r, "ETag", h2, sizeof(h2)), 0);
 	assert_string_equal(h2, etag);
 	assert_int_equal(reply_header(&r, "Cache-Control", h2, sizeof(h2)), 0);
