@@ -132,6 +132,11 @@ struct config *config_load(const char *path, config_error_fn *err, void *arg);
 struct config *config_load_string(const char *text, config_error_fn *err,
                                   void *arg);
 
+/* The database file: db_file, or data_dir/bandoc.db when it is empty.
+ * Malloc'd (the caller frees it), NULL when out of memory. The one place
+ * that decides it (the daemon, `user` and `backup`). */
+char *config_db_path(const struct config *cfg);
+
 /* Frees everything config_load allocated. Accepts NULL. */
 void config_free(struct config *cfg);
 

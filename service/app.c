@@ -80,9 +80,7 @@ app_open(struct app *app, const struct config *cfg)
 	    secrets_derive(&app->secrets, "iphash__", 0, app->iphash_key,
 	                   sizeof(app->iphash_key)) != 0)
 		goto done;
-	app->db_path = cfg->db_file[0] != '\0'
-	                   ? join(cfg->db_file, NULL)
-	                   : join(cfg->data_dir, "bandoc.db");
+	app->db_path = config_db_path(cfg);
 	if (app->db_path == NULL)
 		goto done;
 	app->st = storage_open(app->db_path, (int)cfg->busy_timeout_ms, err,

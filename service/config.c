@@ -1046,6 +1046,20 @@ config_free(struct config *cfg)
 	free(cfg);
 }
 
+char *
+config_db_path(const struct config *cfg)
+{
+	const char *dir = cfg->db_file[0] != '\0' ? "" : cfg->data_dir;
+	const char *name = cfg->db_file[0] != '\0' ? cfg->db_file
+	                                            : "/bandoc.db";
+	size_t n = strlen(dir) + strlen(name) + 1;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		snprintf(p, n, "%s%s", dir, name);
+	return p;
+}
+
 const struct config_site *
 config_site_find(const struct config *cfg, const char *id)
 {

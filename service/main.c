@@ -492,7 +492,7 @@ user_cmd(int argc, char **argv)
 	           *cfgpath = NULL;
 	const char *role = "moderator";
 	char pw[AUTH_PASSWORD_MAX + 2], hash[STORAGE_MAX_PWHASH + 1];
-	char err[512], db[4096];
+	char err[512], *db = NULL;
 	struct storage *st = NULL;
 	struct config *cfg = NULL;
 	int generate = 0, i, r, ret = 1;
@@ -521,10 +521,8 @@ user_cmd(int argc, char **argv)
 	}
 	if ((cfg = load_config(cfgpath)) == NULL)
 		return 1;
-	if (cfg->db_file[0] != '\0')
-		snprintf(db, sizeof(db), "%s", cfg->db_file);
-	else
-		snprintf(db, sizeof(db), "%s/bandoc.db", cfg->data_dir);
+	if ((db = config_db_path(cfg)) == NULL)
+		goto done;
 	if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST) {
 		fprintf(stderr, "user: cannot create %s\n", cfg->data_dir);
 		goto done;
@@ -594,6 +592,7 @@ user_cmd(int argc, char **argv)
 done:
 	sodium_memzero(pw, sizeof(pw));
 	storage_close(st);
+	free(db);
 	config_free(cfg);
 	return ret;
 }
@@ -602,21 +601,20 @@ static int
 backup(const char *path, const char *out)
 {
 	struct config *cfg;
-	char err[512], db[4096];
+	char err[512], *db;
 	int ret = 1;
 
 	if ((cfg = load_config(path)) == NULL)
 		return 1;
-	if (cfg->db_file[0] != '\0')
-		snprintf(db, sizeof(db), "%s", cfg->db_file);
-	else
-		snprintf(db, sizeof(db), "%s/bandoc.db", cfg->data_dir);
-	if (storage_backup(db, out, err, sizeof(err)) != 0)
+	if ((db = config_db_path(cfg)) == NULL)
+		fprintf(stderr, "backup: out of memory\n");
+	else if (storage_backup(db, out, err, sizeof(err)) != 0)
 		fprintf(stderr, "backup: %s\n", err);
 	else {
 		printf("backup of %s written to %s\n", db, out);
 		ret = 0;
 	}
+	free(db);
 	config_free(cfg);
 	return ret;
 }

@@ -314,11 +314,36 @@ test_doc_lists_every_key(void **state)
 	free(doc);
 }
 
+/* The database path, the one rule for the daemon, user and backup. */
+static void
+test_db_path(void **state)
+{
+	struct errs e;
+	struct config *c;
+	char *p;
+
+	(void)state;
+	c = load("[server]\ndata_dir = /srv/bandoc\n", &e);
+	assert_non_null(c);
+	p = config_db_path(c);
+	assert_string_equal(p, "/srv/bandoc/bandoc.db");
+	free(p);
+	config_free(c);
+	c = load("[server]\ndata_dir = /srv/bandoc\ndb_file = /data/x.db\n",
+	         &e);
+	assert_non_null(c);
+	p = config_db_path(c);
+	assert_string_equal(p, "/data/x.db");
+	free(p);
+	config_free(c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_good_file),
+	    cmocka_unit_test(test_db_path),
 	    cmocka_unit_test(test_defaults_and_default_site),
 	    cmocka_unit_test(test_errors_with_lines),
 	    cmocka_unit_test(test_webhook_events),
