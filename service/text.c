@@ -263,6 +263,15 @@ ascii_lower(char *s)
 			*s = (char)(*s - 'A' + 'a');
 }
 
+/* The length of s[0..n) without its trailing blanks (" \t\r\n"). */
+static size_t
+blank_trimmed(const char *s, size_t n)
+{
+	while (n > 0 && memchr(" \t\r\n", s[n - 1], 4) != NULL)
+		n--;
+	return n;
+}
+
 char *
 text_email_key(const char *s)
 {
@@ -271,10 +280,7 @@ text_email_key(const char *s)
 	size_t n, local, i;
 
 	b += strspn(b, " \t\r\n");
-	e = b + strlen(b);
-	while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
-	                 e[-1] == '\n'))
-		e--;
+	e = b + blank_trimmed(b, strlen(b));
 	if ((n = (size_t)(e - b)) > MAX_EMAIL_BYTES)
 		return NULL;
 	for (at = e; at > b && at[-1] != '@'; at--)
@@ -310,11 +316,7 @@ text_email_key(const char *s)
 		/* UTS #46 drops ignored code points (U+FEFF, U+00AD ...), so
 		 * white space before them is now at the end: trimmed, as
 		 * above, or the key of the key would differ (fuzz_text). */
-		for (n = strlen(out); n > 0 && (out[n - 1] == ' ' ||
-		                                out[n - 1] == '\t' ||
-		                                out[n - 1] == '\r' ||
-		                                out[n - 1] == '\n');)
-			out[--n] = '\0';
+		out[blank_trimmed(out, strlen(out))] = '\0';
 	}
 	idn2_free(ascii);
 	return out;
