@@ -144,6 +144,9 @@ int http_reply_html(struct http_req *req, unsigned int status, const char *html,
 int http_reply_bytes(struct http_req *req, unsigned int status,
                      const char *content_type, const void *data, size_t len,
                      int static_data);
+/* 304 Not Modified: no body, with the Content-Length of the 200 it
+ * stands for (len bytes), as RFC 9110 8.6 asks. */
+int http_reply_not_modified(struct http_req *req, size_t len);
 int http_reply_text(struct http_req *req, unsigned int status,
                     const char *text);
 int http_reply_redirect(struct http_req *req, unsigned int status,
@@ -204,5 +207,15 @@ int http_req_page_host(struct http_req *req, const struct config_site *site,
  * own origin), judged by Origin, else Referer. 1 allowed, 0 not. */
 int http_req_origin_allowed(struct http_req *req,
                             const struct config_site *site);
+
+#ifdef BANDOC_FUZZ_HOOKS
+/* fuzz_form's stall report (fuzz build trees only): the connection
+ * libmicrohttpd accepted last (NULL once any closes), and the latest
+ * request still in flight as http.c sees it, printed to out. */
+#include <stdio.h>
+struct MHD_Connection;
+extern struct MHD_Connection *_Atomic http_fuzz_last_conn;
+void http_fuzz_req_dump(FILE *out);
+#endif
 
 #endif

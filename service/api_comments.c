@@ -810,8 +810,7 @@ api_comments_list(struct http_req *req)
 	                      sizeof(etag))) == NULL)
 		return;
 	if (http_etag_match(http_req_header(req, "If-None-Match"), etag))
-		/* No body, but the 200's Content-Length (RFC 9110 8.6). */
-		http_reply_bytes(req, 304, NULL, text, len, 0);
+		http_reply_not_modified(req, len);
 	else
 		http_reply_bytes(req, 200, "application/json", text, len, 0);
 	free(text);

@@ -137,9 +137,7 @@ serve(struct http_req *req, const char *name)
 	}
 	assets_pick(f, kind, http_req_header(req, "Accept-Encoding"), &rep);
 	if (http_etag_match(http_req_header(req, "If-None-Match"), rep.etag)) {
-		/* The body is not sent; the Content-Length libmicrohttpd
-		 * puts on a 304 is the 200's, as RFC 9110 8.6 wants. */
-		http_reply_bytes(req, 304, NULL, rep.data, rep.len, 1);
+		http_reply_not_modified(req, rep.len);
 	} else {
 		http_reply_bytes(req, 200, rep.content_type, rep.data, rep.len,
 		                 1);

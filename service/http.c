@@ -616,7 +616,32 @@ http_reply_bytes(struct http_req *req, unsigned int status,
 	}
 	if (content_type != NULL)
 		MHD_add_response_header(r, "Content-Type", content_type);
-	stage(req, status, r, status == 304 ? 0 : len); /* 304: no body */
+	stage(req, status, r, len);
+	return 0;
+}
+
+/* A 304 sends no body, so nothing is read from here. */
+static ssize_t
+no_body(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)cls;
+	(void)pos;
+	(void)buf;
+	(void)max;
+	return MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+int
+http_reply_not_modified(struct http_req *req, size_t len)
+{
+	struct MHD_Response *r =
+	    MHD_create_response_from_callback(len, 1024, no_body, NULL, NULL);
+
+	if (r == NULL) {
+		stage_oom(req);
+		return -1;
+	}
+	stage(req, 304, r, 0);
 	return 0;
 }
 
@@ -1216,9 +1241,7 @@ struct conn_state {
 struct MHD_Connection *_Atomic http_fuzz_last_conn;
 static struct http_req *_Atomic fuzz_last_req;
 
-/* fuzz_form's stall report: the latest request, as this file sees it
- * (racy reads, for a report only). */
-void http_fuzz_req_dump(FILE *out);
+/* Racy reads: for a report only. */
 void
 http_fuzz_req_dump(FILE *out)
 {
@@ -1233,8 +1256,8 @@ http_fuzz_req_dump(FILE *out)
 	        "%d resumed %d on_resume %d resp %d status %u working %d "
 	        "admitted %d total %zu\n",
 	        r->path, r->method, r->handled, r->suspended,
-	        atomic_load(&r->resumed), r->on_resume != NULL,
-	        r->resp != NULL, r->status, r->working, r->admitted, r->total);
+	        atomic_load(&r->resumed), r->on_resume != NULL, r->resp != NULL,
+	        r->status, r->working, r->admitted, r->total);
 }
 #endif
 
@@ -1373,9 +1396,10 @@ handle(const struct listener *li, struct MHD_Connection *conn, const char *url,
 		atomic_fetch_add(&h->working, 1);
 		if (req->resp == NULL &&
 		    (!req->admitted || atomic_load(&h->closing))) {
-			http_reply_error(req, 503, "shutting_down",
-			                 "The service is restarting. Please send "
-			                 "again in a few seconds.");
+			http_reply_error(
+			    req, 503, "shutting_down",
+			    "The service is restarting. Please send "
+			    "again in a few seconds.");
 			http_reply_header(req, "Retry-After", "5");
 		}
 		if (req->resp == NULL) {
