@@ -1050,8 +1050,8 @@ char *
 config_db_path(const struct config *cfg)
 {
 	const char *dir = cfg->db_file[0] != '\0' ? "" : cfg->data_dir;
-	const char *name = cfg->db_file[0] != '\0' ? cfg->db_file
-	                                            : "/bandoc.db";
+	const char *name =
+	    cfg->db_file[0] != '\0' ? cfg->db_file : "/bandoc.db";
 	size_t n = strlen(dir) + strlen(name) + 1;
 	char *p = malloc(n);
 

@@ -225,9 +225,8 @@ static void
 error_code(const char *body, char *out, size_t outsz)
 {
 	json_t *j = body != NULL ? json_loads(body, 0, NULL) : NULL;
-	const char *c =
-	    json_string_value(json_object_get(json_object_get(j, "error"),
-	                                      "code"));
+	const char *c = json_string_value(
+	    json_object_get(json_object_get(j, "error"), "code"));
 
 	snprintf(out, outsz, "%s", c != NULL ? c : "");
 	json_decref(j);
@@ -324,8 +323,8 @@ sigterm_round(int round, int when_first_reply)
 	curl_slist_free_all(hs);
 	printf("sigterm %s: %d posts in flight, %d accepted (202), %d "
 	       "refused (503 shutting_down), %d cut or wrong\n",
-	       when_first_reply ? "after the first reply" : "at once",
-	       INFLIGHT, n202, n503, bad);
+	       when_first_reply ? "after the first reply" : "at once", INFLIGHT,
+	       n202, n503, bad);
 	/* A second SIGTERM is harmless: the first one's exit is awaited. */
 	assert_int_equal(daemon_stop(&d, SIGTERM), 0);
 	assert_int_equal(bad, 0);

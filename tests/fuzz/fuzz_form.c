@@ -75,8 +75,8 @@
 /* ms to wait for a reply: above the default connection_timeout (15 s),
  * the longest libmicrohttpd may leave a request alone. Replies slower
  * than REPLY_SLOW ms are logged. */
-#define REPLY_WAIT  30000
-#define REPLY_SLOW  2000
+#define REPLY_WAIT 30000
+#define REPLY_SLOW 2000
 /* A reply this late is a stall, even when it comes (bug 9 of
  * docs/fuzzing.md: a request left unread until libmicrohttpd's 15 s
  * connection timeout closed the connection, and then this harness's
@@ -394,9 +394,6 @@ parse_head(struct reply *r)
 	r->closing = v != NULL && n == 5 && strncasecmp(v, "close", 5) == 0;
 }
 
-extern struct MHD_Connection *_Atomic http_fuzz_last_conn;
-void http_fuzz_req_dump(FILE *out);
-
 /*
  * After a stall: what the server side of conn looks like. Its socket (by
  * the address pair), the bytes it has not read, whether it is in one of
@@ -444,7 +441,8 @@ stall_report(void)
 		FILE *f;
 		int epoll = 0, found = 0;
 
-		snprintf(path, sizeof(path), "/proc/self/fdinfo/%s", de->d_name);
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%s",
+		         de->d_name);
 		if ((f = fopen(path, "r")) == NULL)
 			continue;
 		snprintf(want, sizeof(want), "tfd: %8d ", sfd);
@@ -453,15 +451,17 @@ stall_report(void)
 				epoll = 1;
 			if (strncmp(line, want, strlen(want)) == 0) {
 				found = 1;
-				fprintf(stderr, "fuzz_form: stall: epoll fd %s: %s",
+				fprintf(stderr,
+				        "fuzz_form: stall: epoll fd %s: %s",
 				        de->d_name, line);
 			}
 		}
 		if (epoll && !found)
-			fprintf(stderr,
-			        "fuzz_form: stall: epoll fd %s: socket %d not in "
-			        "its set\n",
-			        de->d_name, sfd);
+			fprintf(
+			    stderr,
+			    "fuzz_form: stall: epoll fd %s: socket %d not in "
+			    "its set\n",
+			    de->d_name, sfd);
 		fclose(f);
 	}
 	closedir(dir);
@@ -469,7 +469,7 @@ stall_report(void)
 	                      mc, MHD_CONNECTION_INFO_CONNECTION_SUSPENDED)
 	                : NULL;
 	fprintf(stderr, "fuzz_form: stall: last connection %s\n",
-	        ci == NULL ? "unknown"
+	        ci == NULL                 ? "unknown"
 	        : ci->suspended == MHD_YES ? "SUSPENDED"
 	                                   : "not suspended");
 	if (mc != NULL) {

@@ -352,10 +352,10 @@ test_oversized_body_read_then_413(void **state)
 	assert_non_null(strstr(out, "HTTP/1.1 413"));
 	assert_non_null(strstr(out, "body_too_large"));
 	assert_null(strcasestr(out, "connection: close"));
-	assert_int_equal(
-	    ka_exchange(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", out,
-	                sizeof(out)),
-	    0);
+	assert_int_equal(ka_exchange(fd,
+	                             "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+	                             out, sizeof(out)),
+	                 0);
 	assert_non_null(strstr(out, "HTTP/1.1 200"));
 	close(fd);
 }
@@ -381,17 +381,18 @@ test_metrics(void **state)
 	assert_int_equal(daemon_start(&m), 0);
 	fd = raw_connect(m.port);
 	assert_true(fd >= 0);
-	assert_int_equal(
-	    ka_exchange(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", out,
-	                sizeof(out)),
-	    0);
-	assert_int_equal(
-	    ka_exchange(fd, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", out,
-	                sizeof(out)),
-	    0);
+	assert_int_equal(ka_exchange(fd,
+	                             "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+	                             out, sizeof(out)),
+	                 0);
+	assert_int_equal(ka_exchange(fd,
+	                             "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n",
+	                             out, sizeof(out)),
+	                 0);
 	assert_non_null(strstr(out, "HTTP/1.1 200"));
 	assert_non_null(strstr(
-	    out, "bandoc_http_requests_total{route=\"healthz\",status=\"200\"}"));
+	    out,
+	    "bandoc_http_requests_total{route=\"healthz\",status=\"200\"}"));
 	assert_non_null(strstr(out, "bandoc_http_request_duration_seconds"
 	                            "_bucket{le=\"+Inf\"}"));
 	/* Itself, and only itself. */
@@ -399,10 +400,10 @@ test_metrics(void **state)
 	assert_non_null(strstr(out, "bandoc_writer_queue"));
 	/* The checkpointer thread runs every 100 ms. */
 	usleep(400 * 1000);
-	assert_int_equal(
-	    ka_exchange(fd, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", out,
-	                sizeof(out)),
-	    0);
+	assert_int_equal(ka_exchange(fd,
+	                             "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n",
+	                             out, sizeof(out)),
+	                 0);
 	p = strstr(out, "\nbandoc_wal_checkpoints_total ");
 	assert_non_null(p);
 	assert_true(atoll(p + strlen("\nbandoc_wal_checkpoints_total ")) >= 2);
