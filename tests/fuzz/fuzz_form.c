@@ -51,6 +51,8 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <linux/tcp.h>
+#include <linux/sockios.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -119,6 +121,21 @@ static char datadir[80];
 static unsigned short port;
 static int conn = -1;
 static unsigned long nreq;
+
+/* The last exchanges on the current connection, for a stall report. */
+#define HIST 8
+static struct {
+	char line[96]; /* request line, framing, body length */
+	unsigned int status;
+	int closing;
+	int tries;
+	char *req; /* the bytes sent */
+	size_t len;
+} hist[HIST];
+static unsigned int nhist;      /* exchanges on this connection */
+static struct timespec t_start; /* when the server started */
+static unsigned long nconns;    /* connections made */
+static unsigned int myport;     /* conn's local port */
 static size_t caps[8];
 static int trace;  /* FUZZ_FORM_TRACE=1: one line per reply on stderr */
 static char *rbuf; /* REPLY_MAX + 1 bytes, for every reply (a fresh MB
@@ -293,6 +310,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
+	clock_gettime(CLOCK_MONOTONIC, &t_start);
 	if (sodium_init() < 0)
 		abort();
 	log_set_level(LOG_LEVEL_WARN);
@@ -394,11 +412,93 @@ parse_head(struct reply *r)
 	r->closing = v != NULL && n == 5 && strncasecmp(v, "close", 5) == 0;
 }
 
+/* A 4-byte member of MHD_get_connection_info's answer, which points
+ * into the connection and is not always aligned for the union. */
+static unsigned int
+info_u32(struct MHD_Connection *mc, enum MHD_ConnectionInfoType t)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(mc, t);
+	unsigned int v = 0;
+
+	if (ci != NULL)
+		memcpy(&v, ci, sizeof(v));
+	return v;
+}
+
+/* Records a request about to be sent on conn. */
+static void
+hist_add(const char *req, size_t len, int tries)
+{
+	const char *te = strstr(req, "Transfer-Encoding: chunked");
+	const char *cl = strstr(req, "Content-Length: ");
+	size_t head = (size_t)(strstr(req, "\r\n\r\n") - req) + 4;
+
+	snprintf(hist[nhist % HIST].line, sizeof(hist[0].line),
+	         "%.*s %s %zu bytes (head %zu)", (int)strcspn(req, "\r"), req,
+	         te != NULL && te < req + head ? "chunked"
+	         : cl != NULL                  ? "length"
+	                                       : "none",
+	         len, head);
+	hist[nhist % HIST].status = 0;
+	hist[nhist % HIST].closing = 0;
+	hist[nhist % HIST].tries = tries;
+	free(hist[nhist % HIST].req);
+	hist[nhist % HIST].req = fuzz_dup((const uint8_t *)req, len, 0);
+	hist[nhist % HIST].len = len;
+	nhist++;
+}
+
+static void
+hist_dump(void)
+{
+	unsigned int i = nhist > HIST ? nhist - HIST : 0;
+
+	for (; i < nhist; i++)
+		fprintf(stderr,
+		        "fuzz_form: stall: exchange %u on this connection: %s "
+		        "-> %u%s (try %d)\n",
+		        i + 1, hist[i % HIST].line, hist[i % HIST].status,
+		        hist[i % HIST].closing ? " close" : "",
+		        hist[i % HIST].tries + 1);
+	/* The bytes, to replay the sequence: stall-<n>.req in the working
+	 * directory, oldest first. */
+	for (i = nhist > HIST ? nhist - HIST : 0; i < nhist; i++) {
+		char name[32];
+		FILE *f;
+
+		snprintf(name, sizeof(name), "stall-%u.req", i + 1);
+		if ((f = fopen(name, "wb")) != NULL) {
+			fwrite(hist[i % HIST].req, 1, hist[i % HIST].len, f);
+			fclose(f);
+		}
+	}
+}
+
+/* The kernel's lines of /proc/net/tcp for conn's port (both ends):
+ * tx_queue:rx_queue without touching either socket. */
+static void
+proc_net_tcp(const char *when)
+{
+	FILE *f = fopen("/proc/net/tcp", "r");
+	char line[256], want[16];
+
+	if (f == NULL)
+		return;
+	snprintf(want, sizeof(want), ":%04X ", myport);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, want) != NULL)
+			fprintf(stderr, "fuzz_form: stall: %s: %s", when, line);
+	fclose(f);
+}
+
 /*
- * After a stall: what the server side of conn looks like. Its socket (by
- * the address pair), the bytes it has not read, whether it is in one of
- * the epoll sets (/proc/self/fdinfo), and whether libmicrohttpd holds
- * the connection suspended.
+ * After a stall: where the bytes are (docs/fuzzing.md, bug 9). The
+ * kernel's view of both sockets, first without touching them and again
+ * 2 s later; the server's socket (by the address pair), the bytes it has
+ * not read, whether it is in one of the epoll sets (/proc/self/fdinfo),
+ * TCP_INFO of both ends; what libmicrohttpd says of the connection; the
+ * last exchanges; every thread's stack, and with a libmicrohttpd that has
+ * debug info, its struct of the connection (gdb).
  */
 static void
 stall_report(void)
@@ -406,11 +506,64 @@ stall_report(void)
 	struct sockaddr_in me, peer;
 	socklen_t len = sizeof(me);
 	struct MHD_Connection *mc = atomic_load(&http_fuzz_last_conn);
-	const union MHD_ConnectionInfo *ci;
 	DIR *dir = opendir("/proc/self/fd");
 	struct dirent *de;
 	int sfd = -1, unread = -1;
 
+	proc_net_tcp("first");
+	sleep(2);
+	proc_net_tcp("2 s later");
+	{
+		/* The server's socket by its inode (readlink touches no
+		 * socket), then one call on it alone. */
+		FILE *f = fopen("/proc/net/tcp", "r");
+		char line[256], want[16], link[64], path[64];
+		unsigned long ino = 0;
+		struct dirent *e;
+
+		snprintf(want, sizeof(want), ":%04X 01", myport);
+		while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+			unsigned int lp;
+			unsigned long in;
+
+			if (strstr(line, want) != NULL &&
+			    sscanf(
+			        line,
+			        "%*s %*8s:%4X %*s %*s %*s %*s %*s %*s %*s %lu",
+			        &lp, &in) == 2 &&
+			    lp == port)
+				ino = in;
+		}
+		if (f != NULL)
+			fclose(f);
+		while (dir != NULL && (e = readdir(dir)) != NULL) {
+			ssize_t n;
+
+			snprintf(path, sizeof(path), "/proc/self/fd/%s",
+			         e->d_name);
+			if ((n = readlink(path, link, sizeof(link) - 1)) <= 0)
+				continue;
+			link[n] = '\0';
+			snprintf(line, sizeof(line), "socket:[%lu]", ino);
+			if (ino != 0 && strcmp(link, line) == 0) {
+				struct sockaddr_in a;
+				socklen_t l = sizeof(a);
+
+				fprintf(stderr,
+				        "fuzz_form: stall: server socket fd %s "
+				        "(inode %lu): getpeername\n",
+				        e->d_name, ino);
+				(void)getpeername(atoi(e->d_name),
+				                  (struct sockaddr *)&a, &l);
+				proc_net_tcp("after getpeername on the server "
+				             "socket alone");
+				sleep(1);
+				proc_net_tcp("1 s after that");
+			}
+		}
+		if (dir != NULL)
+			rewinddir(dir);
+	}
 	if (getsockname(conn, (struct sockaddr *)&me, &len) != 0 ||
 	    dir == NULL) {
 		if (dir != NULL)
@@ -431,10 +584,55 @@ stall_report(void)
 		    ntohs(peer.sin_port) == port)
 			sfd = fd;
 	}
+	proc_net_tcp("after getsockname and getpeername");
 	if (sfd != -1)
 		(void)ioctl(sfd, FIONREAD, &unread);
+	{
+		struct timespec t;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		fprintf(stderr,
+		        "fuzz_form: stall: %.3f s after the start, %lu "
+		        "requests, %lu connections, client port %u\n",
+		        (double)(t.tv_sec - t_start.tv_sec) +
+		            (double)(t.tv_nsec - t_start.tv_nsec) / 1e9,
+		        nreq, nconns, ntohs(me.sin_port));
+	}
 	fprintf(stderr, "fuzz_form: stall: server socket %d, %d bytes unread\n",
 	        sfd, unread);
+	{
+		struct tcp_info ti;
+		socklen_t tl = sizeof(ti);
+		int outq = -1;
+		unsigned long long sent = 0;
+		unsigned int i;
+
+		for (i = 0; i < nhist && i < HIST; i++)
+			sent += hist[(nhist - 1 - i) % HIST].len;
+		(void)ioctl(conn, SIOCOUTQ, &outq);
+		memset(&ti, 0, sizeof(ti));
+		if (sfd != -1 &&
+		    getsockopt(sfd, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0)
+			fprintf(stderr,
+			        "fuzz_form: stall: server tcp state %u, "
+			        "bytes received %llu, segs in %u, last data "
+			        "%u ms ago, rcv_space %u\n",
+			        ti.tcpi_state,
+			        (unsigned long long)ti.tcpi_bytes_received,
+			        ti.tcpi_segs_in, ti.tcpi_last_data_recv,
+			        ti.tcpi_rcv_space);
+		tl = sizeof(ti);
+		memset(&ti, 0, sizeof(ti));
+		if (getsockopt(conn, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0)
+			fprintf(stderr,
+			        "fuzz_form: stall: client tcp state %u, bytes "
+			        "acked %llu, unsent/unacked %d, last %u "
+			        "exchanges sent %llu bytes, retrans %u\n",
+			        ti.tcpi_state,
+			        (unsigned long long)ti.tcpi_bytes_acked, outq,
+			        nhist < HIST ? nhist : HIST, sent,
+			        ti.tcpi_total_retrans);
+	}
 	rewinddir(dir);
 	while ((de = readdir(dir)) != NULL) {
 		char path[64], line[256], want[32];
@@ -465,35 +663,32 @@ stall_report(void)
 		fclose(f);
 	}
 	closedir(dir);
-	ci = mc != NULL ? MHD_get_connection_info(
-	                      mc, MHD_CONNECTION_INFO_CONNECTION_SUSPENDED)
-	                : NULL;
 	fprintf(stderr, "fuzz_form: stall: last connection %s\n",
-	        ci == NULL                 ? "unknown"
-	        : ci->suspended == MHD_YES ? "SUSPENDED"
-	                                   : "not suspended");
-	if (mc != NULL) {
-		ci = MHD_get_connection_info(mc,
-		                             MHD_CONNECTION_INFO_CONNECTION_FD);
-		fprintf(stderr, "fuzz_form: stall: its fd %d",
-		        ci != NULL ? (int)ci->connect_fd : -1);
-		ci = MHD_get_connection_info(mc,
-		                             MHD_CONNECTION_INFO_HTTP_STATUS);
-		fprintf(stderr, ", status queued %u",
-		        ci != NULL ? ci->http_status : 0);
-		ci = MHD_get_connection_info(
-		    mc, MHD_CONNECTION_INFO_CONNECTION_TIMEOUT);
-		fprintf(stderr, ", timeout %u s\n",
-		        ci != NULL ? ci->connection_timeout : 0);
-	}
+	        mc == NULL ? "unknown"
+	        : info_u32(mc, MHD_CONNECTION_INFO_CONNECTION_SUSPENDED) ==
+	                MHD_YES
+	            ? "SUSPENDED"
+	            : "not suspended");
+	if (mc != NULL)
+		fprintf(stderr,
+		        "fuzz_form: stall: its fd %d, status queued %u, "
+		        "timeout %u s\n",
+		        (int)info_u32(mc, MHD_CONNECTION_INFO_CONNECTION_FD),
+		        info_u32(mc, MHD_CONNECTION_INFO_HTTP_STATUS),
+		        info_u32(mc, MHD_CONNECTION_INFO_CONNECTION_TIMEOUT));
 	http_fuzz_req_dump(stderr);
+	hist_dump();
 	{
-		char cmd[128];
+		char cmd[512];
 
+		/* With a libmicrohttpd that has debug info (one built from
+		 * source), gdb also prints its state of the connection. */
 		snprintf(cmd, sizeof(cmd),
-		         "gdb -p %d -batch -ex 'thread apply all bt' 2>&1 | "
-		         "grep -v '^\\[' >&2",
-		         (int)getpid());
+		         "gdb -p %d -batch -ex 'thread apply all bt' "
+		         "-ex 'p *(struct MHD_Connection *)%p' "
+		         "-ex 'p *((struct MHD_Connection *)%p)->daemon' "
+		         "2>&1 | grep -v '^\\[' >&2",
+		         (int)getpid(), (void *)mc, (void *)mc);
 		(void)!system(cmd);
 	}
 }
@@ -589,12 +784,26 @@ exchange(const char *req, size_t len, struct reply *r)
 	memset(r, 0, sizeof(*r));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (tries = 0; tries < 2; tries++) {
-		if (conn == -1)
+		if (conn == -1) {
 			FUZZ_CHECK((conn = connect_server()) != -1);
+			nhist = 0;
+			nconns++;
+			{
+				struct sockaddr_in a;
+				socklen_t al = sizeof(a);
+
+				if (getsockname(conn, (struct sockaddr *)&a,
+				                &al) == 0)
+					myport = ntohs(a.sin_port);
+			}
+		}
 		/* A closed keep-alive connection shows here or as an end
 		 * before the reply: send once more on a new one. */
+		hist_add(req, len, tries);
 		if (send(conn, req, len, MSG_NOSIGNAL) == (ssize_t)len &&
 		    read_reply(r) == 0) {
+			hist[(nhist - 1) % HIST].status = r->status;
+			hist[(nhist - 1) % HIST].closing = r->closing;
 			if (r->closing)
 				hang_up();
 			clock_gettime(CLOCK_MONOTONIC, &t1);
