@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#include "limits.h"
+#include "bandoc_limits.h"
 
 struct config_listen {
 	struct sockaddr_storage addr;

@@ -13,14 +13,16 @@
 
 #include <stddef.h>
 
-#include "limits.h"
+#include "bandoc_limits.h"
 
 struct storage;
 struct storage_readers;
 
-#define STORAGE_MAX_KEY   200
+#define STORAGE_MAX_KEY   MAX_ARTICLE_KEY
 #define STORAGE_MAX_TITLE 300
 #define STORAGE_MAX_URL   1000
+_Static_assert(MAX_ORIGIN_LEN < STORAGE_MAX_URL,
+               "an article URL holds its origin and a path");
 
 struct storage_article {
 	long long id;

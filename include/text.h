@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "limits.h"
+#include "bandoc_limits.h"
 
 enum text_result { TEXT_OK = 0, TEXT_INVALID_UTF8 = -1, TEXT_NOMEM = -2 };
 

@@ -18,7 +18,7 @@
 #include "comments.h"
 #include "config.h"
 #include "http.h"
-#include "limits.h"
+#include "bandoc_limits.h"
 #include "log.h"
 #include "pagecache.h"
 #include "ratelimit.h"

@@ -8,7 +8,7 @@
 #include <strings.h>
 
 #include "api.h"
-#include "limits.h"
+#include "bandoc_limits.h"
 #include "app.h"
 #include "config.h"
 #include "http.h"

@@ -13,7 +13,7 @@
 #include "config.h"
 #include "embed.h"
 #include "http.h"
-#include "limits.h"
+#include "bandoc_limits.h"
 #include "views.h"
 
 #define MAX_DEMO_PAGE (512 * 1024)

@@ -9,7 +9,7 @@
 #include "app.h"
 #include "assets.h"
 #include "http.h"
-#include "limits.h"
+#include "bandoc_limits.h"
 #include "metrics.h"
 #include "storage.h"
 #include "version.h"

@@ -19,7 +19,7 @@
 #include "ratelimit.h"
 #include "config.h"
 #include "demo.h"
-#include "limits.h"
+#include "bandoc_limits.h"
 #include "log.h"
 #include "metrics.h"
 #include "storage.h"

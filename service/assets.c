@@ -19,7 +19,7 @@
 
 #include "assets.h"
 #include "embed.h"
-#include "limits.h"
+#include "bandoc_limits.h"
 
 /* A hashed name always means the same bytes: a year, the longest
  * lifetime caches are asked to keep (RFC 9111 5.2.2.1 allows more, but

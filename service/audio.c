@@ -22,6 +22,7 @@
  * FMAs (gcc does not in ISO C mode, -std=c11).
  */
 
+#include <limits.h>
 #include <assert.h>
 #include <math.h>
 #include <stdint.h>
@@ -462,12 +463,8 @@ audio_answer_fold(const char *in, size_t len, char *out, size_t outsz)
 			goto done;
 		out[n++] = (char)c;
 	}
-	/*
-	 * The count must fit the int result (int is 32 bits on every POSIX
-	 * target; <limits.h> is not used because include/limits.h, the
-	 * project's limits, shadows it under -Iinclude).
-	 */
-	if (n > (size_t)INT32_MAX)
+	/* The count must fit the int result. */
+	if (n > (size_t)INT_MAX)
 		goto done;
 	out[n] = '\0';
 	ret = (int)n;

@@ -40,6 +40,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -65,12 +66,11 @@ const char captcha_alphabet[CAPTCHA_ALPHABET_SIZE + 1] = "ADEGHLMPSTUXY";
 #define PI 3.14159265358979323846
 
 /*
- * Sentinels for "no pixel yet".  Not INT_MAX/INT_MIN: with -Iinclude the
- * project's include/limits.h shadows <limits.h>.
+ * Sentinels for "no pixel yet".  Not INT_MAX/INT_MIN: a difference of
+ * two of them (redge[] - left[] in the layout) must not overflow.
  */
 #define NONE_HI 0x3fffffff
 #define NONE_LO (-0x3fffffff)
-#define SHRT_HI 0x7fff
 
 #define NFONTS 3
 static const char *const font_files[NFONTS] = {
@@ -118,8 +118,8 @@ static const char *const font_files[NFONTS] = {
 /* Coverage at or above which a pixel is ink. */
 #define INK_LEVEL 128
 /* Width of the thin lines, scale-1 pixels (strokes are 7-10). */
-#define LINE_MIN 1.0
-#define LINE_MAX 1.6
+#define LINE_W_MIN 1.0
+#define LINE_W_MAX 1.6
 #define NLINES   4
 /* Outline width of the hollow symbols, less one, scale-1 pixels. */
 #define HOLLOW_R 1
@@ -309,7 +309,7 @@ rows_init(struct rows *r, int h)
 	int y;
 
 	for (y = 0; y < h; y++) {
-		r->x0[y] = SHRT_HI;
+		r->x0[y] = SHRT_MAX;
 		r->x1[y] = -1;
 	}
 }
@@ -1035,7 +1035,7 @@ layout_draw(struct layout *l, const char *answer,
 		cv->amp = rng_real(&rng, 2.0, 6.0);
 		cv->wlen = rng_real(&rng, 60.0, 140.0);
 		cv->phase = rng_real(&rng, 0.0, 2.0 * PI);
-		cv->width = rng_real(&rng, LINE_MIN, LINE_MAX);
+		cv->width = rng_real(&rng, LINE_W_MIN, LINE_W_MAX);
 	}
 	l->ndeco = rng_int(&rng, DECO_MIN, DECO_MAX);
 	for (i = 0; i < DECO_MAX; i++) {
@@ -1302,7 +1302,7 @@ picture_paint(unsigned char *pix, const struct layout *l,
 	for (y = 0; y < h; y++) {
 		unsigned char *row = pix + (size_t)y * (size_t)w;
 
-		x0 = SHRT_HI;
+		x0 = SHRT_MAX;
 		x1 = -1;
 		for (r = y - dmy < 0 ? 0 : y - dmy; r <= y + dmy && r < h;
 		     r++) {

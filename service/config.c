@@ -20,10 +20,14 @@
 #include <strings.h>
 
 #include "config.h"
-#include "limits.h"
+#include "bandoc_limits.h"
 #include "log.h"
 #include "pow.h"
 #include "webhook.h"
+
+/* A limit's integer literal as the text of a default (bandoc_limits.h). */
+#define NUM_(x) #x
+#define NUM(x)  NUM_(x)
 
 enum key_type { KEY_INT, KEY_BOOL, KEY_STRING, KEY_LIST };
 enum key_section { SEC_SERVER, SEC_SITE };
@@ -75,24 +79,29 @@ static const struct key keys[] = {
      "A separate address for `/metrics` (and `/healthz`) alone, e.g. "
      "`10.0.0.5:9100`; then the `listen` addresses answer 404 there. "
      "`metrics_allow` applies on it too."},
-    {SEC_SERVER, "threads", KEY_INT, 1, MAX_THREADS, "2", SRV(threads),
-     "HTTP threads (each runs its own epoll loop)."},
-    {SEC_SERVER, "connection_limit", KEY_INT, 16, MAX_CONNECTION_LIMIT, "4096",
-     SRV(connection_limit), "Simultaneous connections."},
+    {SEC_SERVER, "threads", KEY_INT, 1, MAX_THREADS, NUM(DEFAULT_THREADS),
+     SRV(threads), "HTTP threads (each runs its own epoll loop)."},
+    {SEC_SERVER, "connection_limit", KEY_INT, 16, MAX_CONNECTION_LIMIT,
+     NUM(DEFAULT_CONNECTION_LIMIT), SRV(connection_limit),
+     "Simultaneous connections."},
     {SEC_SERVER, "per_ip_connection_limit", KEY_INT, 1, MAX_CONNECTION_LIMIT,
-     "256", SRV(per_ip_connection_limit),
+     NUM(DEFAULT_PER_IP_CONNECTION_LIMIT), SRV(per_ip_connection_limit),
      "Simultaneous connections from one socket address."},
-    {SEC_SERVER, "connection_timeout", KEY_INT, 1, MAX_CONNECTION_TIMEOUT, "15",
-     SRV(connection_timeout), "Seconds an idle or stalled connection is kept."},
+    {SEC_SERVER, "connection_timeout", KEY_INT, 1, MAX_CONNECTION_TIMEOUT,
+     NUM(DEFAULT_CONNECTION_TIMEOUT), SRV(connection_timeout),
+     "Seconds an idle or stalled connection is kept."},
     {SEC_SERVER, "connection_memory", KEY_INT, MIN_CONNECTION_MEMORY,
-     MAX_CONNECTION_MEMORY, "32768", SRV(connection_memory),
+     MAX_CONNECTION_MEMORY, NUM(DEFAULT_CONNECTION_MEMORY),
+     SRV(connection_memory),
      "Bytes of memory per connection for request headers; larger "
      "headers get 431."},
-    {SEC_SERVER, "body_max", KEY_INT, MIN_BODY_MAX, MAX_BODY_MAX, "65536",
-     SRV(body_max),
-     "Largest request body accepted by any route (routes may cap lower)."},
-    {SEC_SERVER, "busy_timeout_ms", KEY_INT, 0, 60000, "5000",
-     SRV(busy_timeout_ms),
+    {SEC_SERVER, "body_max", KEY_INT, MIN_BODY_MAX, MAX_BODY_MAX,
+     NUM(DEFAULT_BODY_MAX), SRV(body_max),
+     "Largest request body accepted by any route; it lowers a route's own "
+     "cap (4 KiB for short forms, 64 KiB for comments, 96 KiB for an "
+     "edit), never raises it. Larger bodies get 413."},
+    {SEC_SERVER, "busy_timeout_ms", KEY_INT, 0, 60000,
+     NUM(DEFAULT_BUSY_TIMEOUT_MS), SRV(busy_timeout_ms),
      "How long a database write waits for a lock before failing with 503."},
     {SEC_SERVER, "access_log", KEY_BOOL, 0, 1, "on", SRV(access_log),
      "One line per request on stderr."},

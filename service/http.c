@@ -20,7 +20,7 @@
 #include "app.h"
 #include "config.h"
 #include "http.h"
-#include "limits.h"
+#include "bandoc_limits.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -816,6 +816,17 @@ queue(struct http_req *req)
 /* ---------------------------------------------------------------- */
 /* Bodies                                                            */
 
+/* The request's body cap: its route's, lowered by [server] body_max
+ * (0: the route takes no body). */
+static size_t
+body_cap(const struct http_req *req)
+{
+	size_t cap = req->route->body_max;
+	size_t all = (size_t)req->h->app->cfg->body_max;
+
+	return cap < all ? cap : all;
+}
+
 static int
 field_append(struct http_req *req, const char *key, const char *data,
              uint64_t off, size_t size)
@@ -860,7 +871,7 @@ field_append(struct http_req *req, const char *key, const char *data,
 		return -1;
 	}
 	/* The body cap bounds f->len + size; check anyway, overflow-safe. */
-	if (size > req->route->body_max || f->len > req->route->body_max - size)
+	if (size > body_cap(req) || f->len > body_cap(req) - size)
 		return -1;
 	if ((nv = realloc(f->val, f->len + size + 1)) == NULL)
 		return -1;
@@ -1131,7 +1142,7 @@ first_call(struct http_req *req, const char *url, const char *method)
 		                 "This address takes no request body.");
 		return;
 	}
-	if (clen > req->route->body_max) {
+	if (clen > body_cap(req)) {
 		http_reply_error(req, 413, "body_too_large",
 		                 "The request body is too large.");
 		return;
@@ -1159,7 +1170,7 @@ first_call(struct http_req *req, const char *url, const char *method)
 static int
 body_call(struct http_req *req, const char *data, size_t size)
 {
-	size_t cap = req->route->body_max;
+	size_t cap = body_cap(req);
 
 	if (size > cap || req->total > cap - size) {
 		http_reply_error(req, 413, "body_too_large",

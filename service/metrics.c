@@ -7,7 +7,7 @@
 #include <string.h>
 #include <pthread.h>
 
-#include "limits.h"
+#include "bandoc_limits.h"
 #include "metrics.h"
 
 struct metrics_counter {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
+#include "bandoc_limits.h"
 #include "pagecache.h"
 
 struct page {

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "limits.h"
+#include "bandoc_limits.h"
 #include "log.h"
 #include "secrets.h"
 

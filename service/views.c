@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "limits.h"
+#include "bandoc_limits.h"
 #include "log.h"
 #include "metrics.h"
 #include "ratelimit.h"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "limits.h"
+#include "bandoc_limits.h"
 #include "log.h"
 #include "metrics.h"
 #include "writer.h"

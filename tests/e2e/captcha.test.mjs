@@ -22,7 +22,7 @@ import { answer, BASE, captchaToken, haveAnswer, HOST, launch,
 
 const require = createRequire(import.meta.url);
 const ALTCHA_JS = readFileSync(require.resolve('altcha'));
-/* The default pow_cost (include/limits.h DEFAULT_POW_COST). */
+/* The default pow_cost (include/bandoc_limits.h DEFAULT_POW_COST). */
 const DEFAULT_COST = 60000;
 
 let browser, server;

@@ -69,7 +69,7 @@
 #include "config.h"
 #include "fuzz.h"
 #include "http.h"
-#include "limits.h"
+#include "bandoc_limits.h"
 #include "log.h"
 #include "writer.h"
 

@@ -17,7 +17,7 @@
 #include <curl/curl.h>
 
 #include "harness.h"
-#include "limits.h"
+#include "bandoc_limits.h"
 #include "pow.h"
 
 #define SECRET "0123456789abcdef0123456789abcdef"

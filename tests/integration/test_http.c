@@ -113,6 +113,47 @@ test_body_on_route_without_body_is_413(void **state)
 	assert_non_null(strstr(out, "body_too_large"));
 }
 
+/* [server] body_max lowers a route's own cap (64 KiB for a comment). */
+static void
+test_body_max_lowers_route_cap(void **state)
+{
+	struct daemon m;
+	struct reply r;
+	char *body = malloc(3001);
+
+	(void)state;
+	assert_non_null(body);
+	memset(body, 'x', 3000);
+	body[3000] = '\0';
+	memcpy(body, "site=news&body=", 15);
+	/* The shared daemon (default body_max): 3,000 bytes are read. */
+	assert_int_equal(http_do(&d, "POST", "/api/v1/comments",
+	                         "application/x-www-form-urlencoded", body,
+	                         NULL, &r),
+	                 0);
+	assert_int_not_equal(r.status, 413);
+	reply_free(&r);
+	assert_int_equal(daemon_config(&m, "body_max = 2048", NULL), 0);
+	assert_int_equal(daemon_start(&m), 0);
+	assert_int_equal(http_do(&m, "POST", "/api/v1/comments",
+	                         "application/x-www-form-urlencoded", body,
+	                         NULL, &r),
+	                 0);
+	assert_int_equal(r.status, 413);
+	assert_non_null(strstr(r.body, "\"body_too_large\""));
+	reply_free(&r);
+	/* Within it, the body is read as before. */
+	body[2000] = '\0';
+	assert_int_equal(http_do(&m, "POST", "/api/v1/comments",
+	                         "application/x-www-form-urlencoded", body,
+	                         NULL, &r),
+	                 0);
+	assert_int_not_equal(r.status, 413);
+	reply_free(&r);
+	free(body);
+	assert_int_equal(daemon_cleanup(&m), 0);
+}
+
 static void
 test_content_length_with_transfer_encoding_is_400(void **state)
 {
@@ -784,6 +825,7 @@ main(void)
 	    cmocka_unit_test(test_cors_preflight),
 	    cmocka_unit_test(test_metrics),
 	    cmocka_unit_test(test_oversized_body_read_then_413),
+	    cmocka_unit_test(test_body_max_lowers_route_cap),
 	    cmocka_unit_test(test_metrics_allow),
 	    cmocka_unit_test(test_metrics_listen),
 	    cmocka_unit_test(test_request_ids),

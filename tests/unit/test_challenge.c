@@ -20,7 +20,7 @@
 #include "challenge.h"
 #include "config.h"
 #include "harness.h"
-#include "limits.h"
+#include "bandoc_limits.h"
 #include "pow.h"
 #include "secrets.h"
 #include "storage.h"

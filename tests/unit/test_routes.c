@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "bandoc_limits.h"
 #include "buf.h"
 #include "http.h"
 
@@ -33,6 +34,23 @@ find(unsigned int m, const char *path, unsigned int *allow,
      struct http_param *p, size_t *n)
 {
 	return http_route_find(table, m, path, allow, p, 4, n);
+}
+
+/* [server] body_max's default is the largest route cap, so that it only
+ * ever lowers one: every route of the daemon's table is within it. */
+static void
+test_route_caps_within_body_max(void **state)
+{
+	const struct http_route *r;
+	size_t largest = 0;
+
+	(void)state;
+	for (r = http_routes; r->pattern != NULL; r++) {
+		assert_true(r->body_max <= DEFAULT_BODY_MAX);
+		if (r->body_max > largest)
+			largest = r->body_max;
+	}
+	assert_int_equal(largest, DEFAULT_BODY_MAX);
 }
 
 static void
@@ -167,6 +185,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_match),
+	    cmocka_unit_test(test_route_caps_within_body_max),
 	    cmocka_unit_test(test_not_found_and_allow),
 	    cmocka_unit_test(test_method_parse),
 	    cmocka_unit_test(test_buf_caps),

@@ -38,12 +38,35 @@
 #define MAX_FIELDS 32
 /* Field name length. */
 #define MAX_FIELD_NAME 64
-/* Default body cap of a route that takes a body (a comment is 4,000
- * characters of up to 4 bytes each after URL-encoding overhead). */
-#define DEFAULT_BODY_MAX (64 * 1024)
-/* Configurable range for body caps. */
-#define MIN_BODY_MAX 1024
-#define MAX_BODY_MAX (1024 * 1024)
+/*
+ * Body caps of the routes (service/routes.c), by what they carry.
+ * A few short fields (a CAPTCHA request, siteverify, a view, a login, a
+ * ban, a user).
+ */
+#define BODY_SHORT (4 * 1024)
+/* A token, or nothing (log-out, a one-click link). */
+#define BODY_TINY 1024
+/* A comment: 4,000 characters of up to 4 bytes, most of them sent as
+ * %XX (3 bytes a byte), is 48,000 bytes, with its other fields. */
+#define BODY_COMMENT (64 * 1024)
+/* A moderator's action with a reason or a reply. */
+#define BODY_ACTION (32 * 1024)
+/* A bulk action: up to 500 ids. */
+#define BODY_BULK (64 * 1024)
+/* An edit: the comment's new text and the moderator's reply. */
+#define BODY_EDIT (96 * 1024)
+/* [server] body_max, the cap over all routes: by default the largest
+ * route cap (96 KiB), so that it lowers, never raises, a route's cap.
+ * Integer literals: config.c writes the defaults from these names. */
+#define DEFAULT_BODY_MAX 98304
+#define MIN_BODY_MAX     1024
+#define MAX_BODY_MAX     1048576
+_Static_assert(DEFAULT_BODY_MAX == BODY_EDIT &&
+                   BODY_EDIT >= BODY_COMMENT && BODY_EDIT >= BODY_BULK &&
+                   BODY_EDIT >= BODY_ACTION && BODY_EDIT >= BODY_SHORT,
+               "body_max's default is the largest route cap");
+_Static_assert(MIN_BODY_MAX <= BODY_SHORT && DEFAULT_BODY_MAX <= MAX_BODY_MAX,
+               "body_max's range holds its default and the short routes");
 /* Body bytes read and dropped after an error, so that the error goes
  * out on a connection kept alive, and a proxy still sending the body
  * (nginx's default client_max_body_size is 1 MiB) gets it instead of a
@@ -56,9 +79,9 @@
 #define POST_BUFFER_SIZE 1024
 /* Memory per connection for headers: 32 KiB fits any browser's headers;
  * anything larger is refused with 431 by libmicrohttpd. */
-#define DEFAULT_CONNECTION_MEMORY (32 * 1024)
-#define MIN_CONNECTION_MEMORY     (8 * 1024)
-#define MAX_CONNECTION_MEMORY     (1024 * 1024)
+#define DEFAULT_CONNECTION_MEMORY 32768
+#define MIN_CONNECTION_MEMORY     8192
+#define MAX_CONNECTION_MEMORY     1048576
 /* Simultaneous connections; each costs about the memory limit. */
 #define DEFAULT_CONNECTION_LIMIT 4096
 #define MAX_CONNECTION_LIMIT     65536
