@@ -120,7 +120,7 @@ static const char *const font_files[NFONTS] = {
 /* Width of the thin lines, scale-1 pixels (strokes are 7-10). */
 #define LINE_W_MIN 1.0
 #define LINE_W_MAX 1.6
-#define NLINES   4
+#define NLINES     4
 /* Outline width of the hollow symbols, less one, scale-1 pixels. */
 #define HOLLOW_R 1
 /* Decorative ellipses on the background. */
