@@ -1,6 +1,8 @@
 #ifndef BANDOC_API_H
 #define BANDOC_API_H
 
+#include <jansson.h>
+
 /*
  * api: the handlers of the route table, one file per resource
  * (api_health.c, api_demo.c, ...). Each takes the request and stages a
@@ -77,6 +79,10 @@ int api_url_of_site(struct http_req *req, const struct config_site *site,
                     const char *url);
 /* Adds Retry-After to the staged reply. */
 void api_retry_after(struct http_req *req, long seconds);
+
+/* A Unix time as JSON: "YYYY-MM-DDTHH:MM:SSZ" (UTC), or null for none
+ * (t <= 0). The one formatter of the API's times. */
+json_t *api_iso_time(long long t);
 
 /* api_comments.c */
 void api_comments_post(struct http_req *req);

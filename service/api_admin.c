@@ -70,20 +70,6 @@ action_status(const char *action)
 	return -1;
 }
 
-static json_t *
-iso(long long t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char b[32];
-
-	if (t <= 0)
-		return json_null();
-	gmtime_r(&tt, &tm);
-	strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(b);
-}
-
 /* --- sessions --- */
 
 struct admin {
@@ -203,7 +189,7 @@ history_row(void *arg, const char *action, const char *user, long long at)
 {
 	json_array_append_new(arg,
 	                      json_pack("{s:s, s:s, s:o}", "action", action,
-	                                "user", user, "at", iso(at)));
+	                                "user", user, "at", api_iso_time(at)));
 }
 
 struct cj {
@@ -247,14 +233,14 @@ comment_json(struct storage *st, const struct storage_admin_comment *c)
 	json_object_set_new(o, "flags", flags);
 	json_object_set_new(o, "ip_hash", json_string(ip));
 	json_object_set_new(o, "user_agent", json_string(c->user_agent));
-	json_object_set_new(o, "created_at", iso(c->created_at));
-	json_object_set_new(o, "updated_at", iso(c->updated_at));
+	json_object_set_new(o, "created_at", api_iso_time(c->created_at));
+	json_object_set_new(o, "updated_at", api_iso_time(c->updated_at));
 	json_object_set_new(o, "reply",
 	                    c->reply_body != NULL
 	                        ? json_pack("{s:s, s:s, s:o}", "name",
 	                                    c->reply_name ? c->reply_name : "",
 	                                    "body", c->reply_body, "created_at",
-	                                    iso(c->reply_at))
+	                                    api_iso_time(c->reply_at))
 	                        : json_null());
 	json_object_set_new(o, "history", hist);
 	return o;
@@ -503,10 +489,11 @@ delete_detail(const struct snap *c)
 	crypto_generichash(h, sizeof(h), (const unsigned char *)c->body,
 	                   strlen(c->body), NULL, 0);
 	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-	return json_text(json_pack(
-	    "{s:s, s:s, s:s, s:o, s:s, s:s}", "site", c->site, "article",
-	    c->article, "name", c->name, "created_at", iso(c->created_at),
-	    "status", status_names[c->status], "body_blake2b_128", hex));
+	return json_text(
+	    json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "site", c->site,
+	              "article", c->article, "name", c->name, "created_at",
+	              api_iso_time(c->created_at), "status",
+	              status_names[c->status], "body_blake2b_128", hex));
 }
 
 /* Deletes comment j->id for ever with its audit row. 0, 1 no such
@@ -539,11 +526,11 @@ done:
 static char *
 ban_detail(const struct storage_ban *b)
 {
-	return json_text(
-	    json_pack("{s:I, s:s, s:s, s:o, s:o, s:s}", "ban_id",
-	              (json_int_t)b->id, "kind", b->kind, "value", b->value,
-	              "site", b->site ? json_string(b->site) : json_null(),
-	              "expires_at", iso(b->expires_at), "reason", b->reason));
+	return json_text(json_pack(
+	    "{s:I, s:s, s:s, s:o, s:o, s:s}", "ban_id", (json_int_t)b->id,
+	    "kind", b->kind, "value", b->value, "site",
+	    b->site ? json_string(b->site) : json_null(), "expires_at",
+	    api_iso_time(b->expires_at), "reason", b->reason));
 }
 
 static void
@@ -638,8 +625,8 @@ job_run(struct storage *st, void *arg)
 		}
 		if (r < 0)
 			goto err;
-		b = json_text(json_pack("{s:s, s:s}", "name", oldname, "body",
-		                        oldbody));
+		b = json_text(
+		    json_pack("{s:s, s:s}", "name", oldname, "body", oldbody));
 		a = json_text(json_pack("{s:s, s:s}", "name",
 		                        j->name ? j->name : oldname, "body",
 		                        j->body ? j->body : oldbody));
@@ -714,8 +701,8 @@ job_run(struct storage *st, void *arg)
 		    (json_int_t)newid, "kind", j->kind, "value", j->value,
 		    "site", j->site ? json_string(j->site) : json_null(),
 		    "reason", j->reason ? j->reason : "", "expires_at",
-		    iso(j->expires_at), "created_at", iso(now), "created_by",
-		    j->a.user);
+		    api_iso_time(j->expires_at), "created_at",
+		    api_iso_time(now), "created_by", j->a.user);
 		j->http = 201;
 		return 0;
 	case OP_BAN_DELETE:
@@ -1189,13 +1176,13 @@ static void
 ban_row(void *arg, const struct storage_ban *b)
 {
 	json_array_append_new(
-	    arg,
-	    json_pack("{s:I, s:s, s:s, s:o, s:s, s:o, s:o, s:s}", "id",
-	              (json_int_t)b->id, "kind", b->kind, "value", b->value,
-	              "site", b->site ? json_string(b->site) : json_null(),
-	              "reason", b->reason, "expires_at", iso(b->expires_at),
-	              "created_at", iso(b->created_at), "created_by",
-	              b->created_by));
+	    arg, json_pack(
+	             "{s:I, s:s, s:s, s:o, s:s, s:o, s:o, s:s}", "id",
+	             (json_int_t)b->id, "kind", b->kind, "value", b->value,
+	             "site", b->site ? json_string(b->site) : json_null(),
+	             "reason", b->reason, "expires_at",
+	             api_iso_time(b->expires_at), "created_at",
+	             api_iso_time(b->created_at), "created_by", b->created_by));
 }
 
 void
@@ -1335,7 +1322,7 @@ audit_row(void *arg, const struct storage_audit *e)
 {
 	json_t *d,
 	    *o = json_pack("{s:I, s:o, s:s, s:s, s:s}", "id", (json_int_t)e->id,
-	                   "at", iso(e->at), "user", e->user, "action",
+	                   "at", api_iso_time(e->at), "user", e->user, "action",
 	                   e->action, "ip_hash", e->ip_hash);
 
 	json_object_set_new(o, "comment_id",
@@ -1465,11 +1452,11 @@ api_admin_me(struct http_req *req)
 static void
 user_row(void *arg, const struct storage_user *u)
 {
-	json_array_append_new(arg, json_pack("{s:s, s:s, s:b, s:o, s:o}",
-	                                     "name", u->name, "role", u->role,
-	                                     "disabled", u->disabled,
-	                                     "created_at", iso(u->created_at),
-	                                     "last_login", iso(u->last_login)));
+	json_array_append_new(
+	    arg, json_pack("{s:s, s:s, s:b, s:o, s:o}", "name", u->name, "role",
+	                   u->role, "disabled", u->disabled, "created_at",
+	                   api_iso_time(u->created_at), "last_login",
+	                   api_iso_time(u->last_login)));
 }
 
 void

@@ -340,16 +340,10 @@ siteverify_reply(struct http_req *req, int ok, const char *site,
 {
 	json_t *body = json_pack("{s:b}", "success", ok);
 	json_t *codes = json_array();
-	char ts[32];
 
-	if (o != NULL && o->issued_at != 0) {
-		time_t t = (time_t)o->issued_at;
-		struct tm tm;
-
-		gmtime_r(&t, &tm);
-		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		json_object_set_new(body, "challenge_ts", json_string(ts));
-	}
+	if (o != NULL && o->issued_at != 0)
+		json_object_set_new(body, "challenge_ts",
+		                    api_iso_time((long long)o->issued_at));
 	if (o != NULL && o->host[0] != '\0')
 		json_object_set_new(body, "hostname", json_string(o->host));
 	if (o != NULL && o->action[0] != '\0')

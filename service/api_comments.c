@@ -659,18 +659,6 @@ struct list_ctx {
 	int failed;
 };
 
-static json_t *
-iso_time(long long t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char buf[32];
-
-	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(buf);
-}
-
 static void
 list_row(void *arg, const struct storage_public_comment *c)
 {
@@ -684,13 +672,13 @@ list_row(void *arg, const struct storage_public_comment *c)
 	                                     : json_null());
 	json_object_set_new(o, "name", json_string(c->name ? c->name : ""));
 	json_object_set_new(o, "body", json_string(c->body ? c->body : ""));
-	json_object_set_new(o, "created_at", iso_time(c->created_at));
+	json_object_set_new(o, "created_at", api_iso_time(c->created_at));
 	if (c->reply_body != NULL && c->reply_body[0] != '\0') {
 		json_decref(reply);
 		reply = json_pack("{s:s, s:s, s:o}", "name",
 		                  c->reply_name ? c->reply_name : "", "body",
 		                  c->reply_body, "created_at",
-		                  iso_time(c->reply_at));
+		                  api_iso_time(c->reply_at));
 	}
 	json_object_set_new(o, "reply", reply);
 	if (c->root_id == 0) {

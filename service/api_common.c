@@ -2,6 +2,7 @@
  * api_common.c: what several handlers need: the site of a request,
  * article keys, Retry-After.
  */
+#include <time.h>
 #include <regex.h>
 #include <stdio.h>
 #include <string.h>
@@ -98,4 +99,17 @@ api_url_of_site(struct http_req *req, const struct config_site *site,
 		if (url_on(url, site->origins[i]))
 			return 1;
 	return 0;
+}
+
+json_t *
+api_iso_time(long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char b[32];
+
+	if (t <= 0 || gmtime_r(&tt, &tm) == NULL)
+		return json_null();
+	strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(b);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "api.h"
 #include "bandoc_limits.h"
 #include "buf.h"
 #include "http.h"
@@ -51,6 +52,22 @@ test_route_caps_within_body_max(void **state)
 			largest = r->body_max;
 	}
 	assert_int_equal(largest, DEFAULT_BODY_MAX);
+}
+
+/* The API's one time formatter: UTC, seconds, "Z"; null for none. */
+static void
+test_iso_time(void **state)
+{
+	json_t *j;
+
+	(void)state;
+	j = api_iso_time(1594252800LL + 3661);
+	assert_string_equal(json_string_value(j), "2020-07-09T01:01:01Z");
+	json_decref(j);
+	assert_true(json_is_null(j = api_iso_time(0)));
+	json_decref(j);
+	assert_true(json_is_null(j = api_iso_time(-5)));
+	json_decref(j);
 }
 
 static void
@@ -186,6 +203,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_match),
 	    cmocka_unit_test(test_route_caps_within_body_max),
+	    cmocka_unit_test(test_iso_time),
 	    cmocka_unit_test(test_not_found_and_allow),
 	    cmocka_unit_test(test_method_parse),
 	    cmocka_unit_test(test_buf_caps),
