@@ -61,9 +61,9 @@
 #define DEFAULT_BODY_MAX 98304
 #define MIN_BODY_MAX     1024
 #define MAX_BODY_MAX     1048576
-_Static_assert(DEFAULT_BODY_MAX == BODY_EDIT &&
-                   BODY_EDIT >= BODY_COMMENT && BODY_EDIT >= BODY_BULK &&
-                   BODY_EDIT >= BODY_ACTION && BODY_EDIT >= BODY_SHORT,
+_Static_assert(DEFAULT_BODY_MAX == BODY_EDIT && BODY_EDIT >= BODY_COMMENT &&
+                   BODY_EDIT >= BODY_BULK && BODY_EDIT >= BODY_ACTION &&
+                   BODY_EDIT >= BODY_SHORT,
                "body_max's default is the largest route cap");
 _Static_assert(MIN_BODY_MAX <= BODY_SHORT && DEFAULT_BODY_MAX <= MAX_BODY_MAX,
                "body_max's range holds its default and the short routes");
