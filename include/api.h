@@ -94,6 +94,8 @@ void api_embed_fragment(struct http_req *req);
 void api_embed_post(struct http_req *req);
 
 /* api_admin.c */
+/* The route guard (http.h's http_guard_fn; routes.c names it). */
+int api_admin_guard(struct http_req *req, unsigned int need);
 void api_admin_comments(struct http_req *req);
 void api_admin_comment_action(struct http_req *req);
 void api_admin_comment_edit(struct http_req *req);

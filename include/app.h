@@ -86,4 +86,14 @@ struct storage *app_reader(struct app *app);
  */
 struct storage *app_reader_fresh(struct app *app);
 
+/*
+ * The keyed hash of a client address (hex, APP_IP_HASH_TEXT bytes with
+ * the NUL) that comments, bans, sessions and the audit log store: the
+ * whole IPv4 address, an IPv6 address's /64 (one client: a ban must
+ * hold across its addresses). family: AF_INET or AF_INET6.
+ */
+#define APP_IP_HASH_TEXT 33
+void app_ip_hash(const struct app *app, int family,
+                 const unsigned char addr[16], char out[APP_IP_HASH_TEXT]);
+
 #endif

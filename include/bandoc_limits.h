@@ -34,6 +34,9 @@
 #define MAX_PATH_LEN 1024
 /* Path segments in a route pattern or request. */
 #define MAX_PATH_SEGMENTS 16
+/* Digits of a "#id" path parameter: ids below 10^18 fit a long long
+ * (SQLite's rowids reach 2^63 - 1, ours count comments and bans). */
+#define HTTP_ID_DIGITS 18
 /* Form or JSON fields in one request body. */
 #define MAX_FIELDS 32
 /* Field name length. */
@@ -129,6 +132,18 @@ _Static_assert(MIN_BODY_MAX <= BODY_SHORT && DEFAULT_BODY_MAX <= MAX_BODY_MAX,
 #define MAX_WRITER_BATCH 1024
 /* SQLite busy timeout in milliseconds. */
 #define DEFAULT_BUSY_TIMEOUT_MS 5000
+
+/* Moderation (api_admin.c, admin_session.c). Failed logins from one
+ * address before it is locked out, and failures of one account before
+ * its attempts are slowed (OWASP suggests 3-10). */
+#define ADMIN_LOGIN_FAIL_LIMIT 5
+/* Seconds between refreshes of a session's last_seen (at most half the
+ * idle timeout): a write a minute per moderator, not one a request. */
+#define ADMIN_TOUCH_EVERY 60
+/* Comments one bulk action changes (one writer transaction). */
+#define ADMIN_MAX_BULK 500
+/* Rows of one page of an admin list. */
+#define ADMIN_MAX_LIST 200
 
 /* Metrics: routes are a fixed table; statuses are bucketed. */
 #define MAX_METRICS     64

@@ -151,6 +151,14 @@ const struct config_site *config_site_find(const struct config *cfg,
 char *config_doc_markdown(void);
 
 /*
+ * The one bounded number parser: s must be a decimal integer ("-"
+ * allowed, no blank, "+" or base prefix) in [min, max] and nothing else.
+ * 0 with *out set, or -1 (NULL, empty, junk, out of range).
+ */
+int config_parse_ll(const char *s, long long min, long long max,
+                    long long *out);
+
+/*
  * Parses "scheme://host[:port]" into normalised lowercase form in out.
  * Returns 0, or -1 when s is not exactly an origin (path, query,
  * userinfo, bad scheme or port).

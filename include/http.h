@@ -48,19 +48,42 @@ enum http_method {
 /* Also answered on metrics_listen (every other route is 404 there). */
 #define HTTP_ROUTE_OPS 0x10
 
-typedef void http_handler_fn(struct http_req *req);
+/*
+ * Route guards: what http.c checks, through http_route_guard, before the
+ * handler runs (a refusal is the reply; the handler never runs).
+ */
+#define HTTP_GUARD_SESSION 0x1 /* a moderator's session (401) */
+#define HTTP_GUARD_CSRF                                                        \
+	0x2                  /* with its CSRF token and an Origin of the       \
+	                        daemon itself (403): state-changing routes */
+#define HTTP_GUARD_ADMIN 0x4 /* with the admin role (403) */
+/* The usual combinations. */
+#define HTTP_GUARD_READ  HTTP_GUARD_SESSION
+#define HTTP_GUARD_WRITE (HTTP_GUARD_SESSION | HTTP_GUARD_CSRF)
 
+typedef void http_handler_fn(struct http_req *req);
+/* Checks guard (HTTP_GUARD_*) for req: 0, or -1 with a reply staged. */
+typedef int http_guard_fn(struct http_req *req, unsigned int guard);
+
+/*
+ * A route. Pattern segments: literal, ":name" (any non-empty segment) or
+ * "#name" (a positive decimal integer below 10^18, read with
+ * http_req_param_id; any other segment does not match the route).
+ */
 struct http_route {
 	unsigned int methods; /* HTTP_GET | ... (GET implies HEAD) */
-	const char *pattern;  /* "/api/v1/captcha/:file"; ":x" = param */
+	const char *pattern;  /* "/api/v1/captcha/:file", "/x/#id" */
 	http_handler_fn *handler;
-	size_t body_max; /* 0: the route takes no body */
+	size_t body_max; /* a BODY_* cap; 0: the route takes no body */
 	unsigned int flags;
-	const char *name; /* metrics label */
+	unsigned int guard; /* HTTP_GUARD_*; 0: public */
+	const char *name;   /* metrics label */
 };
 
 /* The route table (routes.c). Terminated by a NULL pattern. */
 extern const struct http_route http_routes[];
+/* What enforces the guard column (routes.c names it). */
+extern http_guard_fn *const http_route_guard;
 
 /*
  * Finds the route for method and path. Returns it, or NULL with *allow
@@ -101,6 +124,16 @@ unsigned int http_req_method(struct http_req *req);
 const char *http_req_path(struct http_req *req);
 /* A ":name" path parameter, copied and NUL-terminated; NULL if absent. */
 const char *http_req_param(struct http_req *req, const char *name);
+/* A "#name" path parameter's value (> 0), or -1 if absent. */
+long long http_req_param_id(struct http_req *req, const char *name);
+/*
+ * What the route guard found out about the requester (the moderator's
+ * session), kept with the request: set takes a malloc'd block of size
+ * bytes, wiped and freed when the request ends; get returns it (NULL:
+ * none).
+ */
+void http_req_set_auth(struct http_req *req, void *auth, size_t size);
+void *http_req_auth(struct http_req *req);
 /*
  * A request argument: a field of the urlencoded or JSON body (JSON
  * strings as is, numbers and booleans as text), else a query-string

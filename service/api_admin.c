@@ -1,8 +1,11 @@
 /*
- * api_admin.c: the moderators' surface: login and sessions, the admin
- * API (comments, bans, audit, stats, users), the admin page, and the
- * one-click links of webhooks. Every state-changing request needs a
- * valid session, its CSRF token and an Origin of the daemon itself.
+ * api_admin.c: the moderators' surface: the login and log-out handlers
+ * (sessions and the login gate are admin_session.c's), the route guard,
+ * the admin API (comments, bans, audit, stats, users), the admin page,
+ * and the one-click links of webhooks. The route table says what each
+ * route needs (a session; for state changes its CSRF token and an
+ * Origin of the daemon itself; the admin role); http.c checks it through
+ * api_admin_guard before a handler here runs.
  * Writes go through the writer; password hashing through the workers.
  */
 #include <arpa/inet.h>
@@ -13,10 +16,12 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "admin_session.h"
 #include "api.h"
 #include "app.h"
 #include "assets.h"
 #include "auth.h"
+#include "bandoc_limits.h"
 #include "buf.h"
 #include "comments.h"
 #include "config.h"
@@ -28,11 +33,6 @@
 #include "webhook.h"
 #include "worker.h"
 #include "writer.h"
-
-#define LOGIN_FAIL_LIMIT 5
-#define MAX_BULK         500
-#define MAX_LIST         200
-#define TOUCH_EVERY      60
 
 static const char *const status_names[] = {"pending", "approved", "rejected",
                                            "spam", "deleted"};
@@ -70,116 +70,63 @@ action_status(const char *action)
 	return -1;
 }
 
-/* --- sessions --- */
-
-struct admin {
-	char user[STORAGE_MAX_USER + 1];
-	char role[16];
-	int is_admin;
-	unsigned char hash[AUTH_SESSION_HASH];
-	char ip_hash[33];
-};
-
-struct touch_job {
-	struct writer_job job;
-	unsigned char hash[AUTH_SESSION_HASH];
-	long long now;
-};
-
-static int
-touch_run(struct storage *st, void *arg)
-{
-	struct touch_job *t = arg;
-
-	return storage_session_touch(st, t->hash, sizeof(t->hash), t->now) < 0
-	           ? -1
-	           : 0;
-}
+/* --- sessions (admin_session.c) --- */
 
 static void
-touch_done(void *arg, int status)
+client_hash(struct http_req *req, char out[APP_IP_HASH_TEXT])
 {
-	(void)status;
-	free(arg);
-}
-
-static void
-client_hash(struct http_req *req, char out[33])
-{
-	struct app *app = http_req_app(req);
-	unsigned char addr[16], h[16];
+	unsigned char addr[16];
 	int family;
 
 	http_req_client_bin(req, &family, addr);
-	crypto_generichash(h, sizeof(h), addr, family == AF_INET6 ? 8 : 4,
-	                   app->iphash_key, sizeof(app->iphash_key));
-	sodium_bin2hex(out, 33, h, sizeof(h));
+	app_ip_hash(http_req_app(req), family, addr, out);
 }
 
-/*
- * Resolves the session of the request. write: also checks the CSRF token
- * and the Origin. need_admin: the admin role. 0, or -1 with a reply
- * staged (401, 403).
- */
-static int
-guard(struct http_req *req, struct admin *a, int write, int need_admin)
+/* The route guard (routes.c): the session, CSRF and role the route's
+ * guard column asks for, kept with the request for admin_of(). */
+int
+api_admin_guard(struct http_req *req, unsigned int need)
 {
-	struct app *app = http_req_app(req);
-	const struct config *cfg = app->cfg;
-	struct storage_session s;
-	struct storage *rd = app_reader(app);
-	long long now = (long long)time(NULL);
-	const char *csrf;
-	int r;
+	struct admin_session *a = malloc(sizeof(*a));
+	char ip_hash[APP_IP_HASH_TEXT];
+	const char *csrf = http_req_header(req, "X-CSRF-Token");
 
-	memset(a, 0, sizeof(*a));
-	if (auth_session_hash(http_req_cookie(req, "bandoc_session"),
-	                      a->hash) != 0 ||
-	    rd == NULL ||
-	    (r = storage_session_get(rd, a->hash, sizeof(a->hash), &s)) != 0 ||
-	    s.disabled || s.last_seen + cfg->admin_idle_timeout < now ||
-	    s.created_at + cfg->admin_session_max < now) {
-		http_reply_error(req, 401, "unauthenticated", "Please log in.");
+	if (a == NULL) {
+		http_reply_error(req, 503, "unavailable", "Out of memory.");
 		return -1;
 	}
-	if (write) {
-		csrf = http_req_header(req, "X-CSRF-Token");
-		if (csrf == NULL)
-			csrf = http_req_arg(req, "csrf");
-		if (!auth_csrf_ok(a->hash, csrf) || !http_req_from_self(req)) {
-			http_reply_error(
-			    req, 403, "csrf",
-			    "Missing or wrong CSRF token or origin.");
-			return -1;
-		}
-	}
-	memcpy(a->user, s.user, sizeof(a->user));
-	memcpy(a->role, s.role, sizeof(a->role));
-	a->is_admin = strcmp(s.role, "admin") == 0;
-	if (need_admin && !a->is_admin) {
+	if (csrf == NULL)
+		csrf = http_req_arg(req, "csrf");
+	client_hash(req, ip_hash);
+	switch (admin_session_check(
+	    http_req_app(req), http_req_cookie(req, "bandoc_session"),
+	    (need & HTTP_GUARD_CSRF) != 0, csrf, http_req_from_self(req),
+	    (need & HTTP_GUARD_ADMIN) != 0, ip_hash, a)) {
+	case ADMIN_CHECK_OK:
+		http_req_set_auth(req, a, sizeof(*a));
+		return 0;
+	case ADMIN_CHECK_NO_SESSION:
+		http_reply_error(req, 401, "unauthenticated", "Please log in.");
+		break;
+	case ADMIN_CHECK_CSRF:
+		http_reply_error(req, 403, "csrf",
+		                 "Missing or wrong CSRF token or origin.");
+		break;
+	case ADMIN_CHECK_ROLE:
 		http_reply_error(req, 403, "forbidden",
 		                 "This needs the admin role.");
-		return -1;
+		break;
 	}
-	client_hash(req, a->ip_hash);
-	/* Refresh last_seen often enough for the idle timeout to hold,
-	 * without a write on every request. */
-	if (now - s.last_seen >= (cfg->admin_idle_timeout / 2 < TOUCH_EVERY
-	                              ? cfg->admin_idle_timeout / 2
-	                              : TOUCH_EVERY)) {
-		struct touch_job *t = calloc(1, sizeof(*t));
+	sodium_memzero(a, sizeof(*a));
+	free(a);
+	return -1;
+}
 
-		if (t != NULL) {
-			memcpy(t->hash, a->hash, sizeof(t->hash));
-			t->now = now;
-			t->job.run = touch_run;
-			t->job.done = touch_done;
-			t->job.arg = t;
-			if (writer_submit(app->writer, &t->job) != 0)
-				free(t);
-		}
-	}
-	return 0;
+/* The session of a guarded route's request (never NULL there). */
+static const struct admin_session *
+admin_of(struct http_req *req)
+{
+	return http_req_auth(req);
 }
 
 /* --- comment JSON --- */
@@ -284,9 +231,8 @@ struct job {
 	enum op op;
 	int wstatus; /* the writer's outcome: 0 written */
 	/* A login's rate-limit keys, made on the HTTP thread. */
-	unsigned char uk[RATELIMIT_KEY_BYTES], ik[RATELIMIT_KEY_BYTES],
-	    pk[RATELIMIT_KEY_BYTES];
-	struct admin a;
+	struct admin_login_keys keys;
+	struct admin_session a;
 	const char *self; /* the daemon's origin, for webhook links */
 	long long id, expires_at;
 	int status;
@@ -717,23 +663,13 @@ job_run(struct storage *st, void *arg)
 			goto err;
 		j->http = 204;
 		return 0;
-	case OP_LOGIN: {
-		unsigned char hash[AUTH_SESSION_HASH];
-
-		auth_session_new(j->session, hash);
-		if (storage_session_add(st, hash, sizeof(hash), j->a.user, now,
-		                        j->a.ip_hash) != 0 ||
-		    storage_user_logged_in(st, j->a.user, now) < 0 ||
-		    (j->rehash[0] != '\0' &&
-		     storage_user_set_hash(st, j->a.user, j->rehash) < 0) ||
-		    storage_session_purge(
-		        st, now - http_req_app(j->req)->cfg->admin_idle_timeout,
-		        now - http_req_app(j->req)->cfg->admin_session_max) < 0)
+	case OP_LOGIN:
+		if (admin_session_create(st, http_req_app(j->req)->cfg,
+		                         j->a.user, j->a.ip_hash, j->rehash,
+		                         j->session, j->a.hash) != 0)
 			goto err;
-		memcpy(j->a.hash, hash, sizeof(hash));
 		j->http = 200;
 		return 0;
-	}
 	case OP_LOGOUT:
 		if (storage_session_delete(st, j->a.hash, sizeof(j->a.hash)) <
 		    0)
@@ -812,19 +748,14 @@ job_reply(struct http_req *req, void *arg)
 		http_reply_json(req, 200,
 		                json_pack("{s:s, s:s, s:s}", "name", j->a.user,
 		                          "role", j->a.role, "csrf", csrf));
-		snprintf(cookie, sizeof(cookie),
-		         "bandoc_session=%s; Path=/admin; HttpOnly; "
-		         "SameSite=Strict%s",
-		         j->session,
-		         app->cfg->admin_secure_cookie ? "; Secure" : "");
+		admin_session_cookie(j->session, app->cfg->admin_secure_cookie,
+		                     cookie, sizeof(cookie));
 		http_reply_header(req, "Set-Cookie", cookie);
 		sodium_memzero(cookie, sizeof(cookie));
 	} else if (j->op == OP_LOGOUT) {
 		http_reply_bytes(req, 204, NULL, "", 0, 1);
-		http_reply_header(
-		    req, "Set-Cookie",
-		    "bandoc_session=; Path=/admin; HttpOnly; SameSite=Strict; "
-		    "Max-Age=0");
+		http_reply_header(req, "Set-Cookie",
+		                  admin_session_cookie_clear);
 	} else if (j->op == OP_ONECLICK) {
 		static const char page[] =
 		    "<!doctype html><html lang=\"vi\"><head><meta charset="
@@ -860,7 +791,7 @@ job_reply_busy(struct http_req *req, void *arg)
 }
 
 static struct job *
-job_new(struct http_req *req, enum op op, const struct admin *a)
+job_new(struct http_req *req, enum op op, const struct admin_session *a)
 {
 	struct job *j = calloc(1, sizeof(*j));
 
@@ -892,19 +823,6 @@ submit(struct http_req *req, struct job *j)
 	}
 }
 
-static long long
-id_param(struct http_req *req)
-{
-	const char *p = http_req_param(req, "id");
-	char *end;
-	long long id;
-
-	if (p == NULL)
-		return -1;
-	id = strtoll(p, &end, 10);
-	return *end == '\0' && id > 0 ? id : -1;
-}
-
 /* --- comments --- */
 
 void
@@ -912,14 +830,11 @@ api_admin_comments(struct http_req *req)
 {
 	struct app *app = http_req_app(req);
 	struct storage_admin_filter f;
-	struct admin a;
 	const char *v;
 	char *folded = NULL, *end;
 	struct cj x;
 	size_t i;
 
-	if (guard(req, &a, 0, 0) != 0)
-		return;
 	memset(&f, 0, sizeof(f));
 	f.status = -1;
 	f.site = f.article = f.q = "";
@@ -954,8 +869,8 @@ api_admin_comments(struct http_req *req)
 		return;
 	}
 	if ((v = http_req_arg(req, "limit")) != NULL &&
-	    ((f.limit = (int)strtol(v, &end, 10)) < 1 || f.limit > MAX_LIST ||
-	     *end != '\0')) {
+	    ((f.limit = (int)strtol(v, &end, 10)) < 1 ||
+	     f.limit > ADMIN_MAX_LIST || *end != '\0')) {
 		http_reply_error(req, 400, "invalid_limit",
 		                 "limit must be 1..200.");
 		return;
@@ -991,13 +906,11 @@ void
 api_admin_comment_action(struct http_req *req)
 {
 	const char *action = http_req_param(req, "action");
-	struct admin a;
+	const struct admin_session *a = admin_of(req);
 	struct job *j;
-	long long id = id_param(req);
+	long long id = http_req_param_id(req, "id");
 	int to;
 
-	if (guard(req, &a, 1, 0) != 0)
-		return;
 	if (id < 0) {
 		http_reply_error(req, 404, "not_found", "No such comment.");
 		return;
@@ -1017,7 +930,7 @@ api_admin_comment_action(struct http_req *req)
 			    "The reply must be 1-4000 characters of text.");
 			return;
 		}
-		if ((j = job_new(req, OP_REPLY, &a)) == NULL) {
+		if ((j = job_new(req, OP_REPLY, a)) == NULL) {
 			free(norm);
 			return;
 		}
@@ -1030,7 +943,7 @@ api_admin_comment_action(struct http_req *req)
 		http_reply_error(req, 404, "not_found", "No such action.");
 		return;
 	}
-	if ((j = job_new(req, OP_STATUS, &a)) == NULL)
+	if ((j = job_new(req, OP_STATUS, a)) == NULL)
 		return;
 	j->id = id;
 	j->status = to;
@@ -1040,17 +953,15 @@ api_admin_comment_action(struct http_req *req)
 void
 api_admin_comment_edit(struct http_req *req)
 {
-	struct admin a;
+	const struct admin_session *a = admin_of(req);
 	struct job *j;
-	long long id = id_param(req);
+	long long id = http_req_param_id(req, "id");
 	const char *name = http_req_arg(req, "name");
 	const char *body = http_req_arg(req, "body");
 	char *nn = NULL, *nb = NULL;
 	json_t *fields = NULL;
 	size_t nc;
 
-	if (guard(req, &a, 1, 0) != 0)
-		return;
 	if (id < 0) {
 		http_reply_error(req, 404, "not_found", "No such comment.");
 		return;
@@ -1076,7 +987,7 @@ api_admin_comment_edit(struct http_req *req)
 		                   : NULL);
 		return;
 	}
-	if ((j = job_new(req, OP_EDIT, &a)) == NULL) {
+	if ((j = job_new(req, OP_EDIT, a)) == NULL) {
 		free(nn);
 		free(nb);
 		return;
@@ -1090,17 +1001,15 @@ api_admin_comment_edit(struct http_req *req)
 void
 api_admin_comment_delete(struct http_req *req)
 {
-	struct admin a;
+	const struct admin_session *a = admin_of(req);
 	struct job *j;
-	long long id = id_param(req);
+	long long id = http_req_param_id(req, "id");
 
-	if (guard(req, &a, 1, 1) != 0)
-		return;
 	if (id < 0) {
 		http_reply_error(req, 404, "not_found", "No such comment.");
 		return;
 	}
-	if ((j = job_new(req, OP_HARD_DELETE, &a)) == NULL)
+	if ((j = job_new(req, OP_HARD_DELETE, a)) == NULL)
 		return;
 	j->id = id;
 	submit(req, j);
@@ -1109,17 +1018,15 @@ api_admin_comment_delete(struct http_req *req)
 void
 api_admin_reply_delete(struct http_req *req)
 {
-	struct admin a;
+	const struct admin_session *a = admin_of(req);
 	struct job *j;
-	long long id = id_param(req);
+	long long id = http_req_param_id(req, "id");
 
-	if (guard(req, &a, 1, 0) != 0)
-		return;
 	if (id < 0) {
 		http_reply_error(req, 404, "not_found", "No such comment.");
 		return;
 	}
-	if ((j = job_new(req, OP_UNREPLY, &a)) == NULL)
+	if ((j = job_new(req, OP_UNREPLY, a)) == NULL)
 		return;
 	j->id = id;
 	submit(req, j);
@@ -1130,24 +1037,22 @@ api_admin_bulk(struct http_req *req)
 {
 	json_t *body = http_req_json(req), *ids;
 	const char *action;
-	struct admin a;
+	const struct admin_session *a = admin_of(req);
 	struct job *j;
 	size_t i, n;
 	int to;
 
-	if (guard(req, &a, 1, 0) != 0)
-		return;
 	ids = body != NULL ? json_object_get(body, "ids") : NULL;
 	action = http_req_arg(req, "action");
 	n = json_array_size(ids);
 	to = action_status(action);
-	if (!json_is_array(ids) || n == 0 || n > MAX_BULK || to < 0) {
+	if (!json_is_array(ids) || n == 0 || n > ADMIN_MAX_BULK || to < 0) {
 		http_reply_error(req, 400, "invalid_fields",
 		                 "Send {\"ids\": [1..500 ids], \"action\": "
 		                 "approve|reject|spam|delete|restore}.");
 		return;
 	}
-	if ((j = job_new(req, OP_BULK, &a)) == NULL)
+	if ((j = job_new(req, OP_BULK, a)) == NULL)
 		return;
 	if ((j->ids = calloc(n, sizeof(*j->ids))) == NULL) {
 		job_free(j);
@@ -1190,11 +1095,8 @@ api_admin_bans(struct http_req *req)
 {
 	struct app *app = http_req_app(req);
 	struct storage *rd;
-	struct admin a;
 	json_t *list;
 
-	if (guard(req, &a, 0, 0) != 0)
-		return;
 	list = json_array();
 	if ((rd = app_reader(app)) == NULL ||
 	    storage_ban_list(rd, ban_row, list) != 0) {
@@ -1214,14 +1116,12 @@ api_admin_ban_add(struct http_req *req)
 	const char *reason = http_req_arg(req, "reason");
 	const char *exp = http_req_arg(req, "expires_in");
 	const char *site = http_req_arg(req, "site");
-	struct admin a;
+	const struct admin_session *a = admin_of(req);
 	struct job *j;
 	long long id = 0, expires_in = 0;
 	char *end, hash[STORAGE_HASH_BYTES * 2 + 1], *ekey = NULL;
 	unsigned char addr[16] = {0};
 
-	if (guard(req, &a, 1, 0) != 0)
-		return;
 	/* A site ban: one of the configured sites; none or "": all. */
 	if (site != NULL && *site != '\0' &&
 	    (strlen(site) > MAX_SITE_NAME ||
@@ -1281,7 +1181,7 @@ api_admin_ban_add(struct http_req *req)
 		                 "domain name.");
 		return;
 	}
-	if ((j = job_new(req, OP_BAN_ADD, &a)) == NULL) {
+	if ((j = job_new(req, OP_BAN_ADD, a)) == NULL) {
 		free(ekey);
 		return;
 	}
@@ -1303,13 +1203,11 @@ api_admin_ban_add(struct http_req *req)
 void
 api_admin_ban_delete(struct http_req *req)
 {
-	struct admin a;
+	const struct admin_session *a = admin_of(req);
 	struct job *j;
-	long long id = id_param(req);
+	long long id = http_req_param_id(req, "id");
 
-	if (guard(req, &a, 1, 0) != 0)
-		return;
-	if ((j = job_new(req, OP_BAN_DELETE, &a)) == NULL)
+	if ((j = job_new(req, OP_BAN_DELETE, a)) == NULL)
 		return;
 	j->id = id;
 	submit(req, j);
@@ -1351,13 +1249,10 @@ api_admin_audit(struct http_req *req)
 	long long before = b != NULL ? strtoll(b, NULL, 10) : 0;
 	long limit = l != NULL ? strtol(l, NULL, 10) : 100;
 	struct storage *rd;
-	struct admin a;
 	json_t *list;
 	size_t n;
 
-	if (guard(req, &a, 0, 1) != 0)
-		return;
-	if (limit < 1 || limit > MAX_LIST)
+	if (limit < 1 || limit > ADMIN_MAX_LIST)
 		limit = 100;
 	list = json_array();
 	if ((rd = app_reader(app)) == NULL ||
@@ -1403,12 +1298,9 @@ api_admin_stats(struct http_req *req)
 	struct app *app = http_req_app(req);
 	struct stats_ctx s;
 	struct storage *rd;
-	struct admin a;
 	long long today, oldest, now = (long long)time(NULL), tz, day_start;
 	size_t i;
 
-	if (guard(req, &a, 0, 0) != 0)
-		return;
 	s.by_status = json_object();
 	s.by_site = json_object();
 	for (i = 0; i < 5; i++)
@@ -1438,15 +1330,13 @@ api_admin_stats(struct http_req *req)
 void
 api_admin_me(struct http_req *req)
 {
-	struct admin a;
+	const struct admin_session *a = admin_of(req);
 	char csrf[AUTH_CSRF_TEXT];
 
-	if (guard(req, &a, 0, 0) != 0)
-		return;
-	auth_csrf(a.hash, csrf);
+	auth_csrf(a->hash, csrf);
 	http_reply_json(req, 200,
-	                json_pack("{s:s, s:s, s:s}", "name", a.user, "role",
-	                          a.role, "csrf", csrf));
+	                json_pack("{s:s, s:s, s:s}", "name", a->user, "role",
+	                          a->role, "csrf", csrf));
 }
 
 static void
@@ -1464,11 +1354,8 @@ api_admin_users(struct http_req *req)
 {
 	struct app *app = http_req_app(req);
 	struct storage *rd;
-	struct admin a;
 	json_t *list;
 
-	if (guard(req, &a, 0, 1) != 0)
-		return;
 	list = json_array();
 	if ((rd = app_reader(app)) == NULL ||
 	    storage_user_list(rd, user_row, list) != 0) {
@@ -1513,11 +1400,9 @@ api_admin_user_add(struct http_req *req)
 	const char *name = http_req_arg(req, "name");
 	const char *role = http_req_arg(req, "role");
 	const char *pw = http_req_arg(req, "password");
-	struct admin a;
+	const struct admin_session *a = admin_of(req);
 	struct job *j;
 
-	if (guard(req, &a, 1, 1) != 0)
-		return;
 	if (!api_admin_name_ok(name) || role == NULL ||
 	    (strcmp(role, "admin") != 0 && strcmp(role, "moderator") != 0) ||
 	    pw == NULL || strlen(pw) < AUTH_PASSWORD_MIN ||
@@ -1528,7 +1413,7 @@ api_admin_user_add(struct http_req *req)
 		    "password of at least 12 characters.");
 		return;
 	}
-	if ((j = job_new(req, OP_USER_ADD, &a)) == NULL)
+	if ((j = job_new(req, OP_USER_ADD, a)) == NULL)
 		return;
 	j->name = strdup(name);
 	j->kind = strdup(role);
@@ -1550,79 +1435,22 @@ api_admin_user_state(struct http_req *req)
 {
 	const char *name = http_req_param(req, "name");
 	const char *action = http_req_param(req, "action");
-	struct admin a;
+	const struct admin_session *a = admin_of(req);
 	struct job *j;
 
-	if (guard(req, &a, 1, 1) != 0)
-		return;
 	if (!api_admin_name_ok(name) ||
 	    (strcmp(action, "disable") != 0 && strcmp(action, "enable") != 0)) {
 		http_reply_error(req, 404, "not_found", "No such user.");
 		return;
 	}
-	if ((j = job_new(req, OP_USER_DISABLE, &a)) == NULL)
+	if ((j = job_new(req, OP_USER_DISABLE, a)) == NULL)
 		return;
 	j->name = strdup(name);
 	j->disabled = strcmp(action, "disable") == 0;
 	submit(req, j);
 }
 
-/* --- login and logout --- */
-
-/*
- * Brute force, after OWASP's Authentication Cheat Sheet: an address with
- * LOGIN_FAIL_LIMIT failures in admin_lockout_window is locked out for as
- * long; an account with as many failures (from anywhere) is never locked,
- * only slowed: each further attempt from an address that never logged in
- * to it waits a doubling delay (admin_login_delay_base_ms up to
- * admin_login_delay_max), so failures sent from many addresses cannot
- * keep its moderator out. Addresses that logged in to the account before
- * pass the delay (their own failures still count). Both checks come
- * before the Argon2 hash, which is what they protect.
- */
-
-/* Wall-clock seconds with their fraction: the clock of the rate limiter's
- * other callers (time(NULL)), fine enough for delays in milliseconds. */
-static double
-login_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void
-login_delay(const struct app *app, struct ratelimit_delay *d)
-{
-	d->free_fails = LOGIN_FAIL_LIMIT;
-	d->base_ms = (unsigned int)app->cfg->admin_login_delay_base_ms;
-	d->max_ms = (unsigned int)app->cfg->admin_login_delay_max * 1000u;
-	d->window = (unsigned int)app->cfg->admin_lockout_window;
-}
-
-/* The rate-limit keys of a login: the account's, the address's, and the
- * (account, address) pair's (hashed under the limiter's key: no address
- * or name is held). */
-static void
-login_keys(struct http_req *req, const char *name,
-           unsigned char user_key[RATELIMIT_KEY_BYTES],
-           unsigned char ip_key[RATELIMIT_KEY_BYTES],
-           unsigned char pair_key[RATELIMIT_KEY_BYTES])
-{
-	struct app *app = http_req_app(req);
-	unsigned char addr[16] = {0}, uh[16];
-	int family;
-
-	/* The account's key: a hash of the name in place of an address. */
-	crypto_generichash(uh, sizeof(uh), (const unsigned char *)name,
-	                   strlen(name), NULL, 0);
-	ratelimit_key(app->ratelimit, "login-user", "", AF_INET6, uh, user_key);
-	http_req_client_bin(req, &family, addr);
-	ratelimit_key(app->ratelimit, "login-ip", "", family, addr, ip_key);
-	ratelimit_key(app->ratelimit, "login-known", name, family, addr,
-	              pair_key);
-}
+/* --- login and logout (the gate: admin_session.c) --- */
 
 static void
 check_run(void *arg)
@@ -1653,20 +1481,13 @@ check_done(void *arg)
 {
 	struct job *j = arg;
 	struct app *app = http_req_app(j->req);
-	struct ratelimit_delay d;
 
 	if (j->pw_ok && !j->disabled) {
-		/* The right password: this address is known to the account
-		 * from now on. */
-		ratelimit_known_add(app->ratelimit, j->pk, login_now());
+		admin_login_succeeded(app, &j->keys);
 		if (writer_submit(app->writer, &j->job) == 0)
 			return; /* the writer makes the session */
 	}
-	login_delay(app, &d);
-	ratelimit_delay_fail(app->ratelimit, j->uk, &d, login_now());
-	ratelimit_fail(app->ratelimit, j->ik, LOGIN_FAIL_LIMIT,
-	               (unsigned int)app->cfg->admin_lockout_window,
-	               login_now());
+	admin_login_failed(app, &j->keys);
 	log_info("admin: failed login");
 	http_req_resume_with(j->req, login_failed_reply, j);
 }
@@ -1677,15 +1498,13 @@ api_admin_login(struct http_req *req)
 	struct app *app = http_req_app(req);
 	const char *name = http_req_arg(req, "username");
 	const char *pw = http_req_arg(req, "password");
-	unsigned char uk[RATELIMIT_KEY_BYTES], ik[RATELIMIT_KEY_BYTES],
-	    pk[RATELIMIT_KEY_BYTES];
-	struct ratelimit_delay d;
+	struct admin_login_keys keys;
 	struct storage_user u;
 	struct storage *rd;
 	struct job *j;
-	double now = login_now();
+	unsigned char addr[16];
 	long wait;
-	int r;
+	int family, r;
 
 	if (!http_req_from_self(req)) {
 		http_reply_error(req, 403, "csrf",
@@ -1698,16 +1517,17 @@ api_admin_login(struct http_req *req)
 		                 "Wrong user name or password.");
 		return;
 	}
-	login_keys(req, name, uk, ik, pk);
-	if ((wait = ratelimit_locked(app->ratelimit, ik, now)) > 0) {
+	http_req_client_bin(req, &family, addr);
+	admin_login_keys(app, name, family, addr, &keys);
+	switch (admin_login_gate(app, &keys, &wait)) {
+	case ADMIN_GATE_OPEN:
+		break;
+	case ADMIN_GATE_LOCKED:
 		http_reply_error(req, 429, "too_many_attempts",
 		                 "Too many failed logins; try again later.");
 		api_retry_after(req, wait);
 		return;
-	}
-	login_delay(app, &d);
-	if (!ratelimit_known(app->ratelimit, pk) &&
-	    (wait = ratelimit_delay_take(app->ratelimit, uk, &d, now)) > 0) {
+	case ADMIN_GATE_THROTTLED:
 		log_info("admin: login throttled");
 		http_reply_error(req, 429, "login_throttled",
 		                 "Too many failed logins for this account; "
@@ -1723,9 +1543,7 @@ api_admin_login(struct http_req *req)
 	if ((j = job_new(req, OP_LOGIN, NULL)) == NULL)
 		return;
 	snprintf(j->a.user, sizeof(j->a.user), "%s", name);
-	memcpy(j->uk, uk, sizeof(j->uk));
-	memcpy(j->ik, ik, sizeof(j->ik));
-	memcpy(j->pk, pk, sizeof(j->pk));
+	j->keys = keys;
 	if (r == 0) {
 		memcpy(j->pwhash, u.hash, sizeof(j->pwhash));
 		memcpy(j->a.role, u.role, sizeof(j->a.role));
@@ -1750,12 +1568,10 @@ api_admin_login(struct http_req *req)
 void
 api_admin_logout(struct http_req *req)
 {
-	struct admin a;
+	const struct admin_session *a = admin_of(req);
 	struct job *j;
 
-	if (guard(req, &a, 1, 0) != 0)
-		return;
-	if ((j = job_new(req, OP_LOGOUT, &a)) == NULL)
+	if ((j = job_new(req, OP_LOGOUT, a)) == NULL)
 		return;
 	submit(req, j);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "app.h"
@@ -229,4 +230,18 @@ app_reader_fresh(struct app *app)
 	if (rd == NULL || storage_changed(rd) != 0)
 		pagecache_invalidate(app->pages);
 	return rd;
+}
+
+_Static_assert(APP_IP_HASH_TEXT == STORAGE_HASH_BYTES * 2 + 1,
+               "an address hash is stored as STORAGE_HASH_BYTES");
+
+void
+app_ip_hash(const struct app *app, int family, const unsigned char addr[16],
+            char out[APP_IP_HASH_TEXT])
+{
+	unsigned char h[(APP_IP_HASH_TEXT - 1) / 2];
+
+	crypto_generichash(h, sizeof(h), addr, family == AF_INET6 ? 8 : 4,
+	                   app->iphash_key, sizeof(app->iphash_key));
+	sodium_bin2hex(out, APP_IP_HASH_TEXT, h, sizeof(h));
 }

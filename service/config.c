@@ -322,14 +322,18 @@ xstrdup(const char *s)
 	return p;
 }
 
-/* Bounded decimal parse: the whole string must be a number in range. */
-static int
-parse_ll(const char *s, long long min, long long max, long long *out)
+int
+config_parse_ll(const char *s, long long min, long long max, long long *out)
 {
+	const char *d;
 	char *end;
 	long long v;
 
-	if (*s == '\0')
+	if (s == NULL)
+		return -1;
+	/* Digits only: no blank, "+" or base prefix that strtoll takes. */
+	d = s[0] == '-' ? s + 1 : s;
+	if (*d < '0' || *d > '9')
 		return -1;
 	errno = 0;
 	v = strtoll(s, &end, 10);
@@ -378,7 +382,7 @@ key_store(const struct key *k, char *base, const char *value, int append)
 
 	switch (k->type) {
 	case KEY_INT:
-		return parse_ll(value, k->min, k->max, ip);
+		return config_parse_ll(value, k->min, k->max, ip);
 	case KEY_BOOL:
 		return parse_bool(value, ip);
 	case KEY_STRING:
@@ -1158,7 +1162,7 @@ config_origin_normalise(const char *s, char *out, size_t outsz)
 		if (n == 0 || n > 5 || strspn(p + 1, "0123456789") != n)
 			return -1;
 		memcpy(digits, p + 1, n + 1);
-		if (parse_ll(digits, 1, 65535, &port) != 0)
+		if (config_parse_ll(digits, 1, 65535, &port) != 0)
 			return -1;
 	} else if (*p != '\0')
 		return -1;
@@ -1210,7 +1214,7 @@ config_listen_parse(const char *s, struct config_listen *out)
 		memcpy(host, s, n);
 	}
 	host[n] = '\0';
-	if (parse_ll(colon + 1, 0, 65535, &port) != 0)
+	if (config_parse_ll(colon + 1, 0, 65535, &port) != 0)
 		return -1;
 	if (*s == '[') {
 		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&out->addr;
@@ -1254,7 +1258,8 @@ config_cidr_parse(const char *s, struct config_cidr *out)
 		prefix = 128;
 	} else
 		return -1;
-	if (slash != NULL && parse_ll(slash + 1, 0, prefix, &prefix) != 0)
+	if (slash != NULL &&
+	    config_parse_ll(slash + 1, 0, prefix, &prefix) != 0)
 		return -1;
 	out->prefix = (unsigned int)prefix;
 	return 0;

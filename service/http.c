@@ -3,6 +3,7 @@
  * the life of a request.
  */
 #include <arpa/inet.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <sodium.h>
 #include <netinet/in.h>
@@ -105,6 +106,8 @@ struct http_req {
 	size_t nfields;
 	int field_error; /* 1 too many, 2 duplicate, 3 NUL, 4 too long */
 	json_t *json;
+	void *auth; /* the route guard's finding (http_req_set_auth) */
+	size_t auth_size;
 
 	struct MHD_Response *resp;
 	unsigned int status;
@@ -146,6 +149,16 @@ http_method_parse(const char *s)
 	return 0;
 }
 
+/* 1 when the segment s (n bytes) is what a "#name" parameter takes: a
+ * positive decimal integer without leading zeros, below 10^18 (it fits a
+ * long long). */
+static int
+id_segment(const char *s, size_t n)
+{
+	return n >= 1 && n <= HTTP_ID_DIGITS && s[0] >= '1' && s[0] <= '9' &&
+	       strspn(s, "0123456789") >= n;
+}
+
 /* Matches one pattern against path; fills params. 1 match, 0 not. */
 static int
 match(const struct http_route *r, const char *path, struct http_param *params,
@@ -155,13 +168,16 @@ match(const struct http_route *r, const char *path, struct http_param *params,
 	size_t n = 0;
 
 	while (*p != '\0') {
-		if (*p == ':') {
+		if (*p == ':' || *p == '#') {
 			const char *name = p + 1, *start = q;
 			size_t plen = strcspn(name, "/");
 
 			if (*q == '\0' || *q == '/')
 				return 0;
 			q += strcspn(q, "/");
+			if (*p == '#' &&
+			    !id_segment(start, (size_t)(q - start)))
+				return 0;
 			if (n < nparams) {
 				params[n].name = name;
 				params[n].value = start;
@@ -291,6 +307,35 @@ http_req_param(struct http_req *req, const char *name)
 			return req->params[i].value;
 	}
 	return NULL;
+}
+
+long long
+http_req_param_id(struct http_req *req, const char *name)
+{
+	const char *v = http_req_param(req, name);
+	long long id;
+
+	/* The route matched only a valid id (id_segment). */
+	if (v == NULL || config_parse_ll(v, 1, LLONG_MAX, &id) != 0)
+		return -1;
+	return id;
+}
+
+void
+http_req_set_auth(struct http_req *req, void *auth, size_t size)
+{
+	if (req->auth != NULL) {
+		sodium_memzero(req->auth, req->auth_size);
+		free(req->auth);
+	}
+	req->auth = auth;
+	req->auth_size = size;
+}
+
+void *
+http_req_auth(struct http_req *req)
+{
+	return req->auth;
 }
 
 static struct field *
@@ -952,6 +997,10 @@ req_free(struct http_req *req)
 	free(req->fields);
 	free(req->buf);
 	json_decref(req->json);
+	if (req->auth != NULL) {
+		sodium_memzero(req->auth, req->auth_size);
+		free(req->auth);
+	}
 	if (req->resp != NULL)
 		MHD_destroy_response(req->resp);
 	free(req);
@@ -1413,6 +1462,10 @@ handle(const struct listener *li, struct MHD_Connection *conn, const char *url,
 			    "again in a few seconds.");
 			http_reply_header(req, "Retry-After", "5");
 		}
+		if (req->resp == NULL && req->route->guard != 0 &&
+		    http_route_guard(req, req->route->guard) != 0 &&
+		    req->resp == NULL)
+			http_reply_error(req, 403, "forbidden", "Refused.");
 		if (req->resp == NULL) {
 			req->route->handler(req);
 			if (req->suspended)

@@ -18,6 +18,7 @@
  * and the route found does not depend on the number of slots.
  */
 #include "fuzz.h"
+#include "bandoc_limits.h"
 #include "http.h"
 
 #define ALL_METHODS                                                            \
@@ -97,7 +98,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(memchr(p->value, '/', p->len) == NULL);
 		FUZZ_CHECK(p->name >= r->pattern &&
 		           p->name < r->pattern + strlen(r->pattern));
-		FUZZ_CHECK(p->name[-1] == ':');
+		FUZZ_CHECK(p->name[-1] == ':' || p->name[-1] == '#');
+		/* A "#id" capture is what http_req_param_id reads. */
+		if (p->name[-1] == '#')
+			FUZZ_CHECK(p->len <= HTTP_ID_DIGITS &&
+			           p->value[0] >= '1' && p->value[0] <= '9' &&
+			           strspn(p->value, "0123456789") >= p->len);
 	}
 
 	/* No slots at all: the same route, the same allowed methods. */

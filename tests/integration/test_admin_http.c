@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "http.h"
 #include "pow.h"
 #include "storage.h"
 #include "webhook.h"
@@ -1252,6 +1253,128 @@ test_session_expiry_and_logout(void **state)
 	memcpy(origin, saved_origin, sizeof(origin));
 }
 
+/* The route's path with its parameters filled in: id, an action or
+ * user name the route takes. */
+static void
+route_path(const struct http_route *rt, long long id, char *out, size_t outsz)
+{
+	const char *p = rt->pattern;
+	size_t n = 0;
+	int users = strstr(rt->pattern, "/users/") != NULL;
+
+	while (*p != '\0' && n + 32 < outsz) {
+		if (*p == '#' || *p == ':') {
+			const char *name = p + 1;
+			size_t len = strcspn(name, "/");
+
+			if (*p == '#')
+				n += (size_t)snprintf(out + n, outsz - n,
+				                      "%lld", id);
+			else
+				n += (size_t)snprintf(
+				    out + n, outsz - n, "%s",
+				    strncmp(name, "action", len) == 0
+				        ? (users ? "disable" : "approve")
+				        : "mod");
+			p = name + len;
+		} else
+			out[n++] = *p++;
+	}
+	out[n] = '\0';
+}
+
+/* The first method of a route (GET for GET|HEAD). */
+static const char *
+route_method(const struct http_route *rt)
+{
+	static const struct {
+		unsigned int bit;
+		const char *name;
+	} m[] = {{HTTP_GET, "GET"},
+	         {HTTP_POST, "POST"},
+	         {HTTP_PATCH, "PATCH"},
+	         {HTTP_DELETE, "DELETE"},
+	         {HTTP_PUT, "PUT"}};
+	size_t i;
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (rt->methods & m[i].bit)
+			return m[i].name;
+	return "GET";
+}
+
+/* A request to rt's path with the headers h (and an empty JSON body
+ * when rt takes one): its status, and its error code copied into code. */
+static long
+refusal(const struct http_route *rt, const char *path, const char *const *h,
+        char *code, size_t codesz)
+{
+	const char *body = rt->body_max > 0 ? "{}" : NULL;
+	struct reply r;
+	json_t *j;
+	const char *c;
+	long st;
+
+	assert_int_equal(http_do(&d, route_method(rt), path,
+	                         body != NULL ? "application/json" : NULL, body,
+	                         h, &r),
+	                 0);
+	st = r.status;
+	j = json_loads(r.body, 0, NULL);
+	c = json_string_value(
+	    json_object_get(json_object_get(j, "error"), "code"));
+	snprintf(code, codesz, "%s", c != NULL ? c : "");
+	json_decref(j);
+	reply_free(&r);
+	return st;
+}
+
+/*
+ * Written from the route table: every guarded route refuses a request
+ * without a session (401), one whose route needs CSRF without the token
+ * (403 csrf), one whose route needs the admin role from a moderator
+ * (403 forbidden); and the handler never ran (the comment is still
+ * pending, the moderator still logged in).
+ */
+static void
+test_guards_from_table(void **state)
+{
+	const struct http_route *rt;
+	struct sess s;
+	long long id = comment("guard+test");
+	const char *anon[] = {origin, "X-CSRF-Token: x", NULL};
+	char path[256], code[64];
+	size_t guarded = 0;
+
+	(void)state;
+	assert_int_equal(login("mod", "moderator-password", &s), 200);
+	for (rt = http_routes; rt->pattern != NULL; rt++) {
+		const char *nocsrf[] = {s.cookie, origin, NULL};
+		const char *full[] = {s.cookie, origin, s.csrf, NULL};
+
+		if (rt->guard == 0)
+			continue;
+		guarded++;
+		route_path(rt, id, path, sizeof(path));
+		assert_int_equal(refusal(rt, path, anon, code, sizeof(code)),
+		                 401);
+		assert_string_equal(code, "unauthenticated");
+		if (rt->guard & HTTP_GUARD_CSRF) {
+			assert_int_equal(
+			    refusal(rt, path, nocsrf, code, sizeof(code)), 403);
+			assert_string_equal(code, "csrf");
+		}
+		if (rt->guard & HTTP_GUARD_ADMIN) {
+			assert_int_equal(
+			    refusal(rt, path, full, code, sizeof(code)), 403);
+			assert_string_equal(code, "forbidden");
+		}
+	}
+	assert_int_equal(guarded, 16);
+	assert_int_equal(status_of(id), 0); /* still pending */
+	assert_int_equal(adm(&s, "GET", "/admin/api/me", NULL, 0, NULL), 200);
+}
+
 int
 main(void)
 {
@@ -1260,6 +1383,7 @@ main(void)
 	    cmocka_unit_test(test_login_failures_and_lockout),
 	    cmocka_unit_test(test_login_many_addresses),
 	    cmocka_unit_test(test_csrf_origin_roles),
+	    cmocka_unit_test(test_guards_from_table),
 	    cmocka_unit_test(test_actions_audited),
 	    cmocka_unit_test(test_bulk_all_or_nothing),
 	    cmocka_unit_test(test_ban_next_submission),

@@ -22,12 +22,14 @@ h(struct http_req *req)
 }
 
 static const struct http_route table[] = {
-    {HTTP_GET, "/healthz", h, 0, 0, "a"},
-    {HTTP_POST, "/api/v1/items", h, 100, HTTP_ROUTE_CORS, "b"},
-    {HTTP_GET, "/api/v1/items", h, 0, HTTP_ROUTE_CORS, "c"},
-    {HTTP_GET, "/api/v1/captcha/:file", h, 0, 0, "d"},
-    {HTTP_POST, "/admin/api/comments/:id/:action", h, 10, 0, "e"},
-    {0, NULL, NULL, 0, 0, NULL},
+    {HTTP_GET, "/healthz", h, 0, 0, 0, "a"},
+    {HTTP_POST, "/api/v1/items", h, 100, HTTP_ROUTE_CORS, 0, "b"},
+    {HTTP_GET, "/api/v1/items", h, 0, HTTP_ROUTE_CORS, 0, "c"},
+    {HTTP_GET, "/api/v1/captcha/:file", h, 0, 0, 0, "d"},
+    {HTTP_POST, "/admin/api/comments/#id/:action", h, 10, 0, HTTP_GUARD_WRITE,
+     "e"},
+    {HTTP_POST, "/admin/api/comments/bulk", h, 10, 0, HTTP_GUARD_WRITE, "f"},
+    {0, NULL, NULL, 0, 0, 0, NULL},
 };
 
 static const struct http_route *
@@ -96,6 +98,73 @@ test_match(void **state)
 	assert_ptr_equal(r, &table[4]);
 	assert_int_equal(n, 2);
 	assert_memory_equal(p[1].value, "approve", 7);
+}
+
+/* A "#id" segment takes a positive decimal integer below 10^18 and
+ * nothing else; any other segment does not match the route. */
+static void
+test_id_param(void **state)
+{
+	static const char *const bad[] = {
+	    "0",   "042", "-1",   "+1",
+	    " 1",  "1e3", "0x10", "abc",
+	    "12a", "1.5", "",     "9999999999999999999" /* 19 digits */};
+	struct http_param p[4];
+	unsigned int allow;
+	char path[128];
+	size_t i, n;
+
+	(void)state;
+	assert_ptr_equal(
+	    find(HTTP_POST, "/admin/api/comments/1/approve", &allow, p, &n),
+	    &table[4]);
+	assert_ptr_equal(find(HTTP_POST,
+	                      "/admin/api/comments/999999999999999999/spam",
+	                      &allow, p, &n),
+	                 &table[4]);
+	assert_int_equal(p[0].len, 18);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(path, sizeof(path), "/admin/api/comments/%s/approve",
+		         bad[i]);
+		assert_null(find(HTTP_POST, path, &allow, p, &n));
+		assert_int_equal(allow, 0); /* 404, not the route */
+	}
+	/* A literal segment is not an id: bulk is its own route. */
+	assert_ptr_equal(
+	    find(HTTP_POST, "/admin/api/comments/bulk", &allow, p, &n),
+	    &table[5]);
+}
+
+/*
+ * The daemon's table: every route of the admin API (and log-out) needs
+ * a session, every one of them that changes state also its CSRF token;
+ * users, audit and hard delete need the admin role; the public routes
+ * need nothing. tests/integration/test_admin_http.c sends the requests.
+ */
+static void
+test_admin_routes_guarded(void **state)
+{
+	const struct http_route *r;
+	size_t admin_only = 0;
+
+	(void)state;
+	for (r = http_routes; r->pattern != NULL; r++) {
+		int api = strncmp(r->pattern, "/admin/api/", 11) == 0;
+
+		if (api || strcmp(r->pattern, "/admin/logout") == 0) {
+			assert_true(r->guard & HTTP_GUARD_SESSION);
+			if (r->methods & ~(unsigned int)(HTTP_GET | HTTP_HEAD))
+				assert_true(r->guard & HTTP_GUARD_CSRF);
+		} else
+			assert_int_equal(r->guard, 0);
+		if (r->guard & HTTP_GUARD_ADMIN) {
+			assert_true(strstr(r->pattern, "/users") != NULL ||
+			            strstr(r->pattern, "/audit") != NULL ||
+			            r->methods == HTTP_DELETE);
+			admin_only++;
+		}
+	}
+	assert_int_equal(admin_only, 5);
 }
 
 static void
@@ -205,6 +274,8 @@ main(void)
 	    cmocka_unit_test(test_route_caps_within_body_max),
 	    cmocka_unit_test(test_iso_time),
 	    cmocka_unit_test(test_not_found_and_allow),
+	    cmocka_unit_test(test_id_param),
+	    cmocka_unit_test(test_admin_routes_guarded),
 	    cmocka_unit_test(test_method_parse),
 	    cmocka_unit_test(test_buf_caps),
 	    cmocka_unit_test(test_etag_match),
