@@ -379,7 +379,17 @@
 	var uid = 0;
 
 	/* Makes an element: props are attributes except text (textContent),
-	 * class and on* (listeners); kids are nodes or strings (text). */
+	 * class and on* (listeners); kids are nodes or strings (text), and
+	 * null or false, which are skipped.
+	 *
+	 * A deliberate copy of h() in embed.js, the same to the letter.
+	 * embed.js must stay one self-contained script on other sites'
+	 * pages: a shared file loaded apart (as pow.js is, late) would be
+	 * one more request before the widget draws, and pasting one into
+	 * both would need an include step in cmake/embedgen.c, and a build
+	 * before either file runs, for twenty lines. tests/e2e/web.test.mjs
+	 * checks that the two files as served still agree: change both or
+	 * neither. */
 	function h(tag, props, kids) {
 		var e = d.createElement(tag), k, v;
 

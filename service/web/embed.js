@@ -101,7 +101,9 @@
 	}
 
 	/* Makes an element: props are attributes except text (textContent),
-	 * class and on* (listeners); kids are nodes or strings (text). */
+	 * class and on* (listeners); kids are nodes or strings (text), and
+	 * null or false, which are skipped. A deliberate copy of h() in
+	 * admin.js: keep the two the same (why, and the test: there). */
 	function h(tag, props, kids) {
 		var e = d.createElement(tag), k, v;
 
@@ -119,7 +121,7 @@
 				e.setAttribute(k, v === true ? '' : v);
 		}
 		(kids || []).forEach(function (c) {
-			if (c != null)
+			if (c != null && c !== false)
 				e.append(c);
 		});
 		return e;
