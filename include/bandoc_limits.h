@@ -142,6 +142,8 @@ _Static_assert(MIN_BODY_MAX <= BODY_SHORT && DEFAULT_BODY_MAX <= MAX_BODY_MAX,
 #define ADMIN_TOUCH_EVERY 60
 /* Comments one bulk action changes (one writer transaction). */
 #define ADMIN_MAX_BULK 500
+/* The longest timed ban, in seconds (10 years; no expiry: permanent). */
+#define ADMIN_MAX_BAN_SECONDS (10LL * 365 * 86400)
 /* Rows of one page of an admin list. */
 #define ADMIN_MAX_LIST 200
 

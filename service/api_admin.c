@@ -9,6 +9,7 @@
  * Writes go through the writer; password hashing through the workers.
  */
 #include <arpa/inet.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -831,7 +832,8 @@ api_admin_comments(struct http_req *req)
 	struct app *app = http_req_app(req);
 	struct storage_admin_filter f;
 	const char *v;
-	char *folded = NULL, *end;
+	char *folded = NULL;
+	long long n;
 	struct cj x;
 	size_t i;
 
@@ -864,16 +866,17 @@ api_admin_comments(struct http_req *req)
 	if ((v = http_req_arg(req, "order")) != NULL)
 		f.oldest_first = strcmp(v, "oldest") == 0;
 	if ((v = http_req_arg(req, "before")) != NULL && *v != '\0' &&
-	    ((f.cursor = strtoll(v, &end, 10)) <= 0 || *end != '\0')) {
+	    config_parse_ll(v, 1, LLONG_MAX, &f.cursor) != 0) {
 		http_reply_error(req, 400, "invalid_cursor", "Bad cursor.");
 		return;
 	}
-	if ((v = http_req_arg(req, "limit")) != NULL &&
-	    ((f.limit = (int)strtol(v, &end, 10)) < 1 ||
-	     f.limit > ADMIN_MAX_LIST || *end != '\0')) {
-		http_reply_error(req, 400, "invalid_limit",
-		                 "limit must be 1..200.");
-		return;
+	if ((v = http_req_arg(req, "limit")) != NULL) {
+		if (config_parse_ll(v, 1, ADMIN_MAX_LIST, &n) != 0) {
+			http_reply_error(req, 400, "invalid_limit",
+			                 "limit must be 1..200.");
+			return;
+		}
+		f.limit = (int)n;
 	}
 	if ((v = http_req_arg(req, "q")) != NULL && *v != '\0') {
 		if (strlen(v) > 200 || (folded = text_fold(v)) == NULL) {
@@ -1119,7 +1122,7 @@ api_admin_ban_add(struct http_req *req)
 	const struct admin_session *a = admin_of(req);
 	struct job *j;
 	long long id = 0, expires_in = 0;
-	char *end, hash[STORAGE_HASH_BYTES * 2 + 1], *ekey = NULL;
+	char hash[STORAGE_HASH_BYTES * 2 + 1], *ekey = NULL;
 	unsigned char addr[16] = {0};
 
 	/* A site ban: one of the configured sites; none or "": all. */
@@ -1154,11 +1157,10 @@ api_admin_ban_add(struct http_req *req)
 		}
 		value = hash;
 	}
-	if (cid != NULL && ((id = strtoll(cid, &end, 10)) <= 0 || *end != '\0'))
+	if (cid != NULL && config_parse_ll(cid, 1, LLONG_MAX, &id) != 0)
 		id = -1;
 	if (exp != NULL && *exp != '\0' &&
-	    ((expires_in = strtoll(exp, &end, 10)) <= 0 || *end != '\0' ||
-	     expires_in > 10LL * 365 * 86400))
+	    config_parse_ll(exp, 1, ADMIN_MAX_BAN_SECONDS, &expires_in) != 0)
 		id = -1;
 	if (id < 0 ||
 	    (id == 0 &&
@@ -1246,14 +1248,21 @@ api_admin_audit(struct http_req *req)
 	struct app *app = http_req_app(req);
 	const char *b = http_req_arg(req, "before");
 	const char *l = http_req_arg(req, "limit");
-	long long before = b != NULL ? strtoll(b, NULL, 10) : 0;
-	long limit = l != NULL ? strtol(l, NULL, 10) : 100;
+	long long before = 0, limit = 100;
 	struct storage *rd;
 	json_t *list;
 	size_t n;
 
-	if (limit < 1 || limit > ADMIN_MAX_LIST)
-		limit = 100;
+	if (b != NULL && *b != '\0' &&
+	    config_parse_ll(b, 1, LLONG_MAX, &before) != 0) {
+		http_reply_error(req, 400, "invalid_cursor", "Bad cursor.");
+		return;
+	}
+	if (l != NULL && config_parse_ll(l, 1, ADMIN_MAX_LIST, &limit) != 0) {
+		http_reply_error(req, 400, "invalid_limit",
+		                 "limit must be 1..200.");
+		return;
+	}
 	list = json_array();
 	if ((rd = app_reader(app)) == NULL ||
 	    storage_audit_list(rd, before, (int)limit, audit_row, list) != 0) {

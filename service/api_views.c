@@ -161,16 +161,14 @@ api_views_top(struct http_req *req)
 	struct storage_top *rows = NULL;
 	struct storage *rd;
 	long long since, today;
-	long limit = 10;
+	long long limit = 10;
 	json_t *arr;
-	char *end;
 	int n = 0, i;
 
 	if (site == NULL)
 		return;
 	if (lim != NULL) {
-		limit = strtol(lim, &end, 10);
-		if (*end != '\0' || limit < 1 || limit > MAX_TOP) {
+		if (config_parse_ll(lim, 1, MAX_TOP, &limit) != 0) {
 			http_reply_error(req, 400, "invalid_limit",
 			                 "limit must be 1..50.");
 			return;

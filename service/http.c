@@ -1017,11 +1017,12 @@ has_body(struct MHD_Connection *c, unsigned long long *clen, int *chunked)
 	*clen = 0;
 	*chunked = te != NULL;
 	if (cl != NULL) {
-		char *end;
+		long long n;
 
-		*clen = strtoull(cl, &end, 10);
-		if (*end != '\0')
-			*clen = ~0ULL;
+		/* Not a number (RFC 9110: 1*DIGIT), or one past any cap. */
+		*clen = config_parse_ll(cl, 0, LLONG_MAX, &n) == 0
+		            ? (unsigned long long)n
+		            : ~0ULL;
 	}
 	return *chunked || *clen > 0;
 }

@@ -381,12 +381,10 @@ captcha_sample(const char *path, const enum audio_lang *lang, const char *dir,
 	const char *ext = lang != NULL ? "wav" : "png";
 	FILE *tsv = NULL, *fp;
 	size_t len;
-	long n, i;
-	char *end;
+	long long n, i;
 	int ret = 1;
 
-	n = strtol(count, &end, 10);
-	if (*end != '\0' || n < 1 || n > 100000) {
+	if (config_parse_ll(count, 1, 100000, &n) != 0) {
 		fprintf(stderr, "captcha-sample: N must be 1..100000\n");
 		return 2;
 	}
@@ -412,16 +410,16 @@ captcha_sample(const char *path, const enum audio_lang *lang, const char *dir,
 	for (i = 0; i < n; i++) {
 		if (sample_one(lang, answer, &file, &len) != 0)
 			goto done;
-		snprintf(name, sizeof(name), "%s/%04ld.%s", dir, i, ext);
+		snprintf(name, sizeof(name), "%s/%04lld.%s", dir, i, ext);
 		if ((fp = fopen(name, "wb")) == NULL ||
 		    fwrite(file, 1, len, fp) != len || fclose(fp) != 0) {
 			free(file);
 			goto done;
 		}
 		free(file);
-		fprintf(tsv, "%04ld.%s\t%s\n", i, ext, answer);
+		fprintf(tsv, "%04lld.%s\t%s\n", i, ext, answer);
 	}
-	printf("%ld %s and answers.tsv written to %s\n", n,
+	printf("%lld %s and answers.tsv written to %s\n", n,
 	       lang != NULL ? "audio challenges" : "images", dir);
 	ret = 0;
 done:

@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdint.h>
@@ -139,7 +140,7 @@ salt_for(struct views *v, time_t now)
 static void
 salt_load(struct views *v)
 {
-	char text[256];
+	char text[256], *sp;
 	long long day;
 	size_t len;
 	FILE *fp = fopen(v->salt_path, "r");
@@ -147,9 +148,12 @@ salt_load(struct views *v)
 	v->salt_day = -1;
 	if (fp == NULL)
 		return;
-	if (fgets(text, sizeof(text), fp) != NULL &&
-	    sscanf(text, "%lld", &day) == 1 && strchr(text, ' ') != NULL &&
-	    sodium_hex2bin(v->salt, sizeof(v->salt), strchr(text, ' ') + 1,
+	/* "DAY HEX\n", as salt_save writes it. */
+	sp = fgets(text, sizeof(text), fp) != NULL ? strchr(text, ' ') : NULL;
+	if (sp != NULL)
+		*sp = '\0'; /* ends DAY */
+	if (sp != NULL && config_parse_ll(text, 0, LLONG_MAX, &day) == 0 &&
+	    sodium_hex2bin(v->salt, sizeof(v->salt), sp + 1,
 	                   sizeof(v->salt) * 2, NULL, &len, NULL) == 0 &&
 	    len == sizeof(v->salt))
 		v->salt_day = day;

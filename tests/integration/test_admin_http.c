@@ -562,6 +562,14 @@ test_actions_audited(void **state)
 	    adm(&b, "GET", "/admin/api/audit?limit=5", NULL, 0, &j), 200);
 	assert_int_equal(json_array_size(json_object_get(j, "entries")), 5);
 	json_decref(j);
+	/* A limit or cursor that is not a number in range is an error, not
+	 * the default silently (it was, once). */
+	assert_int_equal(
+	    adm(&b, "GET", "/admin/api/audit?limit=5x", NULL, 0, NULL), 400);
+	assert_int_equal(
+	    adm(&b, "GET", "/admin/api/audit?limit=201", NULL, 0, NULL), 400);
+	assert_int_equal(
+	    adm(&b, "GET", "/admin/api/audit?before=-3", NULL, 0, NULL), 400);
 	snprintf(path, sizeof(path), "/admin/api/comments/%lld", id);
 	assert_int_equal(adm(&b, "DELETE", path, NULL, 1, NULL), 204);
 	assert_int_equal(adm(&b, "DELETE", path, NULL, 1, NULL), 404);

@@ -2,6 +2,7 @@
  * Unit tests of the config parser: a good file, and each kind of problem
  * reported with its line number.
  */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -338,6 +339,45 @@ test_db_path(void **state)
 	config_free(c);
 }
 
+/* The one bounded number parser: digits only, the whole string, in
+ * range; everything strtoll would also take is refused. */
+static void
+test_parse_ll(void **state)
+{
+	static const char *const bad[] = {
+	    "",
+	    " 1",
+	    "1 ",
+	    "+1",
+	    "1x",
+	    "0x10",
+	    "1e3",
+	    "--1",
+	    "-",
+	    "٣",
+	    "99999999999999999999" /* overflows */};
+	long long v = 7;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(config_parse_ll("42", 0, 100, &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(config_parse_ll("-5", -10, 10, &v), 0);
+	assert_int_equal(v, -5);
+	assert_int_equal(config_parse_ll("0", 0, 0, &v), 0);
+	assert_int_equal(
+	    config_parse_ll("9223372036854775807", 0, LLONG_MAX, &v), 0);
+	assert_true(v == LLONG_MAX);
+	v = 7;
+	assert_int_equal(config_parse_ll("101", 0, 100, &v), -1);
+	assert_int_equal(config_parse_ll("0", 1, 100, &v), -1);
+	assert_int_equal(config_parse_ll(NULL, 0, 100, &v), -1);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(
+		    config_parse_ll(bad[i], LLONG_MIN, LLONG_MAX, &v), -1);
+	assert_int_equal(v, 7); /* untouched on refusal */
+}
+
 int
 main(void)
 {
@@ -353,6 +393,7 @@ main(void)
 	    cmocka_unit_test(test_nul_byte_in_file),
 	    cmocka_unit_test(test_origin_normalise),
 	    cmocka_unit_test(test_cidr),
+	    cmocka_unit_test(test_parse_ll),
 	    cmocka_unit_test(test_doc_lists_every_key),
 	};
 
