@@ -140,12 +140,42 @@ _Static_assert(MIN_BODY_MAX <= BODY_SHORT && DEFAULT_BODY_MAX <= MAX_BODY_MAX,
 /* Seconds between refreshes of a session's last_seen (at most half the
  * idle timeout): a write a minute per moderator, not one a request. */
 #define ADMIN_TOUCH_EVERY 60
+/* A number limit as text, for messages that state it. */
+#define LIMIT_STR_(x) #x
+#define LIMIT_STR(x)  LIMIT_STR_(x)
+
+/* A reader's display name, in characters after normalisation (a full
+ * Vietnamese name with a place is under 60). */
+#define MAX_NAME_CHARS 80
+/* The newsroom's reply under a comment, in characters: the longest
+ * comment a reader may send. */
+#define ADMIN_MAX_REPLY_CHARS 4000
+/* A moderator's edit of a comment's text, in characters: room for a
+ * comment that came in under a larger site limit. */
+#define ADMIN_MAX_EDIT_CHARS 20000
+/* A search of the moderation queue, in bytes before folding. */
+#define ADMIN_MAX_QUERY_BYTES 200
+/* A ban's reason, in bytes (a sentence for the audit log). */
+#define ADMIN_MAX_BAN_REASON 500
+/* Rows of an admin list and of the audit log when the request says
+ * nothing. */
+#define ADMIN_LIST_DEFAULT  50
+#define ADMIN_AUDIT_DEFAULT 100
 /* Comments one bulk action changes (one writer transaction). */
 #define ADMIN_MAX_BULK 500
 /* The longest timed ban, in seconds (10 years; no expiry: permanent). */
 #define ADMIN_MAX_BAN_SECONDS (10LL * 365 * 86400)
 /* Rows of one page of an admin list. */
 #define ADMIN_MAX_LIST 200
+_Static_assert(ADMIN_LIST_DEFAULT <= ADMIN_MAX_LIST &&
+                   ADMIN_AUDIT_DEFAULT <= ADMIN_MAX_LIST,
+               "the default page of an admin list is a page it allows");
+
+/* The most viewed articles one request lists (GET /api/v1/views/top),
+ * and the articles one GET /api/v1/counts asks about (a front page
+ * lists a few dozen). */
+#define VIEWS_MAX_TOP        50
+#define VIEWS_MAX_COUNT_KEYS 100
 
 /* Metrics: routes are a fixed table; statuses are bucketed. */
 #define MAX_METRICS     64

@@ -840,7 +840,7 @@ api_admin_comments(struct http_req *req)
 	memset(&f, 0, sizeof(f));
 	f.status = -1;
 	f.site = f.article = f.q = "";
-	f.limit = 50;
+	f.limit = ADMIN_LIST_DEFAULT;
 	if ((v = http_req_arg(req, "status")) != NULL && *v != '\0' &&
 	    (f.status = status_parse(v)) < 0) {
 		http_reply_error(
@@ -872,14 +872,16 @@ api_admin_comments(struct http_req *req)
 	}
 	if ((v = http_req_arg(req, "limit")) != NULL) {
 		if (config_parse_ll(v, 1, ADMIN_MAX_LIST, &n) != 0) {
-			http_reply_error(req, 400, "invalid_limit",
-			                 "limit must be 1..200.");
+			http_reply_error(
+			    req, 400, "invalid_limit",
+			    "limit must be 1.." LIMIT_STR(ADMIN_MAX_LIST) ".");
 			return;
 		}
 		f.limit = (int)n;
 	}
 	if ((v = http_req_arg(req, "q")) != NULL && *v != '\0') {
-		if (strlen(v) > 200 || (folded = text_fold(v)) == NULL) {
+		if (strlen(v) > ADMIN_MAX_QUERY_BYTES ||
+		    (folded = text_fold(v)) == NULL) {
 			http_reply_error(
 			    req, 400, "invalid_query",
 			    "The search is too long or not UTF-8.");
@@ -926,11 +928,12 @@ api_admin_comment_action(struct http_req *req)
 		if (body == NULL ||
 		    text_normalize(body, http_req_arg_len(req, "body"), 1,
 		                   &norm, &nc) != TEXT_OK ||
-		    nc == 0 || nc > 4000) {
+		    nc == 0 || nc > ADMIN_MAX_REPLY_CHARS) {
 			free(norm);
 			http_reply_error(
 			    req, 400, "invalid_fields",
-			    "The reply must be 1-4000 characters of text.");
+			    "The reply must be 1-" LIMIT_STR(
+			        ADMIN_MAX_REPLY_CHARS) " characters of text.");
 			return;
 		}
 		if ((j = job_new(req, OP_REPLY, a)) == NULL) {
@@ -971,15 +974,19 @@ api_admin_comment_edit(struct http_req *req)
 	}
 	if (name != NULL && (text_normalize(name, http_req_arg_len(req, "name"),
 	                                    0, &nn, &nc) != TEXT_OK ||
-	                     nc == 0 || nc > 80))
-		fields = json_pack("{s:s}", "name", "1-80 characters of text.");
+	                     nc == 0 || nc > MAX_NAME_CHARS))
+		fields = json_pack(
+		    "{s:s}", "name",
+		    "1-" LIMIT_STR(MAX_NAME_CHARS) " characters of text.");
 	if (body != NULL && (text_normalize(body, http_req_arg_len(req, "body"),
 	                                    1, &nb, &nc) != TEXT_OK ||
-	                     nc == 0 || nc > 20000)) {
+	                     nc == 0 || nc > ADMIN_MAX_EDIT_CHARS)) {
 		if (fields == NULL)
 			fields = json_object();
-		json_object_set_new(fields, "body",
-		                    json_string("1-20000 characters of text."));
+		json_object_set_new(
+		    fields, "body",
+		    json_string("1-" LIMIT_STR(
+		        ADMIN_MAX_EDIT_CHARS) " characters of text."));
 	}
 	if (fields != NULL || (name == NULL && body == NULL)) {
 		free(nn);
@@ -1050,9 +1057,11 @@ api_admin_bulk(struct http_req *req)
 	n = json_array_size(ids);
 	to = action_status(action);
 	if (!json_is_array(ids) || n == 0 || n > ADMIN_MAX_BULK || to < 0) {
-		http_reply_error(req, 400, "invalid_fields",
-		                 "Send {\"ids\": [1..500 ids], \"action\": "
-		                 "approve|reject|spam|delete|restore}.");
+		http_reply_error(
+		    req, 400, "invalid_fields",
+		    "Send {\"ids\": [1.." LIMIT_STR(
+		        ADMIN_MAX_BULK) " ids], \"action\": "
+		                        "approve|reject|spam|delete|restore}.");
 		return;
 	}
 	if ((j = job_new(req, OP_BULK, a)) == NULL)
@@ -1167,12 +1176,13 @@ api_admin_ban_add(struct http_req *req)
 	     (kind == NULL || value == NULL ||
 	      (strcmp(kind, "email") != 0 && strcmp(kind, "ip") != 0) ||
 	      (strcmp(kind, "email") == 0 && !text_email_ok(value)) ||
-	      strlen(value) > 254)) ||
-	    (reason != NULL && strlen(reason) > 500)) {
+	      strlen(value) > MAX_EMAIL_BYTES)) ||
+	    (reason != NULL && strlen(reason) > ADMIN_MAX_BAN_REASON)) {
 		http_reply_error(
 		    req, 400, "invalid_fields",
 		    "Send comment_id, or kind (email|ip) and value; optional "
-		    "site, reason (<= 500) and expires_in (seconds).");
+		    "site, reason (<= " LIMIT_STR(
+		        ADMIN_MAX_BAN_REASON) ") and expires_in (seconds).");
 		return;
 	}
 	/* An e-mail ban is stored as its key: an IDN domain in ASCII. */
@@ -1248,7 +1258,7 @@ api_admin_audit(struct http_req *req)
 	struct app *app = http_req_app(req);
 	const char *b = http_req_arg(req, "before");
 	const char *l = http_req_arg(req, "limit");
-	long long before = 0, limit = 100;
+	long long before = 0, limit = ADMIN_AUDIT_DEFAULT;
 	struct storage *rd;
 	json_t *list;
 	size_t n;
@@ -1259,8 +1269,9 @@ api_admin_audit(struct http_req *req)
 		return;
 	}
 	if (l != NULL && config_parse_ll(l, 1, ADMIN_MAX_LIST, &limit) != 0) {
-		http_reply_error(req, 400, "invalid_limit",
-		                 "limit must be 1..200.");
+		http_reply_error(
+		    req, 400, "invalid_limit",
+		    "limit must be 1.." LIMIT_STR(ADMIN_MAX_LIST) ".");
 		return;
 	}
 	list = json_array();

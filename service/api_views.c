@@ -10,13 +10,11 @@
 
 #include "api.h"
 #include "app.h"
+#include "bandoc_limits.h"
 #include "config.h"
 #include "http.h"
 #include "storage.h"
 #include "views.h"
-
-#define MAX_TOP        50
-#define MAX_COUNT_KEYS 100
 
 /* A transparent 1x1 GIF. */
 static const unsigned char pixel[] = {
@@ -168,9 +166,10 @@ api_views_top(struct http_req *req)
 	if (site == NULL)
 		return;
 	if (lim != NULL) {
-		if (config_parse_ll(lim, 1, MAX_TOP, &limit) != 0) {
-			http_reply_error(req, 400, "invalid_limit",
-			                 "limit must be 1..50.");
+		if (config_parse_ll(lim, 1, VIEWS_MAX_TOP, &limit) != 0) {
+			http_reply_error(
+			    req, 400, "invalid_limit",
+			    "limit must be 1.." LIMIT_STR(VIEWS_MAX_TOP) ".");
 			return;
 		}
 	}
@@ -235,7 +234,8 @@ api_counts(struct http_req *req)
 	if (list == NULL || *list == '\0') {
 		http_reply_error(
 		    req, 400, "invalid_fields",
-		    "articles is a comma-separated list of 1-100 keys.");
+		    "articles is a comma-separated list of 1-" LIMIT_STR(
+		        VIEWS_MAX_COUNT_KEYS) " keys.");
 		return;
 	}
 	out = json_object();
@@ -243,13 +243,19 @@ api_counts(struct http_req *req)
 	for (p = list; *p != '\0';) {
 		size_t len = strcspn(p, ",");
 
-		if (++n > MAX_COUNT_KEYS || len == 0 || len > 200) {
+		if (++n > VIEWS_MAX_COUNT_KEYS || len == 0 ||
+		    len > MAX_ARTICLE_KEY) {
 			json_decref(out);
 			json_decref(keys);
 			http_reply_error(
 			    req, 400, "invalid_fields",
-			    "articles is a comma-separated list of 1-100 "
-			    "keys of 1-200 bytes.");
+			    "articles is a comma-separated list of "
+			    "1-" LIMIT_STR(
+			        VIEWS_MAX_COUNT_KEYS) " "
+			                              "keys of 1-" LIMIT_STR(
+			                                  MAX_ARTICLE_KEY) " by"
+			                                                   "tes"
+			                                                   ".");
 			return;
 		}
 		memcpy(k, p, len);
