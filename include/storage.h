@@ -140,6 +140,20 @@ int storage_views_top(struct storage *st, const char *site, long long since_day,
 
 #define STORAGE_HASH_BYTES 16
 
+/*
+ * The outcome of a storage function whose callers branch on the cause.
+ * Functions documented "0 found, 1 not, -1 error" return these same
+ * values (STORAGE_OK, STORAGE_NOT_FOUND, STORAGE_ERROR).
+ */
+enum storage_result {
+	STORAGE_ERROR = -1, /* the database failed (logged) */
+	STORAGE_OK = 0,
+	STORAGE_NOT_FOUND = 1, /* no such row */
+	STORAGE_EXISTS = 2,    /* a row with that key is there already */
+	STORAGE_CONFLICT = 3,  /* used already (a single-use nonce) */
+	STORAGE_FULL = 4       /* the disk or the database is full */
+};
+
 enum storage_status {
 	STORAGE_PENDING = 0,
 	STORAGE_APPROVED = 1,
@@ -335,8 +349,11 @@ int storage_stats(struct storage *st, long long day_start,
                              long long n),
                   void *arg, long long *today, long long *oldest_pending);
 
-int storage_user_add(struct storage *st, const char *name, const char *role,
-                     const char *hash, long long now);
+/* STORAGE_OK, STORAGE_EXISTS (the name is taken), STORAGE_FULL or
+ * STORAGE_ERROR. */
+enum storage_result storage_user_add(struct storage *st, const char *name,
+                                     const char *role, const char *hash,
+                                     long long now);
 /* 0 found, 1 not, -1 error. */
 int storage_user_get(struct storage *st, const char *name,
                      struct storage_user *u);

@@ -28,48 +28,13 @@
 #include "config.h"
 #include "http.h"
 #include "log.h"
+#include "moderation.h"
 #include "ratelimit.h"
 #include "storage.h"
 #include "text.h"
 #include "webhook.h"
 #include "worker.h"
 #include "writer.h"
-
-static const char *const status_names[] = {"pending", "approved", "rejected",
-                                           "spam", "deleted"};
-static const struct {
-	const char *name;
-	unsigned int bit;
-} flag_names[] = {{"watched", STORAGE_FLAG_WATCHED},
-                  {"links", STORAGE_FLAG_LINKS},
-                  {"honeypot", STORAGE_FLAG_HONEYPOT},
-                  {"banned", STORAGE_FLAG_BANNED},
-                  {"blocked", STORAGE_FLAG_BLOCKED}};
-
-static int
-status_parse(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < 5; i++)
-		if (strcmp(s, status_names[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* The status an action sets, or -1. */
-static int
-action_status(const char *action)
-{
-	static const char *const actions[] = {"restore", "approve", "reject",
-	                                      "spam", "delete"};
-	size_t i;
-
-	for (i = 0; action != NULL && i < 5; i++)
-		if (strcmp(action, actions[i]) == 0)
-			return (int)i;
-	return -1;
-}
 
 /* --- sessions (admin_session.c) --- */
 
@@ -130,79 +95,21 @@ admin_of(struct http_req *req)
 	return http_req_auth(req);
 }
 
-/* --- comment JSON --- */
-
-static void
-history_row(void *arg, const char *action, const char *user, long long at)
-{
-	json_array_append_new(arg,
-	                      json_pack("{s:s, s:s, s:o}", "action", action,
-	                                "user", user, "at", api_iso_time(at)));
-}
+/* --- comment JSON (moderation_comment_json) --- */
 
 struct cj {
 	struct storage *st;
-	json_t *out; /* array or single slot */
+	json_t *out;
 	long long last_id;
 	int n;
 };
-
-static json_t *
-comment_json(struct storage *st, const struct storage_admin_comment *c)
-{
-	json_t *o = json_object(), *flags = json_array(), *hist = json_array();
-	char ip[13];
-	size_t i;
-
-	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
-		if (c->flags & flag_names[i].bit)
-			json_array_append_new(flags,
-			                      json_string(flag_names[i].name));
-	snprintf(ip, sizeof(ip), "%.12s", c->ip_hash);
-	storage_admin_history(st, c->id, history_row, hist);
-	json_object_set_new(o, "id", json_integer(c->id));
-	json_object_set_new(o, "site", json_string(c->site));
-	json_object_set_new(o, "article", json_string(c->article));
-	json_object_set_new(o, "article_title", json_string(c->article_title));
-	json_object_set_new(o, "article_url", json_string(c->article_url));
-	json_object_set_new(o, "parent_id",
-	                    c->parent_id > 0 ? json_integer(c->parent_id)
-	                                     : json_null());
-	json_object_set_new(o, "parent_excerpt",
-	                    c->parent_id > 0 ? json_string(c->parent_excerpt)
-	                                     : json_null());
-	json_object_set_new(o, "name", json_string(c->name));
-	json_object_set_new(o, "email", json_string(c->email));
-	json_object_set_new(o, "body", json_string(c->body));
-	json_object_set_new(o, "status",
-	                    json_string(c->status >= 0 && c->status < 5
-	                                    ? status_names[c->status]
-	                                    : "?"));
-	json_object_set_new(o, "flags", flags);
-	json_object_set_new(o, "ip_hash", json_string(ip));
-	json_object_set_new(o, "user_agent", json_string(c->user_agent));
-	json_object_set_new(o, "created_at", api_iso_time(c->created_at));
-	json_object_set_new(o, "updated_at", api_iso_time(c->updated_at));
-	json_object_set_new(o, "reply",
-	                    c->reply_body != NULL
-	                        ? json_pack("{s:s, s:s, s:o}", "name",
-	                                    c->reply_name ? c->reply_name : "",
-	                                    "body", c->reply_body, "created_at",
-	                                    api_iso_time(c->reply_at))
-	                        : json_null());
-	json_object_set_new(o, "history", hist);
-	return o;
-}
 
 static void
 cj_row(void *arg, const struct storage_admin_comment *c)
 {
 	struct cj *x = arg;
 
-	if (json_is_array(x->out))
-		json_array_append_new(x->out, comment_json(x->st, c));
-	else
-		x->out = comment_json(x->st, c);
+	json_array_append_new(x->out, moderation_comment_json(x->st, c));
 	x->last_id = c->id;
 	x->n++;
 }
@@ -225,31 +132,54 @@ enum op {
 	OP_ONECLICK
 };
 
+/*
+ * A request's writer job: the operation, its own arguments (u, by op),
+ * who acts, and the outcome. Logins and new accounts go through an
+ * Argon2 worker first (wjob).
+ */
 struct job {
 	struct writer_job job;
 	struct worker_job wjob;
 	struct http_req *req;
 	enum op op;
 	int wstatus; /* the writer's outcome: 0 written */
-	/* A login's rate-limit keys, made on the HTTP thread. */
-	struct admin_login_keys keys;
 	struct admin_session a;
-	const char *self; /* the daemon's origin, for webhook links */
-	long long id, expires_at;
-	int status;
-	long long *ids;
-	size_t nids;
-	char *name, *body, *search, *kind, *value, *reason, *password, *site;
+	struct moderation_who who; /* a's user and address, the origin */
+	long long id;              /* the comment or ban acted on */
+	union {
+		int status; /* OP_STATUS */
+		struct {
+			long long *ids;
+			size_t n;
+			int status;
+		} bulk;
+		struct {
+			char *name,
+			    *body; /* OP_EDIT (NULL: unchanged), OP_REPLY */
+		} text;
+		struct {
+			struct moderation_ban b; /* its strings are owned: */
+			char *kind, *value, *site, *reason;
+		} ban;
+		struct {
+			char *name, *role; /* OP_USER_ADD, OP_USER_DISABLE */
+			int disabled;
+		} user;
+		struct {
+			unsigned char nonce[16];
+			long long expires_at;
+			int status;
+		} oneclick;
+	} u;
+	/* A login or a new account: the password, its hash, the login's
+	 * rate-limit keys (made on the HTTP thread), the new session. */
+	char *password;
 	char pwhash[STORAGE_MAX_PWHASH + 1];
 	char rehash[STORAGE_MAX_PWHASH + 1];
 	int pw_ok, disabled;
+	struct admin_login_keys keys;
 	char session[AUTH_SESSION_TEXT];
-	unsigned char nonce[16];
-	/* The reply. */
-	unsigned int http;
-	const char *code;
-	const char *message;
-	json_t *result;
+	struct moderation_out out;
 };
 
 static void
@@ -257,478 +187,165 @@ job_free(struct job *j)
 {
 	if (j == NULL)
 		return;
-	free(j->ids);
-	free(j->name);
-	free(j->body);
-	free(j->search);
-	free(j->kind);
-	free(j->value);
-	free(j->reason);
-	free(j->site);
+	switch (j->op) {
+	case OP_BULK:
+		free(j->u.bulk.ids);
+		break;
+	case OP_EDIT:
+	case OP_REPLY:
+		free(j->u.text.name);
+		free(j->u.text.body);
+		break;
+	case OP_BAN_ADD:
+		free(j->u.ban.kind);
+		free(j->u.ban.value);
+		free(j->u.ban.site);
+		free(j->u.ban.reason);
+		break;
+	case OP_USER_ADD:
+	case OP_USER_DISABLE:
+		free(j->u.user.name);
+		free(j->u.user.role);
+		break;
+	default:
+		break;
+	}
 	if (j->password != NULL) {
 		sodium_memzero(j->password, strlen(j->password));
 		free(j->password);
 	}
 	sodium_memzero(j->pwhash, sizeof(j->pwhash));
 	sodium_memzero(j->session, sizeof(j->session));
-	json_decref(j->result);
+	json_decref(j->out.result);
 	free(j);
 }
 
-static void
-fail(struct job *j, unsigned int http, const char *code, const char *msg)
-{
-	j->http = http;
-	j->code = code;
-	j->message = msg;
-}
+/* --- the operations table: each op's run() in the writer --- */
 
-/*
- * A copy of a comment as the database holds it, taken in the writer's
- * transaction just before a change: what the audit detail and the
- * webhook of that change describe.
- */
-struct snap {
-	long long id, created_at;
-	int status;
-	unsigned int flags;
-	char *site, *article, *title, *url, *name, *email, *body;
-	int ok; /* every copy made */
-};
-
-static void
-snap_free(struct snap *c)
-{
-	free(c->site);
-	free(c->article);
-	free(c->title);
-	free(c->url);
-	free(c->name);
-	free(c->email);
-	free(c->body);
-	memset(c, 0, sizeof(*c));
-}
-
-static void
-snap_row(void *arg, const struct storage_admin_comment *c)
-{
-	struct snap *x = arg;
-
-	x->id = c->id;
-	x->created_at = c->created_at;
-	x->status = c->status >= 0 && c->status < 5 ? c->status : 0;
-	x->flags = c->flags;
-	x->site = strdup(c->site);
-	x->article = strdup(c->article);
-	x->title = strdup(c->article_title);
-	x->url = strdup(c->article_url);
-	x->name = strdup(c->name);
-	x->email = strdup(c->email);
-	x->body = strdup(c->body);
-	x->ok = x->site && x->article && x->title && x->url && x->name &&
-	        x->email && x->body;
-}
-
-/* Takes the snapshot of comment id: 0, 1 no such comment, -1 error
- * (nothing to free then). */
 static int
-snap_take(struct storage *st, long long id, struct snap *out)
+run_status(struct storage *st, struct job *j)
 {
-	int r;
+	return moderation_set_status(st, &j->who, j->id, j->u.status, &j->out);
+}
 
-	memset(out, 0, sizeof(*out));
-	r = storage_admin_get(st, id, snap_row, out);
-	if (r == 0 && !out->ok) {
-		snap_free(out);
+static int
+run_bulk(struct storage *st, struct job *j)
+{
+	return moderation_bulk(st, &j->who, j->u.bulk.ids, j->u.bulk.n,
+	                       j->u.bulk.status, &j->out);
+}
+
+static int
+run_edit(struct storage *st, struct job *j)
+{
+	return moderation_edit(st, &j->who, j->id, j->u.text.name,
+	                       j->u.text.body, &j->out);
+}
+
+static int
+run_reply(struct storage *st, struct job *j)
+{
+	return moderation_reply(st, &j->who, j->id, j->u.text.body, &j->out);
+}
+
+static int
+run_unreply(struct storage *st, struct job *j)
+{
+	return moderation_reply(st, &j->who, j->id, NULL, &j->out);
+}
+
+static int
+run_hard_delete(struct storage *st, struct job *j)
+{
+	return moderation_hard_delete(st, &j->who, j->id, &j->out);
+}
+
+static int
+run_ban_add(struct storage *st, struct job *j)
+{
+	return moderation_ban_add(st, &j->who, &j->u.ban.b, &j->out);
+}
+
+static int
+run_ban_delete(struct storage *st, struct job *j)
+{
+	return moderation_ban_delete(st, &j->who, j->id, &j->out);
+}
+
+static int
+run_user_add(struct storage *st, struct job *j)
+{
+	return moderation_user_add(st, &j->who, j->u.user.name, j->u.user.role,
+	                           j->pwhash, &j->out);
+}
+
+static int
+run_user_disable(struct storage *st, struct job *j)
+{
+	return moderation_user_disable(st, &j->who, j->u.user.name,
+	                               j->u.user.disabled, &j->out);
+}
+
+static int
+run_oneclick(struct storage *st, struct job *j)
+{
+	return moderation_oneclick(st, &j->who, j->u.oneclick.nonce,
+	                           j->u.oneclick.expires_at, j->id,
+	                           j->u.oneclick.status, &j->out);
+}
+
+static int
+run_login(struct storage *st, struct job *j)
+{
+	if (admin_session_create(st, j->who.cfg, j->a.user, j->a.ip_hash,
+	                         j->rehash, j->session, j->a.hash) != 0) {
+		j->out.http = 503;
+		j->out.code = "unavailable";
+		j->out.message = "The database is unavailable; try again.";
 		return -1;
 	}
-	return r;
-}
-
-/* The event of a moderator's change to status to, or -1 (a restore to
- * pending is not one: comment.pending means a new comment). */
-static int
-status_event(int to)
-{
-	switch (to) {
-	case STORAGE_APPROVED:
-		return WEBHOOK_APPROVED;
-	case STORAGE_REJECTED:
-		return WEBHOOK_REJECTED;
-	case STORAGE_SPAM:
-		return WEBHOOK_SPAM;
-	case STORAGE_DELETED:
-		return WEBHOOK_DELETED;
-	default:
-		return -1;
-	}
-}
-
-/* Adds the webhook event ev of the comment in c, acted on by j's user,
- * to the outbox (when its site takes it). 0 / -1. */
-static int
-snap_event(struct storage *st, struct job *j, const struct snap *c,
-           enum webhook_event ev, int hard, long long now)
-{
-	const struct config_site *site =
-	    config_site_find(http_req_app(j->req)->cfg, c->site);
-	struct webhook_comment w = {c->id,    c->created_at, c->article,
-	                            c->title, c->url,        c->name,
-	                            c->email, c->body,       c->flags};
-
-	return webhook_enqueue(st, site, ev, &w, j->self, j->a.user, hard, now);
-}
-
-/*
- * Changes one comment's status with its audit row and, when the status
- * changes to one that has an event, the webhook's outbox row, all in the
- * writer's transaction. 0, 1 no such comment, -1 error.
- */
-static int
-set_status(struct storage *st, struct job *j, long long id, int to,
-           const char *action)
-{
-	long long now = (long long)time(NULL);
-	int from, r, ev = status_event(to);
-	struct snap c;
-	char ip[33];
-
-	r = storage_admin_status_of(st, id, &from, ip, sizeof(ip), NULL, NULL,
-	                            NULL);
-	if (r != 0)
-		return r;
-	if (storage_admin_set_status(st, id, to, now) < 0 ||
-	    storage_audit_add(st, now, j->a.user, action, id, j->a.ip_hash,
-	                      status_names[from], status_names[to]) != 0)
-		return -1;
-	if (ev < 0 || from == to)
-		return 0;
-	if (snap_take(st, id, &c) != 0)
-		return -1;
-	r = snap_event(st, j, &c, (enum webhook_event)ev, 0, now);
-	snap_free(&c);
-	return r;
-}
-
-/* Dumps o (stolen) compactly; NULL when out of memory. */
-static char *
-json_text(json_t *o)
-{
-	char *t = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
-
-	json_decref(o);
-	return t;
-}
-
-/*
- * The audit detail of a hard delete: where the comment was, who wrote it
- * and when, and a digest of its text (BLAKE2b-128, hex: `b2sum -l 128`
- * of the body gives the same), so that a copy can be recognised later.
- * Neither the text nor the e-mail address is kept: a deletion for
- * privacy stays a deletion.
- */
-static char *
-delete_detail(const struct snap *c)
-{
-	unsigned char h[16];
-	char hex[sizeof(h) * 2 + 1];
-
-	crypto_generichash(h, sizeof(h), (const unsigned char *)c->body,
-	                   strlen(c->body), NULL, 0);
-	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-	return json_text(
-	    json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "site", c->site,
-	              "article", c->article, "name", c->name, "created_at",
-	              api_iso_time(c->created_at), "status",
-	              status_names[c->status], "body_blake2b_128", hex));
-}
-
-/* Deletes comment j->id for ever with its audit row. 0, 1 no such
- * comment, -1 error. */
-static int
-hard_delete(struct storage *st, struct job *j, long long now)
-{
-	struct snap c;
-	char *detail = NULL;
-	int r;
-
-	if ((r = snap_take(st, j->id, &c)) != 0)
-		return r;
-	r = -1;
-	if ((detail = delete_detail(&c)) == NULL ||
-	    snap_event(st, j, &c, WEBHOOK_DELETED, 1, now) != 0 ||
-	    storage_admin_delete(st, j->id) != 1 ||
-	    storage_audit_add_detail(st, now, j->a.user, "hard_delete", j->id,
-	                             j->a.ip_hash, NULL, NULL, detail) != 0)
-		goto done;
-	r = 0;
-done:
-	free(detail);
-	snap_free(&c);
-	return r;
-}
-
-/* The audit detail of a ban or unban: the ban as stored (an address
- * as its keyed hash). */
-static char *
-ban_detail(const struct storage_ban *b)
-{
-	return json_text(json_pack(
-	    "{s:I, s:s, s:s, s:o, s:o, s:s}", "ban_id", (json_int_t)b->id,
-	    "kind", b->kind, "value", b->value, "site",
-	    b->site ? json_string(b->site) : json_null(), "expires_at",
-	    api_iso_time(b->expires_at), "reason", b->reason));
-}
-
-static void
-ban_audit_row(void *arg, const struct storage_ban *b)
-{
-	*(char **)arg = ban_detail(b);
-}
-
-/* Appends the audit row of action (ban, unban) on ban id, read back as
- * stored. 0, 1 no such ban, -1 error. */
-static int
-ban_audit(struct storage *st, struct job *j, const char *action, long long id,
-          long long now)
-{
-	int ban = strcmp(action, "ban") == 0;
-	char *detail = NULL;
-	int r = storage_ban_get(st, id, ban_audit_row, &detail);
-
-	if (r == 0 &&
-	    (detail == NULL ||
-	     storage_audit_add_detail(st, now, j->a.user, action,
-	                              ban ? j->id : 0, j->a.ip_hash, NULL,
-	                              ban ? j->kind : NULL, detail) != 0))
-		r = -1;
-	free(detail);
-	return r;
-}
-
-static int
-result_comment(struct storage *st, struct job *j, long long id)
-{
-	struct cj x = {st, NULL, 0, 0};
-
-	if (storage_admin_get(st, id, cj_row, &x) != 0)
-		return -1;
-	j->result = x.out;
-	j->http = 200;
+	j->out.http = 200;
 	return 0;
 }
 
-static const char *
-op_action(int status)
+static int
+run_logout(struct storage *st, struct job *j)
 {
-	static const char *const actions[] = {"restore", "approve", "reject",
-	                                      "spam", "delete"};
-
-	return actions[status];
+	if (storage_session_delete(st, j->a.hash, sizeof(j->a.hash)) < 0) {
+		j->out.http = 503;
+		j->out.code = "unavailable";
+		j->out.message = "The database is unavailable; try again.";
+		return -1;
+	}
+	j->out.http = 204;
+	return 0;
 }
 
+static int (*const op_run[])(struct storage *, struct job *) = {
+    [OP_STATUS] = run_status,
+    [OP_EDIT] = run_edit,
+    [OP_REPLY] = run_reply,
+    [OP_UNREPLY] = run_unreply,
+    [OP_HARD_DELETE] = run_hard_delete,
+    [OP_BULK] = run_bulk,
+    [OP_BAN_ADD] = run_ban_add,
+    [OP_BAN_DELETE] = run_ban_delete,
+    [OP_LOGIN] = run_login,
+    [OP_LOGOUT] = run_logout,
+    [OP_USER_ADD] = run_user_add,
+    [OP_USER_DISABLE] = run_user_disable,
+    [OP_ONECLICK] = run_oneclick,
+};
+_Static_assert(sizeof(op_run) / sizeof(op_run[0]) == OP_ONECLICK + 1,
+               "every op has its run()");
+
+/* In the writer: the op, in the group's transaction. */
 static int
 job_run(struct storage *st, void *arg)
 {
 	struct job *j = arg;
-	long long now = (long long)time(NULL), newid;
-	char *oldname = NULL, *oldbody = NULL, ip[33], *b = NULL, *a = NULL;
-	int r, from;
-	size_t i;
 
-	switch (j->op) {
-	case OP_STATUS:
-		r = set_status(st, j, j->id, j->status, op_action(j->status));
-		if (r == 1) {
-			fail(j, 404, "not_found", "No such comment.");
-			return -1;
-		}
-		if (r < 0 || result_comment(st, j, j->id) != 0)
-			goto err;
-		return 0;
-	case OP_BULK:
-		for (i = 0; i < j->nids; i++) {
-			r = set_status(st, j, j->ids[i], j->status,
-			               op_action(j->status));
-			if (r == 1) {
-				/* All or nothing: the writer rolls back. */
-				fail(j, 404, "not_found",
-				     "A comment of the list does not exist; "
-				     "nothing was changed.");
-				return -1;
-			}
-			if (r < 0)
-				goto err;
-		}
-		j->result = json_pack("{s:I}", "updated", (json_int_t)j->nids);
-		j->http = 200;
-		return 0;
-	case OP_EDIT:
-		r = storage_admin_status_of(st, j->id, &from, ip, sizeof(ip),
-		                            &oldname, &oldbody, NULL);
-		if (r == 1) {
-			fail(j, 404, "not_found", "No such comment.");
-			return -1;
-		}
-		if (r < 0)
-			goto err;
-		b = json_text(
-		    json_pack("{s:s, s:s}", "name", oldname, "body", oldbody));
-		a = json_text(json_pack("{s:s, s:s}", "name",
-		                        j->name ? j->name : oldname, "body",
-		                        j->body ? j->body : oldbody));
-		j->search =
-		    comments_search_text(j->name ? j->name : oldname, "",
-		                         j->body ? j->body : oldbody);
-		r = storage_admin_edit(st, j->id, j->name ? j->name : oldname,
-		                       j->body ? j->body : oldbody,
-		                       j->search ? j->search : "", now) == 1 &&
-		    storage_audit_add(st, now, j->a.user, "edit", j->id,
-		                      j->a.ip_hash, b, a) == 0;
-		free(oldname);
-		free(oldbody);
-		free(b);
-		free(a);
-		if (!r || result_comment(st, j, j->id) != 0)
-			goto err;
-		return 0;
-	case OP_REPLY:
-	case OP_UNREPLY:
-		/* The public sees the newsroom, not the moderator's login
-		 * (the audit log keeps who it was). */
-		r = storage_admin_reply(st, j->id, "Ban biên tập",
-		                        j->op == OP_REPLY ? j->body : NULL,
-		                        now);
-		if (r == 0) {
-			fail(j, 404, "not_found", "No such comment.");
-			return -1;
-		}
-		if (r < 0 ||
-		    storage_audit_add(st, now, j->a.user,
-		                      j->op == OP_REPLY ? "reply" : "unreply",
-		                      j->id, j->a.ip_hash, NULL,
-		                      j->op == OP_REPLY ? j->body : NULL) !=
-		        0 ||
-		    result_comment(st, j, j->id) != 0)
-			goto err;
-		return 0;
-	case OP_HARD_DELETE:
-		r = hard_delete(st, j, now);
-		if (r == 1) {
-			fail(j, 404, "not_found", "No such comment.");
-			return -1;
-		}
-		if (r < 0)
-			goto err;
-		j->http = 204;
-		return 0;
-	case OP_BAN_ADD:
-		if (j->id > 0) {
-			r = storage_admin_status_of(
-			    st, j->id, &from, ip, sizeof(ip), NULL, NULL, NULL);
-			if (r == 1) {
-				fail(j, 404, "not_found", "No such comment.");
-				return -1;
-			}
-			if (r < 0)
-				goto err;
-			free(j->kind);
-			free(j->value);
-			j->kind = strdup("ip");
-			j->value = strdup(ip);
-		}
-		if (j->kind == NULL || j->value == NULL ||
-		    storage_ban_add(st, j->kind, j->value, j->site, j->reason,
-		                    j->expires_at, now, j->a.user,
-		                    &newid) != 0 ||
-		    ban_audit(st, j, "ban", newid, now) != 0)
-			goto err;
-		j->result = json_pack(
-		    "{s:I, s:s, s:s, s:o, s:s, s:o, s:o, s:s}", "id",
-		    (json_int_t)newid, "kind", j->kind, "value", j->value,
-		    "site", j->site ? json_string(j->site) : json_null(),
-		    "reason", j->reason ? j->reason : "", "expires_at",
-		    api_iso_time(j->expires_at), "created_at",
-		    api_iso_time(now), "created_by", j->a.user);
-		j->http = 201;
-		return 0;
-	case OP_BAN_DELETE:
-		/* The audit row says what was lifted: read it first, in the
-		 * same transaction. */
-		r = ban_audit(st, j, "unban", j->id, now);
-		if (r == 1) {
-			fail(j, 404, "not_found", "No such ban.");
-			return -1;
-		}
-		if (r < 0 || storage_ban_delete(st, j->id) != 1)
-			goto err;
-		j->http = 204;
-		return 0;
-	case OP_LOGIN:
-		if (admin_session_create(st, http_req_app(j->req)->cfg,
-		                         j->a.user, j->a.ip_hash, j->rehash,
-		                         j->session, j->a.hash) != 0)
-			goto err;
-		j->http = 200;
-		return 0;
-	case OP_LOGOUT:
-		if (storage_session_delete(st, j->a.hash, sizeof(j->a.hash)) <
-		    0)
-			goto err;
-		j->http = 204;
-		return 0;
-	case OP_USER_ADD:
-		if (storage_user_add(st, j->name, j->kind, j->pwhash, now) !=
-		    0) {
-			fail(j, 409, "exists", "This user exists already.");
-			return -1;
-		}
-		storage_audit_add(st, now, j->a.user, "user_add", 0,
-		                  j->a.ip_hash, NULL, j->name);
-		j->result =
-		    json_pack("{s:s, s:s}", "name", j->name, "role", j->kind);
-		j->http = 201;
-		return 0;
-	case OP_USER_DISABLE:
-		r = storage_user_set_disabled(st, j->name, j->disabled);
-		if (r == 0) {
-			fail(j, 404, "not_found", "No such user.");
-			return -1;
-		}
-		if (r < 0 || storage_audit_add(
-		                 st, now, j->a.user,
-		                 j->disabled ? "user_disable" : "user_enable",
-		                 0, j->a.ip_hash, NULL, j->name) != 0)
-			goto err;
-		j->result = json_pack("{s:s, s:b}", "name", j->name, "disabled",
-		                      j->disabled);
-		j->http = 200;
-		return 0;
-	case OP_ONECLICK:
-		r = storage_oneclick_use(st, j->nonce, sizeof(j->nonce),
-		                         j->expires_at);
-		if (r == 1) {
-			fail(j, 409, "used", "This link was already used.");
-			return -1;
-		}
-		if (r < 0)
-			goto err;
-		snprintf(j->a.user, sizeof(j->a.user), "one-click");
-		r = set_status(st, j, j->id, j->status,
-		               j->status == STORAGE_APPROVED ? "approve"
-		                                             : "reject");
-		if (r == 1) {
-			fail(j, 404, "not_found", "No such comment.");
-			return -1;
-		}
-		if (r < 0)
-			goto err;
-		j->http = 200;
-		return 0;
-	}
-err:
-	fail(j, 503, "unavailable", "The database is unavailable; try again.");
-	return -1;
+	return op_run[j->op](st, j);
 }
 
 /* On the HTTP thread, resumed: the reply from what the job recorded. */
@@ -738,10 +355,13 @@ job_reply(struct http_req *req, void *arg)
 	struct job *j = arg;
 	struct app *app = http_req_app(req);
 
-	if (j->wstatus != 0 && j->code == NULL)
-		fail(j, 503, "unavailable", "The database is unavailable.");
-	if (j->code != NULL)
-		http_reply_error(req, j->http, j->code, j->message);
+	if (j->wstatus != 0 && j->out.code == NULL) {
+		j->out.http = 503;
+		j->out.code = "unavailable";
+		j->out.message = "The database is unavailable.";
+	}
+	if (j->out.code != NULL)
+		http_reply_error(req, j->out.http, j->out.code, j->out.message);
 	else if (j->op == OP_LOGIN) {
 		char cookie[256], csrf[AUTH_CSRF_TEXT];
 
@@ -764,11 +384,11 @@ job_reply(struct http_req *req, void *arg)
 		    "hiện. / Done.</p></body></html>";
 
 		http_reply_html(req, 200, page, sizeof(page) - 1, NULL);
-	} else if (j->http == 204)
+	} else if (j->out.http == 204)
 		http_reply_bytes(req, 204, NULL, "", 0, 1);
 	else {
-		http_reply_json(req, j->http, j->result);
-		j->result = NULL;
+		http_reply_json(req, j->out.http, j->out.result);
+		j->out.result = NULL;
 	}
 	job_free(j);
 }
@@ -802,9 +422,12 @@ job_new(struct http_req *req, enum op op, const struct admin_session *a)
 	}
 	j->req = req;
 	j->op = op;
-	j->self = http_self_origin(req);
 	if (a != NULL)
 		j->a = *a;
+	j->who.cfg = http_req_app(req)->cfg;
+	j->who.user = j->a.user;
+	j->who.ip_hash = j->a.ip_hash;
+	j->who.self = http_self_origin(req);
 	j->job.run = job_run;
 	j->job.done = job_done;
 	j->job.arg = j;
@@ -835,14 +458,13 @@ api_admin_comments(struct http_req *req)
 	char *folded = NULL;
 	long long n;
 	struct cj x;
-	size_t i;
 
 	memset(&f, 0, sizeof(f));
 	f.status = -1;
 	f.site = f.article = f.q = "";
 	f.limit = ADMIN_LIST_DEFAULT;
 	if ((v = http_req_arg(req, "status")) != NULL && *v != '\0' &&
-	    (f.status = status_parse(v)) < 0) {
+	    (f.status = moderation_status_parse(v)) < 0) {
 		http_reply_error(
 		    req, 400, "invalid_status",
 		    "status must be pending, approved, rejected, spam or "
@@ -854,9 +476,7 @@ api_admin_comments(struct http_req *req)
 	if ((v = http_req_arg(req, "article")) != NULL)
 		f.article = v;
 	if ((v = http_req_arg(req, "flag")) != NULL && *v != '\0') {
-		for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
-			if (strcmp(v, flag_names[i].name) == 0)
-				f.flags = flag_names[i].bit;
+		f.flags = moderation_flag_parse(v);
 		if (f.flags == 0) {
 			http_reply_error(req, 400, "invalid_flag",
 			                 "Unknown flag.");
@@ -941,18 +561,18 @@ api_admin_comment_action(struct http_req *req)
 			return;
 		}
 		j->id = id;
-		j->body = norm;
+		j->u.text.body = norm;
 		submit(req, j);
 		return;
 	}
-	if ((to = action_status(action)) < 0) {
+	if ((to = moderation_action_status(action)) < 0) {
 		http_reply_error(req, 404, "not_found", "No such action.");
 		return;
 	}
 	if ((j = job_new(req, OP_STATUS, a)) == NULL)
 		return;
 	j->id = id;
-	j->status = to;
+	j->u.status = to;
 	submit(req, j);
 }
 
@@ -1003,8 +623,8 @@ api_admin_comment_edit(struct http_req *req)
 		return;
 	}
 	j->id = id;
-	j->name = nn;
-	j->body = nb;
+	j->u.text.name = nn;
+	j->u.text.body = nb;
 	submit(req, j);
 }
 
@@ -1055,7 +675,7 @@ api_admin_bulk(struct http_req *req)
 	ids = body != NULL ? json_object_get(body, "ids") : NULL;
 	action = http_req_arg(req, "action");
 	n = json_array_size(ids);
-	to = action_status(action);
+	to = moderation_action_status(action);
 	if (!json_is_array(ids) || n == 0 || n > ADMIN_MAX_BULK || to < 0) {
 		http_reply_error(
 		    req, 400, "invalid_fields",
@@ -1066,7 +686,7 @@ api_admin_bulk(struct http_req *req)
 	}
 	if ((j = job_new(req, OP_BULK, a)) == NULL)
 		return;
-	if ((j->ids = calloc(n, sizeof(*j->ids))) == NULL) {
+	if ((j->u.bulk.ids = calloc(n, sizeof(*j->u.bulk.ids))) == NULL) {
 		job_free(j);
 		http_reply_error(req, 503, "unavailable", "Out of memory.");
 		return;
@@ -1080,10 +700,10 @@ api_admin_bulk(struct http_req *req)
 			                 "ids must be positive integers.");
 			return;
 		}
-		j->ids[i] = json_integer_value(v);
+		j->u.bulk.ids[i] = json_integer_value(v);
 	}
-	j->nids = n;
-	j->status = to;
+	j->u.bulk.n = n;
+	j->u.bulk.status = to;
 	submit(req, j);
 }
 
@@ -1197,18 +817,25 @@ api_admin_ban_add(struct http_req *req)
 		free(ekey);
 		return;
 	}
-	j->id = id;
-	j->kind = kind != NULL ? strdup(kind) : NULL;
-	j->value = ekey != NULL ? ekey : value != NULL ? strdup(value) : NULL;
-	j->site = site != NULL && *site != '\0' ? strdup(site) : NULL;
-	if (site != NULL && *site != '\0' && j->site == NULL) {
+	j->u.ban.kind = kind != NULL ? strdup(kind) : NULL;
+	j->u.ban.value = ekey != NULL    ? ekey
+	                 : value != NULL ? strdup(value)
+	                                 : NULL;
+	j->u.ban.site = site != NULL && *site != '\0' ? strdup(site) : NULL;
+	if (site != NULL && *site != '\0' && j->u.ban.site == NULL) {
 		/* Not a ban on every site instead. */
 		job_free(j);
 		http_reply_error(req, 503, "unavailable", "Out of memory.");
 		return;
 	}
-	j->reason = strdup(reason != NULL ? reason : "");
-	j->expires_at = expires_in > 0 ? (long long)time(NULL) + expires_in : 0;
+	j->u.ban.reason = strdup(reason != NULL ? reason : "");
+	j->u.ban.b.comment_id = id;
+	j->u.ban.b.kind = j->u.ban.kind;
+	j->u.ban.b.value = j->u.ban.value;
+	j->u.ban.b.site = j->u.ban.site;
+	j->u.ban.b.reason = j->u.ban.reason;
+	j->u.ban.b.expires_at =
+	    expires_in > 0 ? (long long)time(NULL) + expires_in : 0;
 	submit(req, j);
 }
 
@@ -1299,8 +926,7 @@ stats_row(void *arg, const char *site, int status, long long n)
 {
 	struct stats_ctx *s = arg;
 	json_t *o = json_object_get(s->by_site, site);
-	const char *name =
-	    status >= 0 && status < 5 ? status_names[status] : "?";
+	const char *name = moderation_status_name(status);
 
 	if (o == NULL) {
 		o = json_object();
@@ -1323,8 +949,8 @@ api_admin_stats(struct http_req *req)
 
 	s.by_status = json_object();
 	s.by_site = json_object();
-	for (i = 0; i < 5; i++)
-		json_object_set_new(s.by_status, status_names[i],
+	for (i = STORAGE_PENDING; i <= STORAGE_DELETED; i++)
+		json_object_set_new(s.by_status, moderation_status_name((int)i),
 		                    json_integer(0));
 	/* Every site appears, even one with no comment yet. */
 	for (i = 0; i < app->cfg->nsites; i++)
@@ -1435,14 +1061,15 @@ api_admin_user_add(struct http_req *req)
 	}
 	if ((j = job_new(req, OP_USER_ADD, a)) == NULL)
 		return;
-	j->name = strdup(name);
-	j->kind = strdup(role);
+	j->u.user.name = strdup(name);
+	j->u.user.role = strdup(role);
 	j->password = strdup(pw);
 	j->wjob.run = hash_run;
 	j->wjob.done = hash_done;
 	j->wjob.arg = j;
 	http_req_suspend(req);
-	if (j->name == NULL || j->kind == NULL || j->password == NULL ||
+	if (j->u.user.name == NULL || j->u.user.role == NULL ||
+	    j->password == NULL ||
 	    worker_submit(http_req_app(req)->workers, &j->wjob) != 0) {
 		http_req_unsuspend(req);
 		http_reply_error(req, 503, "unavailable", "Too busy.");
@@ -1465,8 +1092,8 @@ api_admin_user_state(struct http_req *req)
 	}
 	if ((j = job_new(req, OP_USER_DISABLE, a)) == NULL)
 		return;
-	j->name = strdup(name);
-	j->disabled = strcmp(action, "disable") == 0;
+	j->u.user.name = strdup(name);
+	j->u.user.disabled = strcmp(action, "disable") == 0;
 	submit(req, j);
 }
 
@@ -1668,10 +1295,11 @@ api_admin_oneclick(struct http_req *req)
 	if ((j = job_new(req, OP_ONECLICK, NULL)) == NULL)
 		return;
 	j->id = id;
-	j->status =
+	j->u.oneclick.status =
 	    action == AUTH_APPROVE ? STORAGE_APPROVED : STORAGE_REJECTED;
-	j->expires_at = expires;
-	memcpy(j->nonce, nonce, sizeof(nonce));
+	j->u.oneclick.expires_at = expires;
+	memcpy(j->u.oneclick.nonce, nonce, sizeof(nonce));
+	snprintf(j->a.user, sizeof(j->a.user), "one-click");
 	client_hash(req, j->a.ip_hash);
 	submit(req, j);
 }

@@ -565,17 +565,23 @@ user_cmd(int argc, char **argv)
 		fprintf(stderr, "user: cannot hash the password\n");
 		goto done;
 	}
-	if (strcmp(sub, "add") == 0)
-		r = storage_user_add(st, name, role, hash,
-		                     (long long)time(NULL)) == 0
-		        ? 1
-		        : 0;
-	else
-		r = storage_user_set_hash(st, name, hash);
-	if (r != 1) {
+	if (strcmp(sub, "add") == 0) {
+		enum storage_result sr = storage_user_add(
+		    st, name, role, hash, (long long)time(NULL));
+
+		if (sr != STORAGE_OK) {
+			fprintf(stderr,
+			        sr == STORAGE_EXISTS
+			            ? "user: %s exists already\n"
+			            : "user: cannot store %s (see the log)\n",
+			        name);
+			goto done;
+		}
+		r = 1;
+	} else if ((r = storage_user_set_hash(st, name, hash)) != 1) {
 		fprintf(stderr,
-		        strcmp(sub, "add") == 0 ? "user: %s exists already\n"
-		                                : "user: no user %s\n",
+		        r == 0 ? "user: no user %s\n"
+		               : "user: cannot store %s (see the log)\n",
 		        name);
 		goto done;
 	}

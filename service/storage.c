@@ -1562,19 +1562,37 @@ row_to_user(sqlite3_stmt *s, struct storage_user *u)
 	u->last_login = sqlite3_column_int64(s, 5);
 }
 
-int
+/* Runs an insert: OK, EXISTS on a key or unique constraint, FULL, or
+ * ERROR (logged). */
+static enum storage_result
+insert_result(struct storage *st, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+	int ext = sqlite3_extended_errcode(st->db);
+
+	done_stmt(s);
+	if (rc == SQLITE_DONE)
+		return STORAGE_OK;
+	if (ext == SQLITE_CONSTRAINT_PRIMARYKEY ||
+	    ext == SQLITE_CONSTRAINT_UNIQUE)
+		return STORAGE_EXISTS;
+	log_warnx("storage: %s", sqlite3_errmsg(st->db));
+	return rc == SQLITE_FULL ? STORAGE_FULL : STORAGE_ERROR;
+}
+
+enum storage_result
 storage_user_add(struct storage *st, const char *name, const char *role,
                  const char *hash, long long now)
 {
 	sqlite3_stmt *s = stmt(st, ST_USER_INSERT);
 
 	if (s == NULL)
-		return -1;
+		return STORAGE_ERROR;
 	bind_text(s, 1, name);
 	bind_text(s, 2, role);
 	bind_text(s, 3, hash);
 	sqlite3_bind_int64(s, 4, now);
-	return changes_of(st, s) == 1 ? 0 : -1;
+	return insert_result(st, s);
 }
 
 int

@@ -41,6 +41,30 @@ test_migrations_memory(void **state)
 	storage_close(st);
 }
 
+/* storage_user_add names its outcome: a taken name is EXISTS (409 in
+ * the API, "exists already" in the CLI), not any failure. */
+static void
+test_user_add_result(void **state)
+{
+	char err[256];
+	struct storage *st = storage_open(":memory:", 100, err, sizeof(err));
+	struct storage_user u;
+
+	(void)state;
+	assert_non_null(st);
+	assert_int_equal(storage_user_add(st, "mod", "moderator", "h", 1),
+	                 STORAGE_OK);
+	assert_int_equal(storage_user_add(st, "mod", "admin", "h2", 2),
+	                 STORAGE_EXISTS);
+	assert_int_equal(storage_user_get(st, "mod", &u), STORAGE_OK);
+	assert_string_equal(u.role, "moderator"); /* untouched */
+	assert_int_equal(storage_user_get(st, "nobody", &u), STORAGE_NOT_FOUND);
+	/* A role the schema refuses is an error, not "exists". */
+	assert_int_equal(storage_user_add(st, "x", "superuser", "h", 3),
+	                 STORAGE_ERROR);
+	storage_close(st);
+}
+
 static void
 test_migrations_file_and_newer_refused(void **state)
 {
@@ -229,6 +253,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_migrations_memory),
+	    cmocka_unit_test(test_user_add_result),
 	    cmocka_unit_test(test_migrations_file_and_newer_refused),
 	    cmocka_unit_test(test_backup),
 	    cmocka_unit_test(test_writer_group_commit),
