@@ -1261,6 +1261,57 @@ test_session_expiry_and_logout(void **state)
 	memcpy(origin, saved_origin, sizeof(origin));
 }
 
+/*
+ * Accounts through the API (admins only): a new moderator can log in; a
+ * taken name is 409 exists; a disabled account cannot log in and its
+ * sessions stop; enabling it again lets it in; an unknown name is 404.
+ */
+static void
+test_users_add_and_disable(void **state)
+{
+	struct sess b, n;
+	json_t *j;
+
+	(void)state;
+	assert_int_equal(login("boss", "administrator-pw", &b), 200);
+	assert_int_equal(adm(&b, "POST", "/admin/api/users",
+	                     "{\"name\":\"newmod\",\"role\":\"moderator\","
+	                     "\"password\":\"newmod-password-1\"}",
+	                     1, &j),
+	                 201);
+	assert_string_equal(json_string_value(json_object_get(j, "role")),
+	                    "moderator");
+	json_decref(j);
+	assert_int_equal(adm(&b, "POST", "/admin/api/users",
+	                     "{\"name\":\"newmod\",\"role\":\"admin\","
+	                     "\"password\":\"another-password-2\"}",
+	                     1, &j),
+	                 409);
+	assert_string_equal(json_string_value(json_object_get(
+	                        json_object_get(j, "error"), "code")),
+	                    "exists");
+	json_decref(j);
+	assert_int_equal(login("newmod", "newmod-password-1", &n), 200);
+	assert_int_equal(adm(&n, "GET", "/admin/api/me", NULL, 0, NULL), 200);
+	assert_int_equal(
+	    adm(&b, "POST", "/admin/api/users/newmod/disable", NULL, 1, &j),
+	    200);
+	assert_true(json_is_true(json_object_get(j, "disabled")));
+	json_decref(j);
+	assert_int_equal(adm(&n, "GET", "/admin/api/me", NULL, 0, NULL), 401);
+	assert_int_equal(login("newmod", "newmod-password-1", NULL), 401);
+	assert_int_equal(
+	    adm(&b, "POST", "/admin/api/users/newmod/enable", NULL, 1, NULL),
+	    200);
+	assert_int_equal(login("newmod", "newmod-password-1", NULL), 200);
+	assert_int_equal(
+	    adm(&b, "POST", "/admin/api/users/nobody/disable", NULL, 1, NULL),
+	    404);
+	assert_true(sql_int("SELECT count(*) FROM audit WHERE action IN "
+	                    "('user_add', 'user_disable', 'user_enable') AND "
+	                    "user = 'boss'") >= 3);
+}
+
 /* The route's path with its parameters filled in: id, an action or
  * user name the route takes. */
 static void
@@ -1392,6 +1443,7 @@ main(void)
 	    cmocka_unit_test(test_login_many_addresses),
 	    cmocka_unit_test(test_csrf_origin_roles),
 	    cmocka_unit_test(test_guards_from_table),
+	    cmocka_unit_test(test_users_add_and_disable),
 	    cmocka_unit_test(test_actions_audited),
 	    cmocka_unit_test(test_bulk_all_or_nothing),
 	    cmocka_unit_test(test_ban_next_submission),
