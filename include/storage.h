@@ -15,6 +15,20 @@
 
 #include "bandoc_limits.h"
 
+/*
+ * The outcome of a storage function whose callers branch on the cause.
+ * Functions documented "0 found, 1 not, -1 error" return these same
+ * values (STORAGE_OK, STORAGE_NOT_FOUND, STORAGE_ERROR).
+ */
+enum storage_result {
+	STORAGE_ERROR = -1, /* the database failed (logged) */
+	STORAGE_OK = 0,
+	STORAGE_NOT_FOUND = 1, /* no such row */
+	STORAGE_EXISTS = 2,    /* a row with that key is there already */
+	STORAGE_CONFLICT = 3,  /* used already (a single-use nonce) */
+	STORAGE_FULL = 4       /* the disk or the database is full */
+};
+
 struct storage;
 struct storage_readers;
 
@@ -102,8 +116,9 @@ int storage_article_upsert(struct storage *st, const char *site,
 int storage_comment_next_id(struct storage *st, long long *id);
 
 /* Fills out with the article. 0 found, 1 not found, -1 error. */
-int storage_article_get(struct storage *st, const char *site, const char *key,
-                        struct storage_article *out);
+enum storage_result storage_article_get(struct storage *st, const char *site,
+                                        const char *key,
+                                        struct storage_article *out);
 
 /*
  * CAPTCHA nonces already used: insert (ignoring one already there),
@@ -128,8 +143,8 @@ struct storage_top {
 
 /* Total views of (site, key): 0 found, 1 no such article (*views 0),
  * -1 error. */
-int storage_views_get(struct storage *st, const char *site, const char *key,
-                      long long *views);
+enum storage_result storage_views_get(struct storage *st, const char *site,
+                                      const char *key, long long *views);
 /* Adds delta views to an article's total and to its day. 0 / -1. */
 int storage_views_add(struct storage *st, long long article_id, long long day,
                       long long delta);
@@ -139,20 +154,6 @@ int storage_views_top(struct storage *st, const char *site, long long since_day,
                       int limit, struct storage_top *out, int *n);
 
 #define STORAGE_HASH_BYTES 16
-
-/*
- * The outcome of a storage function whose callers branch on the cause.
- * Functions documented "0 found, 1 not, -1 error" return these same
- * values (STORAGE_OK, STORAGE_NOT_FOUND, STORAGE_ERROR).
- */
-enum storage_result {
-	STORAGE_ERROR = -1, /* the database failed (logged) */
-	STORAGE_OK = 0,
-	STORAGE_NOT_FOUND = 1, /* no such row */
-	STORAGE_EXISTS = 2,    /* a row with that key is there already */
-	STORAGE_CONFLICT = 3,  /* used already (a single-use nonce) */
-	STORAGE_FULL = 4       /* the disk or the database is full */
-};
 
 enum storage_status {
 	STORAGE_PENDING = 0,
@@ -201,9 +202,9 @@ int storage_comment_duplicate(struct storage *st, long long article_id,
                               long long since);
 /* The article, status and thread root of comment id: 0 found, 1 not,
  * -1 error. */
-int storage_comment_parent(struct storage *st, long long id,
-                           long long *article_id, int *status,
-                           long long *root_id);
+enum storage_result storage_comment_parent(struct storage *st, long long id,
+                                           long long *article_id, int *status,
+                                           long long *root_id);
 /*
  * Approved comments of (site, key): a page of top-level comments (limit
  * from offset, oldest or newest first), then the approved replies of
@@ -286,10 +287,10 @@ int storage_admin_list(struct storage *st, const struct storage_admin_filter *f,
                                   const struct storage_admin_comment *c),
                        void *arg);
 /* One comment through fn: 0, 1 not found, -1 error. */
-int storage_admin_get(struct storage *st, long long id,
-                      void (*fn)(void *arg,
-                                 const struct storage_admin_comment *c),
-                      void *arg);
+enum storage_result
+storage_admin_get(struct storage *st, long long id,
+                  void (*fn)(void *arg, const struct storage_admin_comment *c),
+                  void *arg);
 /* The audit entries of a comment, oldest first. 0 / -1. */
 int storage_admin_history(struct storage *st, long long id,
                           void (*fn)(void *arg, const char *action,
@@ -297,9 +298,10 @@ int storage_admin_history(struct storage *st, long long id,
                           void *arg);
 /* Status and some fields of comment id (copies, caller frees; any out
  * may be NULL): 0, 1 not found, -1 error. */
-int storage_admin_status_of(struct storage *st, long long id, int *status,
-                            char *ip_hash, size_t iplen, char **name,
-                            char **body, char **email);
+enum storage_result storage_admin_status_of(struct storage *st, long long id,
+                                            int *status, char *ip_hash,
+                                            size_t iplen, char **name,
+                                            char **body, char **email);
 /* These return the rows changed (0: no such comment), or -1. */
 int storage_admin_set_status(struct storage *st, long long id, int status,
                              long long now);
@@ -336,9 +338,9 @@ int storage_ban_add(struct storage *st, const char *kind, const char *value,
                     long long now, const char *by, long long *id);
 /* Ban id through fn (strings borrowed during the call): 0, 1 not found,
  * -1 error. */
-int storage_ban_get(struct storage *st, long long id,
-                    void (*fn)(void *arg, const struct storage_ban *b),
-                    void *arg);
+enum storage_result
+storage_ban_get(struct storage *st, long long id,
+                void (*fn)(void *arg, const struct storage_ban *b), void *arg);
 /* Rows deleted (0: no such ban) or -1. */
 int storage_ban_delete(struct storage *st, long long id);
 
@@ -355,8 +357,8 @@ enum storage_result storage_user_add(struct storage *st, const char *name,
                                      const char *role, const char *hash,
                                      long long now);
 /* 0 found, 1 not, -1 error. */
-int storage_user_get(struct storage *st, const char *name,
-                     struct storage_user *u);
+enum storage_result storage_user_get(struct storage *st, const char *name,
+                                     struct storage_user *u);
 int storage_user_list(struct storage *st,
                       void (*fn)(void *arg, const struct storage_user *u),
                       void *arg);
@@ -371,8 +373,9 @@ int storage_session_add(struct storage *st, const unsigned char *hash,
                         size_t len, const char *user, long long now,
                         const char *ip_hash);
 /* 0 found, 1 not, -1 error. */
-int storage_session_get(struct storage *st, const unsigned char *hash,
-                        size_t len, struct storage_session *out);
+enum storage_result storage_session_get(struct storage *st,
+                                        const unsigned char *hash, size_t len,
+                                        struct storage_session *out);
 int storage_session_touch(struct storage *st, const unsigned char *hash,
                           size_t len, long long now);
 int storage_session_delete(struct storage *st, const unsigned char *hash,
@@ -390,9 +393,11 @@ int storage_outbox_retry(struct storage *st, long long id, long long next_at,
                          const char *error);
 int storage_outbox_delete(struct storage *st, long long id);
 
-/* Marks a one-click token used: 0 now, 1 it already was, -1 error. */
-int storage_oneclick_use(struct storage *st, const unsigned char *nonce,
-                         size_t len, long long expires_at);
+/* Marks a one-click token used: STORAGE_OK now, STORAGE_CONFLICT it
+ * already was, STORAGE_ERROR. */
+enum storage_result storage_oneclick_use(struct storage *st,
+                                         const unsigned char *nonce, size_t len,
+                                         long long expires_at);
 
 /*
  * Views and approved comments of the articles of site whose keys are in

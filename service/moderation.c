@@ -410,7 +410,7 @@ moderation_set_status(struct storage *st, const struct moderation_who *w,
 {
 	int r = set_status(st, w, id, to, status_actions[to]);
 
-	if (r == 1) {
+	if (r == STORAGE_NOT_FOUND) {
 		fail(out, 404, "not_found", "No such comment.");
 		return -1;
 	}
@@ -429,7 +429,7 @@ moderation_bulk(struct storage *st, const struct moderation_who *w,
 
 	for (i = 0; i < n; i++) {
 		r = set_status(st, w, ids[i], to, status_actions[to]);
-		if (r == 1) {
+		if (r == STORAGE_NOT_FOUND) {
 			/* All or nothing: the writer rolls back. */
 			fail(out, 404, "not_found",
 			     "A comment of the list does not exist; nothing "
@@ -456,7 +456,7 @@ moderation_edit(struct storage *st, const struct moderation_who *w,
 
 	r = storage_admin_status_of(st, id, &from, ip, sizeof(ip), &oldname,
 	                            &oldbody, NULL);
-	if (r == 1) {
+	if (r == STORAGE_NOT_FOUND) {
 		fail(out, 404, "not_found", "No such comment.");
 		return -1;
 	}
@@ -512,7 +512,7 @@ moderation_hard_delete(struct storage *st, const struct moderation_who *w,
 {
 	int r = hard_delete(st, w, id, (long long)time(NULL));
 
-	if (r == 1) {
+	if (r == STORAGE_NOT_FOUND) {
 		fail(out, 404, "not_found", "No such comment.");
 		return -1;
 	}
@@ -535,7 +535,7 @@ moderation_ban_add(struct storage *st, const struct moderation_who *w,
 		/* The address of a comment: its stored hash. */
 		r = storage_admin_status_of(st, b->comment_id, &from, ip,
 		                            sizeof(ip), NULL, NULL, NULL);
-		if (r == 1) {
+		if (r == STORAGE_NOT_FOUND) {
 			fail(out, 404, "not_found", "No such comment.");
 			return -1;
 		}
@@ -568,7 +568,7 @@ moderation_ban_delete(struct storage *st, const struct moderation_who *w,
 	 * transaction. */
 	int r = ban_audit(st, w, "unban", id, 0, NULL, (long long)time(NULL));
 
-	if (r == 1) {
+	if (r == STORAGE_NOT_FOUND) {
 		fail(out, 404, "not_found", "No such ban.");
 		return -1;
 	}
@@ -632,14 +632,14 @@ moderation_oneclick(struct storage *st, const struct moderation_who *w,
 {
 	int r = storage_oneclick_use(st, nonce, 16, expires_at);
 
-	if (r == 1) {
+	if (r == STORAGE_CONFLICT) {
 		fail(out, 409, "used", "This link was already used.");
 		return -1;
 	}
 	if (r < 0)
 		return db_error(out);
 	r = set_status(st, w, id, status, status_actions[status]);
-	if (r == 1) {
+	if (r == STORAGE_NOT_FOUND) {
 		fail(out, 404, "not_found", "No such comment.");
 		return -1;
 	}

@@ -711,7 +711,7 @@ storage_article_upsert(struct storage *st, const char *site, const char *key,
 	return ret;
 }
 
-int
+enum storage_result
 storage_article_get(struct storage *st, const char *site, const char *key,
                     struct storage_article *out)
 {
@@ -894,7 +894,7 @@ article_int(struct storage *st, enum stmt_id id, const char *site,
 	return ret;
 }
 
-int
+enum storage_result
 storage_views_get(struct storage *st, const char *site, const char *key,
                   long long *views)
 {
@@ -1027,7 +1027,7 @@ storage_comment_next_id(struct storage *st, long long *id)
 	return ret;
 }
 
-int
+enum storage_result
 storage_comment_parent(struct storage *st, long long id, long long *article_id,
                        int *status, long long *root_id)
 {
@@ -1219,7 +1219,7 @@ storage_admin_list(struct storage *st, const struct storage_admin_filter *f,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int
+enum storage_result
 storage_admin_get(struct storage *st, long long id,
                   void (*fn)(void *arg, const struct storage_admin_comment *c),
                   void *arg)
@@ -1261,7 +1261,7 @@ storage_admin_history(struct storage *st, long long id,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int
+enum storage_result
 storage_admin_status_of(struct storage *st, long long id, int *status,
                         char *ip_hash, size_t iplen, char **name, char **body,
                         char **email)
@@ -1466,7 +1466,7 @@ storage_ban_list(struct storage *st,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int
+enum storage_result
 storage_ban_get(struct storage *st, long long id,
                 void (*fn)(void *arg, const struct storage_ban *b), void *arg)
 {
@@ -1595,7 +1595,7 @@ storage_user_add(struct storage *st, const char *name, const char *role,
 	return insert_result(st, s);
 }
 
-int
+enum storage_result
 storage_user_get(struct storage *st, const char *name, struct storage_user *u)
 {
 	sqlite3_stmt *s = stmt(st, ST_USER_GET);
@@ -1684,7 +1684,7 @@ storage_session_add(struct storage *st, const unsigned char *hash, size_t len,
 	return changes_of(st, s) == 1 ? 0 : -1;
 }
 
-int
+enum storage_result
 storage_session_get(struct storage *st, const unsigned char *hash, size_t len,
                     struct storage_session *out)
 {
@@ -1805,7 +1805,7 @@ storage_outbox_delete(struct storage *st, long long id)
 	return changes_of(st, s);
 }
 
-int
+enum storage_result
 storage_oneclick_use(struct storage *st, const unsigned char *nonce, size_t len,
                      long long expires_at)
 {
@@ -1813,14 +1813,15 @@ storage_oneclick_use(struct storage *st, const unsigned char *nonce, size_t len,
 	int rc;
 
 	if (s == NULL)
-		return -1;
+		return STORAGE_ERROR;
 	sqlite3_bind_blob(s, 1, nonce, (int)len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, expires_at);
 	rc = sqlite3_step(s);
 	done_stmt(s);
 	if (rc == SQLITE_DONE)
-		return 0;
-	return (rc & 0xff) == SQLITE_CONSTRAINT ? 1 : -1;
+		return STORAGE_OK;
+	return (rc & 0xff) == SQLITE_CONSTRAINT ? STORAGE_CONFLICT
+	                                        : STORAGE_ERROR;
 }
 
 int
