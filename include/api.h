@@ -66,15 +66,11 @@ void api_captcha_failed(struct http_req *req, const struct config_site *site,
 /* The site named by the "site" argument (the only site when there is
  * one and none is named); NULL with a 400 staged. */
 const struct config_site *api_site(struct http_req *req);
-/* 1 when s (len bytes) is a valid article key: 1..200 bytes, no control
- * characters or NUL. */
-int api_article_key_ok(const char *s, size_t len);
 /* The article key in argument name, checked (and matched against the
  * site's pattern); NULL with a 400 staged. */
 const char *api_article(struct http_req *req, const struct config_site *site,
                         const char *name);
-/* 1 when url starts with one of the site's origins (or the daemon's
- * own) followed by '/', '?', '#' or its end. */
+/* config_url_of_site() with the daemon's own origin. */
 int api_url_of_site(struct http_req *req, const struct config_site *site,
                     const char *url);
 /* Adds Retry-After to the staged reply. */
@@ -87,6 +83,36 @@ json_t *api_iso_time(long long t);
 /* api_comments.c */
 void api_comments_post(struct http_req *req);
 void api_comments_list(struct http_req *req);
+
+struct comment_error;
+struct comment_sub;
+struct storage;
+/*
+ * What a handler does once the comment is durably stored (err NULL) or
+ * refused by the write (err set): stages the reply. Runs on the
+ * request's HTTP thread, in the resumed call (the writer thread only
+ * records the outcome and resumes the request).
+ */
+typedef void api_comment_finish_fn(struct http_req *req,
+                                   const struct comment_sub *sub,
+                                   const struct comment_error *err,
+                                   long long id, int approved);
+/*
+ * Parses req's arguments once into a struct comment_input and runs the
+ * pipeline (comments.h) on it. Returns 0 when the write is queued (the
+ * request is suspended; finish will be called), or -1 with *err filled
+ * (the caller replies and frees err->fields).
+ */
+int api_comments_submit(struct http_req *req, api_comment_finish_fn *finish,
+                        struct comment_error *err);
+/*
+ * The public JSON of a page of an article's approved comments (see
+ * GET /api/v1/comments), or NULL on error. rd: a reader connection.
+ */
+json_t *api_comments_public_json(struct storage *rd,
+                                 const struct config_site *site,
+                                 const char *article, long long page,
+                                 long long per);
 
 /* api_embed.c */
 void api_embed_page(struct http_req *req);

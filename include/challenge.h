@@ -119,6 +119,19 @@ challenge_verify(struct challenge *c, const struct config_site *site,
                  time_t now, struct challenge_outcome *out);
 
 /*
+ * Counts a failed verification (r) of the client (family AF_INET or
+ * AF_INET6, addr 4 or 16 bytes) in rl: towards the site's lock-out after
+ * captcha_fail_limit failures, and towards its proof-of-work risk score
+ * (the next puzzle costs twice as much). Results that are not the
+ * client's fault (OK, too fast, expired, unavailable) count nothing.
+ * Cannot fail.
+ */
+struct ratelimit;
+void challenge_failed(struct ratelimit *rl, const struct config_site *site,
+                      enum challenge_result r, int family,
+                      const unsigned char *addr, time_t now);
+
+/*
  * Renders the token's challenge: "png" (scale 1), "2x.png" or "wav".
  * Deterministic per token. *data is malloc'd (free()). 0, or -1 when the
  * token does not open or its kind does not match the format.

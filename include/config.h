@@ -144,6 +144,11 @@ void config_free(struct config *cfg);
 const struct config_site *config_site_find(const struct config *cfg,
                                            const char *id);
 
+/* 1 when url starts with self_origin (the daemon's own; may be NULL) or
+ * one of the site's origins, followed by '/', '?', '#' or its end. */
+int config_url_of_site(const struct config_site *site, const char *self_origin,
+                       const char *url);
+
 /*
  * Writes the Markdown reference table of every key (section, key, type,
  * range, default, meaning) into a malloc'd string. NULL on ENOMEM.

@@ -52,6 +52,10 @@ int text_utf8_valid(const char *s, size_t len);
 /* Number of links (http://, https://, www.) in s. */
 int text_count_links(const char *s);
 
+/* 1 when s (len bytes) is a valid article key: 1..MAX_ARTICLE_KEY
+ * bytes of valid UTF-8, no control characters or NUL. */
+int text_article_key_ok(const char *s, size_t len);
+
 /* 1 when s is a plausible e-mail address (one @, a dotted domain, no
  * spaces or controls, at most 254 bytes). */
 int text_email_ok(const char *s);

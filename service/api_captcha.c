@@ -293,22 +293,8 @@ api_captcha_failed(struct http_req *req, const struct config_site *site,
                    enum challenge_result r, int family,
                    const unsigned char *addr)
 {
-	struct app *app = http_req_app(req);
-	unsigned char key[RATELIMIT_KEY_BYTES];
-
-	if (r == CHALLENGE_OK || r == CHALLENGE_TOO_FAST ||
-	    r == CHALLENGE_UNAVAILABLE || r == CHALLENGE_EXPIRED)
-		return;
-	ratelimit_key(app->ratelimit, "captcha-fail", site->id, family, addr,
-	              key);
-	ratelimit_fail(
-	    app->ratelimit, key, (unsigned int)site->captcha_fail_limit,
-	    (unsigned int)site->captcha_fail_window, (double)time(NULL));
-	/* And the next puzzle costs twice as much. */
-	ratelimit_key(app->ratelimit, "pow-risk", site->id, family, addr, key);
-	(void)ratelimit_score_add(app->ratelimit, key, POW_FAIL_WEIGHT,
-	                          (double)site->pow_half_life,
-	                          (double)time(NULL));
+	challenge_failed(http_req_app(req)->ratelimit, site, r, family, addr,
+	                 time(NULL));
 }
 
 /* Constant-time lookup of the site whose siteverify secret this is. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api.h"
 #include "app.h"
@@ -17,6 +18,120 @@
 #include "storage.h"
 
 #define MAX_PER_PAGE 100
+
+/* --- the HTTP side of a submission (JSON API and no-JS form) --- */
+
+/* A text argument with its length (it may hold NUL bytes). */
+static struct comment_text
+text_arg(struct http_req *req, const char *name)
+{
+	struct comment_text t;
+
+	t.s = http_req_arg(req, name);
+	t.len = t.s != NULL ? http_req_arg_len(req, name) : 0;
+	return t;
+}
+
+/* The request, parsed once for the pipeline. Borrows from req. */
+static void
+input_from(struct http_req *req, struct comment_input *in)
+{
+	const struct config *cfg = http_req_app(req)->cfg;
+	struct comment_text t;
+
+	memset(in, 0, sizeof(*in));
+	in->site = comments_site(cfg, http_req_arg(req, "site"));
+	in->lang = comments_lang(http_req_arg(req, "lang"), in->site);
+	in->article = text_arg(req, "article");
+	in->name = text_arg(req, "name");
+	in->email = text_arg(req, "email");
+	in->body = text_arg(req, "body");
+	in->title = text_arg(req, "article_title");
+	in->url = text_arg(req, "article_url");
+	in->parent_id = http_req_arg(req, "parent_id");
+	t = text_arg(req, "captcha_token");
+	in->captcha.token = t.s;
+	in->captcha.tlen = t.len;
+	t = text_arg(req, "captcha_answer");
+	in->captcha.answer = t.s;
+	in->captcha.alen = t.len;
+	t = text_arg(req, "altcha");
+	in->captcha.pow = t.s;
+	in->captcha.plen = t.len;
+	in->honeypot = http_req_arg(req, "website");
+	in->user_agent = http_req_header(req, "User-Agent");
+	http_req_client_bin(req, &in->family, in->addr);
+	in->origin_allowed =
+	    in->site != NULL && http_req_origin_allowed(req, in->site);
+	in->self_origin = http_self_origin(req);
+	in->now = time(NULL);
+}
+
+/* A submission in the writer: who to answer, and how. */
+struct submit_ctx {
+	struct http_req *req;
+	api_comment_finish_fn *finish;
+	struct comment_sub *sub;
+};
+
+/* On the HTTP thread, resumed: the reply from what the writer recorded. */
+static void
+resumed(struct http_req *req, void *arg)
+{
+	struct submit_ctx *c = arg;
+	const struct comment_error *err;
+	long long id;
+	int approved;
+
+	err = comments_sub_result(c->sub, &id, &approved);
+	c->finish(req, c->sub, err, id, approved);
+	comments_sub_free(c->sub);
+	free(c);
+}
+
+/* On the writer thread: hands the request back, nothing else. */
+static void
+written(struct comment_sub *sub, void *arg)
+{
+	struct submit_ctx *c = arg;
+
+	(void)sub;
+	http_req_resume_with(c->req, resumed, c);
+}
+
+int
+api_comments_submit(struct http_req *req, api_comment_finish_fn *finish,
+                    struct comment_error *err)
+{
+	struct app *app = http_req_app(req);
+	struct comment_input in;
+	struct comment_sub *sub;
+	struct submit_ctx *c;
+
+	input_from(req, &in);
+	if ((sub = comments_check(app, &in, err)) == NULL)
+		return -1;
+	if ((c = malloc(sizeof(*c))) == NULL) {
+		comments_sub_free(sub);
+		memset(err, 0, sizeof(*err));
+		err->status = 503;
+		err->code = "unavailable";
+		snprintf(err->message, sizeof(err->message), "%s",
+		         comments_msg(in.lang, "unavailable"));
+		return -1;
+	}
+	c->req = req;
+	c->finish = finish;
+	c->sub = sub;
+	http_req_suspend(req);
+	if (comments_store(app, sub, written, c, err) != 0) {
+		http_req_unsuspend(req);
+		comments_sub_free(sub);
+		free(c);
+		return -1;
+	}
+	return 0;
+}
 
 /* --- JSON API --- */
 
@@ -36,7 +151,8 @@ static void
 json_finish(struct http_req *req, const struct comment_sub *s,
             const struct comment_error *err, long long id, int approved)
 {
-	const char *lang = comments_lang(req, comments_sub_site(s));
+	const char *lang =
+	    comments_lang(http_req_arg(req, "lang"), comments_sub_site(s));
 
 	if (err != NULL)
 		reply_error(req, err);
@@ -55,7 +171,7 @@ api_comments_post(struct http_req *req)
 {
 	struct comment_error err;
 
-	if (comments_submit(req, json_finish, &err) == 0)
+	if (api_comments_submit(req, json_finish, &err) == 0)
 		return;
 	reply_error(req, &err);
 	json_decref(err.fields);
@@ -107,8 +223,8 @@ list_row(void *arg, const struct storage_public_comment *c)
 }
 
 json_t *
-comments_public_json(struct storage *rd, const struct config_site *site,
-                     const char *article, long long page, long long per)
+api_comments_public_json(struct storage *rd, const struct config_site *site,
+                         const char *article, long long page, long long per)
 {
 	struct list_ctx l = {NULL, 0};
 	long long total, threads;
@@ -153,7 +269,7 @@ list_page(struct http_req *req, const struct config_site *site,
 	         article, page, per);
 	if ((text = pagecache_get(app->pages, key, len, etag, etagsz)) != NULL)
 		return text;
-	if ((body = comments_public_json(rd, site, article, page, per)) ==
+	if ((body = api_comments_public_json(rd, site, article, page, per)) ==
 	    NULL) {
 		http_reply_error(req, 503, "unavailable",
 		                 "Comments are unavailable; try again.");

@@ -6,7 +6,6 @@
 #include <regex.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "api.h"
 #include "bandoc_limits.h"
@@ -42,28 +41,14 @@ api_retry_after(struct http_req *req, long seconds)
 	http_reply_header(req, "Retry-After", v);
 }
 
-int
-api_article_key_ok(const char *s, size_t len)
-{
-	size_t i;
-
-	if (s == NULL || len == 0 || len > MAX_ARTICLE_KEY ||
-	    strlen(s) != len || !text_utf8_valid(s, len))
-		return 0;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return 1;
-}
-
 const char *
 api_article(struct http_req *req, const struct config_site *site,
             const char *name)
 {
 	const char *key = http_req_arg(req, name);
 
-	if (!api_article_key_ok(key, key != NULL ? http_req_arg_len(req, name)
-	                                         : 0) ||
+	if (!text_article_key_ok(key, key != NULL ? http_req_arg_len(req, name)
+	                                          : 0) ||
 	    (site->has_article_re &&
 	     regexec(&site->article_re, key, 0, NULL, 0) != 0)) {
 		http_reply_error(
@@ -75,30 +60,11 @@ api_article(struct http_req *req, const struct config_site *site,
 	return key;
 }
 
-/* 1 when url starts with origin followed by '/', '?', '#' or its end. */
-static int
-url_on(const char *url, const char *origin)
-{
-	size_t n = strlen(origin);
-
-	return strncasecmp(url, origin, n) == 0 &&
-	       (url[n] == '\0' || url[n] == '/' || url[n] == '?' ||
-	        url[n] == '#');
-}
-
 int
 api_url_of_site(struct http_req *req, const struct config_site *site,
                 const char *url)
 {
-	size_t i;
-
-	if (url_on(url, http_self_origin(req)))
-		return 1;
-
-	for (i = 0; i < site->norigins; i++)
-		if (url_on(url, site->origins[i]))
-			return 1;
-	return 0;
+	return config_url_of_site(site, http_self_origin(req), url);
 }
 
 json_t *

@@ -150,8 +150,8 @@ add_list(struct buf *b, struct http_req *req, const struct config_site *site,
          const char *article, const char *lang)
 {
 	struct app *app = http_req_app(req);
-	json_t *j = comments_public_json(app_reader(app), site, article, 1,
-	                                 PER_PAGE),
+	json_t *j = api_comments_public_json(app_reader(app), site, article, 1,
+	                                     PER_PAGE),
 	       *list;
 	size_t i;
 
@@ -431,7 +431,7 @@ api_embed_page(struct http_req *req)
 	if (site == NULL ||
 	    (article = api_article(req, site, "article")) == NULL)
 		return;
-	lang = comments_lang(req, site);
+	lang = comments_lang(http_req_arg(req, "lang"), site);
 	if (posted != NULL && strcmp(posted, "approved") == 0)
 		msg = comments_msg(lang, "approved");
 	else if (posted != NULL)
@@ -459,7 +459,8 @@ api_embed_fragment(struct http_req *req)
 		return;
 	buf_init(&b, MAX_PAGE);
 	buf_adds(&b, "<div class=\"bandoc\">");
-	if (add_list(&b, req, site, article, comments_lang(req, site)) != 0) {
+	if (add_list(&b, req, site, article,
+	             comments_lang(http_req_arg(req, "lang"), site)) != 0) {
 		buf_free(&b);
 		http_reply_error(req, 503, "unavailable",
 		                 "Comments are unavailable; try again.");
@@ -480,7 +481,7 @@ nojs_finish(struct http_req *req, const struct comment_sub *s,
             const struct comment_error *err, long long id, int approved)
 {
 	const struct config_site *site = comments_sub_site(s);
-	const char *lang = comments_lang(req, site);
+	const char *lang = comments_lang(http_req_arg(req, "lang"), site);
 	struct buf b;
 	char *loc;
 
@@ -519,7 +520,7 @@ api_embed_post(struct http_req *req)
 	if (site == NULL ||
 	    (article = api_article(req, site, "article")) == NULL)
 		return;
-	lang = comments_lang(req, site);
+	lang = comments_lang(http_req_arg(req, "lang"), site);
 	form_from(req, &f);
 	if (action != NULL &&
 	    (strcmp(action, "image") == 0 || strcmp(action, "audio") == 0)) {
@@ -529,7 +530,7 @@ api_embed_post(struct http_req *req)
 		            strcmp(action, "audio") == 0);
 		return;
 	}
-	if (comments_submit(req, nojs_finish, &err) == 0)
+	if (api_comments_submit(req, nojs_finish, &err) == 0)
 		return;
 	render_page(req, err.status, site, article, lang, err.message, 0,
 	            err.fields, &f, 0);

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "http.h"
 #include "storage.h"
+#include "text.h"
 #include "views.h"
 
 /* A transparent 1x1 GIF. */
@@ -261,7 +262,7 @@ api_counts(struct http_req *req)
 		memcpy(k, p, len);
 		k[len] = '\0';
 		p += len + (p[len] == ',');
-		if (!api_article_key_ok(k, len))
+		if (!text_article_key_ok(k, len))
 			continue;
 		json_object_set_new(
 		    out, k, json_pack("{s:i, s:i}", "comments", 0, "views", 0));

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
+#include "ratelimit.h"
 #include "secrets.h"
 #include "storage.h"
 #include "writer.h"
@@ -365,6 +366,24 @@ challenge_pow(struct challenge *c, const struct config_site *site,
 	sc.host = host;
 	sc.action = action;
 	return pow_challenge_make(&c->pow_key, &sc, maxnumber, out);
+}
+
+void
+challenge_failed(struct ratelimit *rl, const struct config_site *site,
+                 enum challenge_result r, int family, const unsigned char *addr,
+                 time_t now)
+{
+	unsigned char key[RATELIMIT_KEY_BYTES];
+
+	if (r == CHALLENGE_OK || r == CHALLENGE_TOO_FAST ||
+	    r == CHALLENGE_UNAVAILABLE || r == CHALLENGE_EXPIRED)
+		return;
+	ratelimit_key(rl, "captcha-fail", site->id, family, addr, key);
+	ratelimit_fail(rl, key, (unsigned int)site->captcha_fail_limit,
+	               (unsigned int)site->captcha_fail_window, (double)now);
+	ratelimit_key(rl, "pow-risk", site->id, family, addr, key);
+	(void)ratelimit_score_add(rl, key, POW_FAIL_WEIGHT,
+	                          (double)site->pow_half_life, (double)now);
 }
 
 unsigned long

@@ -1,8 +1,25 @@
 /*
  * comments.c: the comment submission pipeline (comments.h), shared by
- * POST /api/v1/comments and the no-JavaScript form.
+ * POST /api/v1/comments and the no-JavaScript form, without HTTP: the
+ * handler parses the request into a struct comment_input.
+ *
+ * comments_check() runs the steps before the write, each a function
+ * below in the order they run:
+ *
+ *   check_fields      caps, required fields, UTF-8, normalisation (400)
+ *   check_origin      the write comes from the site's pages or ours (403)
+ *   note_client       the address hash and the user agent of the row
+ *   check_captcha     spends the token, pass or fail (403, 503)
+ *   check_rate        the client's comment budget (429)
+ *   check_bans        a banned client or address: stored as spam
+ *   check_honeypot    a filled honeypot: stored as spam, words unread
+ *   check_words       blocked and watched words, links (spam, pending)
+ *   prepare_row       the row as the writer stores it
+ *
+ * comments_store() hands the submission to the writer, whose job
+ * (job_run) checks the parent and duplicates and inserts; job_done
+ * records the outcome and hands the request back to the caller.
  */
-#include <arpa/inet.h>
 #include <regex.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -11,16 +28,11 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "api.h"
 #include "app.h"
-#include "auth.h"
 #include "challenge.h"
 #include "comments.h"
 #include "config.h"
-#include "http.h"
 #include "bandoc_limits.h"
-#include "log.h"
-#include "pagecache.h"
 #include "ratelimit.h"
 #include "storage.h"
 #include "text.h"
@@ -33,10 +45,11 @@
 
 struct comment_sub {
 	struct writer_job job;
-	struct http_req *req;
-	comment_finish_fn *finish;
+	comment_done_fn *done;
+	void *done_arg;
 	const struct config_site *site;
 	char *article, *title, *url, *name, *email, *body, *ua, *search;
+	char *self_origin; /* for the moderators' notification */
 	long long parent_id;
 	char ip_hash[STORAGE_HASH_BYTES * 2 + 1];
 	char lang[3];
@@ -111,13 +124,22 @@ comments_search_text(const char *name, const char *email, const char *body)
 }
 
 const char *
-comments_lang(struct http_req *req, const struct config_site *site)
+comments_lang(const char *arg, const struct config_site *site)
 {
-	const char *l = http_req_arg(req, "lang");
-
-	if (l != NULL && (strcmp(l, "vi") == 0 || strcmp(l, "en") == 0))
-		return strcmp(l, "en") == 0 ? "en" : "vi";
+	if (arg != NULL && (strcmp(arg, "vi") == 0 || strcmp(arg, "en") == 0))
+		return strcmp(arg, "en") == 0 ? "en" : "vi";
 	return site != NULL && strcmp(site->lang, "en") == 0 ? "en" : "vi";
+}
+
+const struct config_site *
+comments_site(const struct config *cfg, const char *id)
+{
+	const struct config_site *site;
+
+	site = config_site_find(cfg, id != NULL ? id : "");
+	if (site == NULL && cfg->nsites == 1 && id == NULL)
+		site = &cfg->sites[0];
+	return site;
 }
 
 const struct config_site *
@@ -132,8 +154,16 @@ comments_sub_article(const struct comment_sub *sub)
 	return sub->article;
 }
 
-static void
-sub_free(struct comment_sub *s)
+const struct comment_error *
+comments_sub_result(const struct comment_sub *sub, long long *id, int *approved)
+{
+	*id = sub->id;
+	*approved = sub->row.status == STORAGE_APPROVED;
+	return sub->status == 0 ? NULL : &sub->err;
+}
+
+void
+comments_sub_free(struct comment_sub *s)
 {
 	if (s == NULL)
 		return;
@@ -145,6 +175,7 @@ sub_free(struct comment_sub *s)
 	free(s->body);
 	free(s->ua);
 	free(s->search);
+	free(s->self_origin);
 	json_decref(s->err.fields);
 	free(s);
 }
@@ -174,15 +205,14 @@ field_err(json_t **fields, const char *name, const char *lang, const char *key)
  * *bad_utf8 set).
  */
 static char *
-field(struct http_req *req, const char *name, int multiline, size_t maxc,
-      int required, const char *lang, json_t **fields, int *bad_utf8)
+field(const struct comment_text *t, const char *name, int multiline,
+      size_t maxc, int required, const char *lang, json_t **fields,
+      int *bad_utf8)
 {
-	const char *raw = http_req_arg(req, name);
-	size_t len = raw != NULL ? http_req_arg_len(req, name) : 0, nc;
+	const char *raw = t->s != NULL ? t->s : "";
+	size_t len = t->s != NULL ? t->len : 0, nc;
 	char *out = NULL;
 
-	if (raw == NULL)
-		raw = "";
 	switch (text_normalize(raw, len, multiline, &out, &nc)) {
 	case TEXT_OK:
 		break;
@@ -221,13 +251,226 @@ comments_ip_hash_of(const struct app *app, int family,
 	sodium_bin2hex(out, STORAGE_HASH_BYTES * 2 + 1, h, sizeof(h));
 }
 
+/* --- the steps before the write --- */
+
+/* The article key, checked against the site's pattern. */
 static void
-ip_hash(struct app *app, struct http_req *req,
-        char out[STORAGE_HASH_BYTES * 2 + 1], int *family,
-        unsigned char addr[16])
+read_article(struct comment_sub *s, const struct comment_input *in,
+             json_t **fields)
 {
-	http_req_client_bin(req, family, addr);
-	comments_ip_hash_of(app, *family, addr, out);
+	const struct config_site *site = s->site;
+	const char *article = in->article.s;
+
+	if (!text_article_key_ok(article,
+	                         article != NULL ? in->article.len : 0) ||
+	    (site->has_article_re &&
+	     regexec(&site->article_re, article, 0, NULL, 0) != 0))
+		field_err(fields, "article", s->lang, "bad_article");
+	else
+		s->article = strdup(article);
+}
+
+/* Name, e-mail, body, the article's title and address. */
+static void
+read_texts(struct comment_sub *s, const struct comment_input *in,
+           json_t **fields, int *bad_utf8)
+{
+	const struct config_site *site = s->site;
+	const char *lang = s->lang;
+
+	s->name = field(&in->name, "name", 0, MAX_NAME_CHARS, 1, lang, fields,
+	                bad_utf8);
+	s->email = field(&in->email, "email", 0, MAX_EMAIL_BYTES,
+	                 (int)site->require_email, lang, fields, bad_utf8);
+	if (s->email != NULL && s->email[0] != '\0' &&
+	    (strlen(s->email) > MAX_EMAIL_BYTES || !text_email_ok(s->email)))
+		field_err(fields, "email", lang, "bad_email");
+	s->body = field(&in->body, "body", 1, (size_t)site->body_max_chars, 1,
+	                lang, fields, bad_utf8);
+	s->title = field(&in->title, "article_title", 0, STORAGE_MAX_URL, 0,
+	                 lang, fields, bad_utf8);
+	s->url = field(&in->url, "article_url", 0, STORAGE_MAX_URL, 0, lang,
+	               fields, bad_utf8);
+	/* A long title is cut (on a character boundary), not refused: the
+	 * reader cannot fix it. */
+	if (s->title != NULL && strlen(s->title) > STORAGE_MAX_TITLE) {
+		size_t n = STORAGE_MAX_TITLE;
+
+		while (n > 0 && ((unsigned char)s->title[n] & 0xc0) == 0x80)
+			n--;
+		s->title[n] = '\0';
+	}
+	if (s->url != NULL && s->url[0] != '\0' &&
+	    (strlen(s->url) > STORAGE_MAX_URL ||
+	     !config_url_of_site(site, in->self_origin, s->url)))
+		field_err(fields, "article_url", lang, "bad_url");
+}
+
+/* 1-2. Required fields, caps, UTF-8, normalisation: 400. */
+static int
+check_fields(struct comment_sub *s, const struct comment_input *in,
+             struct comment_error *err)
+{
+	const char *pid = in->parent_id;
+	int bad_utf8 = 0;
+
+	read_article(s, in, &err->fields);
+	read_texts(s, in, &err->fields, &bad_utf8);
+	if (pid != NULL && *pid != '\0') {
+		char *end;
+
+		s->parent_id = strtoll(pid, &end, 10);
+		if (*end != '\0' || s->parent_id <= 0)
+			field_err(&err->fields, "parent_id", s->lang,
+			          "bad_parent");
+	}
+	/* Without a proof of work only an answer can pass (no-JS page); a
+	 * proof alone may be enough (captcha_mode = invisible). */
+	if (in->captcha.alen == 0 && in->captcha.plen == 0)
+		field_err(&err->fields, "captcha_answer", s->lang, "required");
+	if (err->fields == NULL)
+		return 0;
+	if (bad_utf8)
+		set_err(err, 400, "invalid_utf8", s->lang, "invalid_utf8");
+	else
+		set_err(err, 400, "invalid_fields", s->lang, "invalid_fields");
+	return -1;
+}
+
+/* 3. The write must come from the site's pages or ours: 403. */
+static int
+check_origin(struct comment_sub *s, const struct comment_input *in,
+             struct comment_error *err)
+{
+	if (in->origin_allowed)
+		return 0;
+	set_err(err, 403, "origin_refused", s->lang, "origin");
+	return -1;
+}
+
+/* The client's address hash and user agent (cut to MAX_UA_BYTES on a
+ * character boundary), and the status a clean comment gets. */
+static int
+note_client(struct app *app, struct comment_sub *s,
+            const struct comment_input *in, struct comment_error *err)
+{
+	const char *ua = in->user_agent;
+	size_t n = ua != NULL ? strlen(ua) : 0;
+
+	comments_ip_hash_of(app, in->family, in->addr, s->ip_hash);
+	if (n > MAX_UA_BYTES)
+		n = MAX_UA_BYTES;
+	while (n > 0 && ua != NULL && ((unsigned char)ua[n] & 0xc0) == 0x80)
+		n--;
+	if ((s->ua = malloc(n + 1)) == NULL) {
+		set_err(err, 503, "unavailable", s->lang, "unavailable");
+		return -1;
+	}
+	if (n > 0)
+		memcpy(s->ua, ua, n);
+	s->ua[n] = '\0';
+	s->row.status =
+	    s->site->moderation ? STORAGE_PENDING : STORAGE_APPROVED;
+	return 0;
+}
+
+/* 4-5. CAPTCHA and its proof of work: spends the token, pass or fail (a
+ * failure counts towards the client's lock-out). A filled honeypot
+ * passes here and every limit below like any post (a bot that fills it
+ * pays like any other). */
+static int
+check_captcha(struct app *app, struct comment_sub *s,
+              const struct comment_input *in, struct comment_error *err)
+{
+	const char *lang = s->lang;
+	enum challenge_result cr;
+
+	cr = challenge_verify(app->challenge, s->site, s->article, &in->captcha,
+	                      in->now, NULL);
+	challenge_failed(app->ratelimit, s->site, cr, in->family, in->addr,
+	                 in->now);
+	switch (cr) {
+	case CHALLENGE_OK:
+		return 0;
+	case CHALLENGE_EXPIRED:
+		set_err(err, 403, "captcha_expired", lang, "captcha_expired");
+		break;
+	case CHALLENGE_USED:
+		set_err(err, 403, "captcha_used", lang, "captcha_used");
+		break;
+	case CHALLENGE_UNAVAILABLE:
+		set_err(err, 503, "unavailable", lang, "unavailable");
+		err->retry_after = 60;
+		break;
+	default:
+		set_err(err, 403, "captcha_invalid", lang, "captcha_invalid");
+		field_err(&err->fields, "captcha_answer", lang,
+		          "captcha_invalid");
+		break;
+	}
+	return -1;
+}
+
+/* 6. Rate limit per client: 429 with the wait. */
+static int
+check_rate(struct app *app, struct comment_sub *s,
+           const struct comment_input *in, struct comment_error *err)
+{
+	unsigned char key[RATELIMIT_KEY_BYTES];
+	long wait;
+
+	ratelimit_key(app->ratelimit, "comment", s->site->id, in->family,
+	              in->addr, key);
+	wait = ratelimit_take(
+	    app->ratelimit, key, (unsigned int)s->site->comments_per_minute,
+	    (unsigned int)s->site->comments_per_hour, (double)in->now);
+	if (wait <= 0)
+		return 0;
+	set_err(err, 429, "rate_limited", s->lang, "rate_limited");
+	err->retry_after = wait;
+	return -1;
+}
+
+/* 7. Bans (of this site or of all): stored as spam. An IDN domain is
+ * matched in both spellings; an address whose domain is no valid IDN is
+ * matched as written. 503 when the bans cannot be read. */
+static int
+check_bans(struct app *app, struct comment_sub *s,
+           const struct comment_input *in, struct comment_error *err)
+{
+	struct storage *rd = app_reader(app);
+	char *ekey;
+	int ban;
+
+	ekey = s->email != NULL && s->email[0] != '\0'
+	           ? text_email_key(s->email)
+	           : NULL;
+	ban = rd != NULL ? storage_ban_match(rd, s->site->id, s->ip_hash,
+	                                     s->email, ekey, (long long)in->now)
+	                 : -1;
+	free(ekey);
+	if (ban < 0) {
+		set_err(err, 503, "unavailable", s->lang, "unavailable");
+		return -1;
+	}
+	if (ban == 1) {
+		s->row.status = STORAGE_SPAM;
+		s->row.flags |= STORAGE_FLAG_BANNED;
+	}
+	return 0;
+}
+
+/* The honeypot: the same reply as a success, stored as spam on an
+ * article that exists, never creating one (see job_run). 1 when it was
+ * filled (the word filter is skipped), else 0. */
+static int
+check_honeypot(struct comment_sub *s, const struct comment_input *in)
+{
+	if (in->honeypot == NULL || *in->honeypot == '\0')
+		return 0;
+	s->row.status = STORAGE_SPAM;
+	s->row.flags |= STORAGE_FLAG_HONEYPOT;
+	return 1;
 }
 
 struct phrase_ctx {
@@ -244,6 +487,114 @@ phrase_check(void *arg, const char *word)
 		c->hit = 1;
 }
 
+/* The folded words of the body and the name (names are filtered as well
+ * as bodies; the body's alone if the name cannot be added), or NULL. */
+static char *
+folded_words(const struct comment_sub *s)
+{
+	char *folded = text_fold_words(s->body), *fname, *both;
+	size_t a, b;
+
+	if (folded == NULL || (fname = text_fold_words(s->name)) == NULL)
+		return folded;
+	a = strlen(folded);
+	b = strlen(fname);
+	if ((both = realloc(folded, a + b + 2)) != NULL) {
+		both[a] = '\n';
+		memcpy(both + a + 1, fname, b + 1);
+		folded = both;
+	}
+	free(fname);
+	return folded;
+}
+
+/* 8. Word filter and links: a blocked word makes spam; a watched word or
+ * too many links send an approved comment to moderation. */
+static int
+check_words(struct comment_sub *s, struct comment_error *err)
+{
+	const struct config_site *site = s->site;
+	struct phrase_ctx pc;
+
+	if ((pc.folded = folded_words(s)) == NULL) {
+		set_err(err, 503, "unavailable", s->lang, "unavailable");
+		return -1;
+	}
+	pc.hit = 0;
+	text_each_phrase(site->blocked_words, phrase_check, &pc);
+	if (pc.hit) {
+		s->row.status = STORAGE_SPAM;
+		s->row.flags |= STORAGE_FLAG_BLOCKED;
+	}
+	pc.hit = 0;
+	text_each_phrase(site->watched_words, phrase_check, &pc);
+	if (pc.hit)
+		s->row.flags |= STORAGE_FLAG_WATCHED;
+	if (text_count_links(s->body) > site->max_links)
+		s->row.flags |= STORAGE_FLAG_LINKS;
+	if (s->row.status == STORAGE_APPROVED &&
+	    (s->row.flags & (STORAGE_FLAG_WATCHED | STORAGE_FLAG_LINKS)))
+		s->row.status = STORAGE_PENDING;
+	free((char *)pc.folded);
+	return 0;
+}
+
+/* The row as the writer stores it: texts, search text, body hash. */
+static int
+prepare_row(struct comment_sub *s, const struct comment_input *in,
+            struct comment_error *err)
+{
+	s->row.name = s->name;
+	s->row.email = s->email;
+	s->row.body = s->body;
+	s->row.ip_hash = s->ip_hash;
+	s->row.user_agent = s->ua;
+	s->row.created_at = (long long)in->now;
+	s->search = comments_search_text(s->name, s->email, s->body);
+	s->self_origin = strdup(in->self_origin != NULL ? in->self_origin : "");
+	if (s->search == NULL || s->self_origin == NULL) {
+		set_err(err, 503, "unavailable", s->lang, "unavailable");
+		return -1;
+	}
+	s->row.search = s->search;
+	crypto_generichash(s->row.body_hash, sizeof(s->row.body_hash),
+	                   (const unsigned char *)s->body, strlen(s->body),
+	                   NULL, 0);
+	return 0;
+}
+
+struct comment_sub *
+comments_check(struct app *app, const struct comment_input *in,
+               struct comment_error *err)
+{
+	const char *lang = in->lang != NULL ? in->lang : "vi";
+	struct comment_sub *s;
+
+	memset(err, 0, sizeof(*err));
+	if (in->site == NULL) {
+		set_err(err, 400, "unknown_site", lang, "invalid_fields");
+		field_err(&err->fields, "site", lang, "required");
+		return NULL;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		set_err(err, 503, "unavailable", lang, "unavailable");
+		return NULL;
+	}
+	s->site = in->site;
+	snprintf(s->lang, sizeof(s->lang), "%s", lang);
+	if (check_fields(s, in, err) != 0 || check_origin(s, in, err) != 0 ||
+	    note_client(app, s, in, err) != 0 ||
+	    check_captcha(app, s, in, err) != 0 ||
+	    check_rate(app, s, in, err) != 0 ||
+	    check_bans(app, s, in, err) != 0 ||
+	    (!check_honeypot(s, in) && check_words(s, err) != 0) ||
+	    prepare_row(s, in, err) != 0) {
+		comments_sub_free(s);
+		return NULL;
+	}
+	return s;
+}
+
 /* --- the write --- */
 
 /* The moderators' notification of a comment that waits for them. */
@@ -254,9 +605,8 @@ outbox_add(struct storage *st, struct comment_sub *s)
 	    s->id,   s->row.created_at, s->article, s->title,    s->url,
 	    s->name, s->email,          s->body,    s->row.flags};
 
-	return webhook_enqueue(st, s->site, WEBHOOK_PENDING, &c,
-	                       http_self_origin(s->req), NULL, 0,
-	                       s->row.created_at);
+	return webhook_enqueue(st, s->site, WEBHOOK_PENDING, &c, s->self_origin,
+	                       NULL, 0, s->row.created_at);
 }
 
 static int
@@ -320,18 +670,8 @@ fail:
 	return -1;
 }
 
-/* On the HTTP thread, resumed: the reply from what job_done recorded. */
-static void
-sub_reply(struct http_req *req, void *arg)
-{
-	struct comment_sub *s = arg;
-
-	s->finish(req, s, s->status == 0 ? NULL : &s->err, s->id,
-	          s->row.status == STORAGE_APPROVED);
-	sub_free(s);
-}
-
-/* On the writer thread: records the outcome and resumes, nothing else. */
+/* On the writer thread: records the outcome and hands the request back
+ * to the caller, nothing else. */
 static void
 job_done(void *arg, int status)
 {
@@ -340,272 +680,22 @@ job_done(void *arg, int status)
 	s->status = status;
 	if (status != 0 && !s->failed)
 		set_err(&s->err, 503, "unavailable", s->lang, "unavailable");
-	http_req_resume_with(s->req, sub_reply, s);
+	s->done(s, s->done_arg);
 }
 
 int
-comments_submit(struct http_req *req, comment_finish_fn *finish,
-                struct comment_error *err)
+comments_store(struct app *app, struct comment_sub *s, comment_done_fn *done,
+               void *arg, struct comment_error *err)
 {
-	struct app *app = http_req_app(req);
-	const struct config_site *site;
-	const char *lang, *hp, *pid, *article;
-	struct challenge_answer ca;
-	struct comment_sub *s = NULL;
-	unsigned char addr[16], key[RATELIMIT_KEY_BYTES];
-	enum challenge_result cr;
-	struct phrase_ctx pc;
-	struct storage *rd;
-	char *folded = NULL, *ekey;
-	time_t now = time(NULL);
-	int family, bad_utf8 = 0, ban;
-	long wait;
-
 	memset(err, 0, sizeof(*err));
-	site = config_site_find(app->cfg, http_req_arg(req, "site") != NULL
-	                                      ? http_req_arg(req, "site")
-	                                      : "");
-	if (site == NULL && app->cfg->nsites == 1 &&
-	    http_req_arg(req, "site") == NULL)
-		site = &app->cfg->sites[0];
-	lang = comments_lang(req, site);
-	if (site == NULL) {
-		set_err(err, 400, "unknown_site", lang, "invalid_fields");
-		field_err(&err->fields, "site", lang, "required");
-		return -1;
-	}
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		set_err(err, 503, "unavailable", lang, "unavailable");
-		return -1;
-	}
-	s->site = site;
-	s->req = req;
-	snprintf(s->lang, sizeof(s->lang), "%s", lang);
-	s->finish = finish;
-
-	/* 1-2. Required fields, caps, UTF-8, normalisation. */
-	article = http_req_arg(req, "article");
-	if (!api_article_key_ok(article, article != NULL
-	                                     ? http_req_arg_len(req, "article")
-	                                     : 0) ||
-	    (site->has_article_re &&
-	     regexec(&site->article_re, article, 0, NULL, 0) != 0))
-		field_err(&err->fields, "article", lang, "bad_article");
-	else
-		s->article = strdup(article);
-	s->name = field(req, "name", 0, MAX_NAME_CHARS, 1, lang, &err->fields,
-	                &bad_utf8);
-	s->email =
-	    field(req, "email", 0, MAX_EMAIL_BYTES, (int)site->require_email,
-	          lang, &err->fields, &bad_utf8);
-	if (s->email != NULL && s->email[0] != '\0' &&
-	    (strlen(s->email) > MAX_EMAIL_BYTES || !text_email_ok(s->email)))
-		field_err(&err->fields, "email", lang, "bad_email");
-	s->body = field(req, "body", 1, (size_t)site->body_max_chars, 1, lang,
-	                &err->fields, &bad_utf8);
-	s->title = field(req, "article_title", 0, STORAGE_MAX_URL, 0, lang,
-	                 &err->fields, &bad_utf8);
-	s->url = field(req, "article_url", 0, STORAGE_MAX_URL, 0, lang,
-	               &err->fields, &bad_utf8);
-	/* A long title is cut (on a character boundary), not refused: the
-	 * reader cannot fix it. */
-	if (s->title != NULL && strlen(s->title) > STORAGE_MAX_TITLE) {
-		size_t n = STORAGE_MAX_TITLE;
-
-		while (n > 0 && ((unsigned char)s->title[n] & 0xc0) == 0x80)
-			n--;
-		s->title[n] = '\0';
-	}
-	if (s->url != NULL && s->url[0] != '\0' &&
-	    (strlen(s->url) > STORAGE_MAX_URL ||
-	     !api_url_of_site(req, site, s->url)))
-		field_err(&err->fields, "article_url", lang, "bad_url");
-	pid = http_req_arg(req, "parent_id");
-	if (pid != NULL && *pid != '\0') {
-		char *end;
-
-		s->parent_id = strtoll(pid, &end, 10);
-		if (*end != '\0' || s->parent_id <= 0)
-			field_err(&err->fields, "parent_id", lang,
-			          "bad_parent");
-	}
-	memset(&ca, 0, sizeof(ca));
-	if ((ca.token = http_req_arg(req, "captcha_token")) != NULL)
-		ca.tlen = http_req_arg_len(req, "captcha_token");
-	if ((ca.answer = http_req_arg(req, "captcha_answer")) != NULL)
-		ca.alen = http_req_arg_len(req, "captcha_answer");
-	if ((ca.pow = http_req_arg(req, "altcha")) != NULL)
-		ca.plen = http_req_arg_len(req, "altcha");
-	hp = http_req_arg(req, "website");
-	/* Without a proof of work only an answer can pass (no-JS page); a
-	 * proof alone may be enough (captcha_mode = invisible). */
-	if (ca.alen == 0 && ca.plen == 0)
-		field_err(&err->fields, "captcha_answer", lang, "required");
-	if (err->fields != NULL) {
-		if (bad_utf8)
-			set_err(err, 400, "invalid_utf8", lang, "invalid_utf8");
-		else
-			set_err(err, 400, "invalid_fields", lang,
-			        "invalid_fields");
-		goto fail;
-	}
-
-	/* 3. The write must come from the site's pages or ours. */
-	if (!http_req_origin_allowed(req, site)) {
-		set_err(err, 403, "origin_refused", lang, "origin");
-		goto fail;
-	}
-	ip_hash(app, req, s->ip_hash, &family, addr);
-	{
-		const char *ua = http_req_header(req, "User-Agent");
-		size_t n = ua != NULL ? strlen(ua) : 0;
-
-		if (n > MAX_UA_BYTES)
-			n = MAX_UA_BYTES;
-		/* Cut on a character boundary. */
-		while (n > 0 && ua != NULL &&
-		       ((unsigned char)ua[n] & 0xc0) == 0x80)
-			n--;
-		if ((s->ua = malloc(n + 1)) == NULL)
-			goto oom;
-		if (n > 0)
-			memcpy(s->ua, ua, n);
-		s->ua[n] = '\0';
-	}
-	s->row.status = site->moderation ? STORAGE_PENDING : STORAGE_APPROVED;
-
-	/* 4-5. CAPTCHA and its proof of work: spends the token, pass or
-	 * fail.  A filled honeypot passes here and every limit below like
-	 * any post (a bot that fills it pays like any other). */
-	cr = challenge_verify(app->challenge, site, s->article, &ca, now, NULL);
-	api_captcha_failed(req, site, cr, family, addr);
-	switch (cr) {
-	case CHALLENGE_OK:
-		break;
-	case CHALLENGE_EXPIRED:
-		set_err(err, 403, "captcha_expired", lang, "captcha_expired");
-		goto fail;
-	case CHALLENGE_USED:
-		set_err(err, 403, "captcha_used", lang, "captcha_used");
-		goto fail;
-	case CHALLENGE_UNAVAILABLE:
-		set_err(err, 503, "unavailable", lang, "unavailable");
-		err->retry_after = 60;
-		goto fail;
-	default:
-		set_err(err, 403, "captcha_invalid", lang, "captcha_invalid");
-		field_err(&err->fields, "captcha_answer", lang,
-		          "captcha_invalid");
-		goto fail;
-	}
-
-	/* 6. Rate limit per client. */
-	ratelimit_key(app->ratelimit, "comment", site->id, family, addr, key);
-	wait = ratelimit_take(
-	    app->ratelimit, key, (unsigned int)site->comments_per_minute,
-	    (unsigned int)site->comments_per_hour, (double)now);
-	if (wait > 0) {
-		set_err(err, 429, "rate_limited", lang, "rate_limited");
-		err->retry_after = wait;
-		goto fail;
-	}
-
-	/* 7. Bans (of this site or of all): stored as spam. An IDN domain
-	 * is matched in both spellings; an address whose domain is no
-	 * valid IDN is matched as written. */
-	rd = app_reader(app);
-	ekey = s->email != NULL && s->email[0] != '\0'
-	           ? text_email_key(s->email)
-	           : NULL;
-	ban = rd != NULL ? storage_ban_match(rd, site->id, s->ip_hash, s->email,
-	                                     ekey, (long long)now)
-	                 : -1;
-	free(ekey);
-	if (ban < 0) {
-		set_err(err, 503, "unavailable", lang, "unavailable");
-		goto fail;
-	}
-	if (ban == 1) {
-		s->row.status = STORAGE_SPAM;
-		s->row.flags |= STORAGE_FLAG_BANNED;
-	}
-
-	/* The honeypot: the same reply as a success, stored as spam on an
-	 * article that exists, never creating one (see job_run). */
-	if (hp != NULL && *hp != '\0') {
-		s->row.status = STORAGE_SPAM;
-		s->row.flags |= STORAGE_FLAG_HONEYPOT;
-		goto store;
-	}
-
-	/* 8. Word filter and links. */
-	if ((folded = text_fold_words(s->body)) == NULL)
-		goto oom;
-	{
-		char *fname = text_fold_words(s->name);
-
-		if (fname != NULL) {
-			/* Names are filtered as well as bodies. */
-			size_t a = strlen(folded), b = strlen(fname);
-			char *both = realloc(folded, a + b + 2);
-
-			if (both != NULL) {
-				both[a] = '\n';
-				memcpy(both + a + 1, fname, b + 1);
-				folded = both;
-			}
-			free(fname);
-		}
-	}
-	pc.folded = folded;
-	pc.hit = 0;
-	text_each_phrase(site->blocked_words, phrase_check, &pc);
-	if (pc.hit) {
-		s->row.status = STORAGE_SPAM;
-		s->row.flags |= STORAGE_FLAG_BLOCKED;
-	}
-	pc.hit = 0;
-	text_each_phrase(site->watched_words, phrase_check, &pc);
-	if (pc.hit)
-		s->row.flags |= STORAGE_FLAG_WATCHED;
-	if (text_count_links(s->body) > site->max_links)
-		s->row.flags |= STORAGE_FLAG_LINKS;
-	if (s->row.status == STORAGE_APPROVED &&
-	    (s->row.flags & (STORAGE_FLAG_WATCHED | STORAGE_FLAG_LINKS)))
-		s->row.status = STORAGE_PENDING;
-	free(folded);
-	folded = NULL;
-
-store:
-	/* 9-10. Duplicate check and insert, in the writer. */
-	s->row.name = s->name;
-	s->row.email = s->email;
-	s->row.body = s->body;
-	s->row.ip_hash = s->ip_hash;
-	s->row.user_agent = s->ua;
-	s->row.created_at = (long long)now;
-	if ((s->search = comments_search_text(s->name, s->email, s->body)) ==
-	    NULL)
-		goto oom;
-	s->row.search = s->search;
-	crypto_generichash(s->row.body_hash, sizeof(s->row.body_hash),
-	                   (const unsigned char *)s->body, strlen(s->body),
-	                   NULL, 0);
+	s->done = done;
+	s->done_arg = arg;
 	s->job.run = job_run;
 	s->job.done = job_done;
 	s->job.arg = s;
-	http_req_suspend(req);
-	if (writer_submit(app->writer, &s->job) != 0) {
-		http_req_unsuspend(req);
-		set_err(err, 503, "unavailable", lang, "unavailable");
-		err->retry_after = 5;
-		goto fail;
-	}
-	return 0;
-oom:
-	set_err(err, 503, "unavailable", lang, "unavailable");
-fail:
-	free(folded);
-	sub_free(s);
+	if (writer_submit(app->writer, &s->job) == 0)
+		return 0;
+	set_err(err, 503, "unavailable", s->lang, "unavailable");
+	err->retry_after = 5;
 	return -1;
 }

@@ -1084,6 +1084,31 @@ config_site_find(const struct config *cfg, const char *id)
 	return NULL;
 }
 
+/* 1 when url starts with origin followed by '/', '?', '#' or its end. */
+static int
+url_on(const char *url, const char *origin)
+{
+	size_t n = strlen(origin);
+
+	return strncasecmp(url, origin, n) == 0 &&
+	       (url[n] == '\0' || url[n] == '/' || url[n] == '?' ||
+	        url[n] == '#');
+}
+
+int
+config_url_of_site(const struct config_site *site, const char *self_origin,
+                   const char *url)
+{
+	size_t i;
+
+	if (self_origin != NULL && url_on(url, self_origin))
+		return 1;
+	for (i = 0; i < site->norigins; i++)
+		if (url_on(url, site->origins[i]))
+			return 1;
+	return 0;
+}
+
 char *
 config_doc_markdown(void)
 {

@@ -235,6 +235,20 @@ text_count_links(const char *s)
 }
 
 int
+text_article_key_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if (s == NULL || len == 0 || len > MAX_ARTICLE_KEY ||
+	    strlen(s) != len || !text_utf8_valid(s, len))
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+int
 text_email_ok(const char *s)
 {
 	const char *at = strchr(s, '@'), *dot;
