@@ -17,8 +17,9 @@
  *   prepare_row       the row as the writer stores it
  *
  * comments_store() hands the submission to the writer, whose job
- * (job_run) checks the parent and duplicates and inserts; job_done
- * records the outcome and hands the request back to the caller.
+ * (job_run) upserts the article, runs write_parent (400) and
+ * write_duplicate (409) and inserts; job_done records the outcome and
+ * calls the caller's comment_done_fn, which hands the request back.
  */
 #include <regex.h>
 #include <sodium.h>
@@ -609,65 +610,84 @@ outbox_add(struct storage *st, struct comment_sub *s)
 	                       NULL, 0, s->row.created_at);
 }
 
+/* The writer could not read or write: 503. */
+static int
+write_failed(struct comment_sub *s)
+{
+	set_err(&s->err, 503, "unavailable", s->lang, "unavailable");
+	s->failed = 1;
+	return -1;
+}
+
+/* A reply must answer an approved comment of the same article: 400. */
+static int
+write_parent(struct storage *st, struct comment_sub *s)
+{
+	long long pa, root;
+	int pstatus, r;
+
+	if (s->parent_id <= 0)
+		return 0;
+	r = storage_comment_parent(st, s->parent_id, &pa, &pstatus, &root);
+	if (r < 0)
+		return write_failed(s);
+	if (r == 1 || pa != s->row.article_id || pstatus != STORAGE_APPROVED) {
+		set_err(&s->err, 400, "invalid_parent", s->lang, "bad_parent");
+		field_err(&s->err.fields, "parent_id", s->lang, "bad_parent");
+		s->failed = 1;
+		return -1;
+	}
+	s->row.parent_id = s->parent_id;
+	s->row.root_id = root > 0 ? root : s->parent_id;
+	return 0;
+}
+
+/* The same body on the same article within DUPLICATE_WINDOW: 409. */
+static int
+write_duplicate(struct storage *st, struct comment_sub *s)
+{
+	int r;
+
+	r = storage_comment_duplicate(st, s->row.article_id, s->row.body_hash,
+	                              s->row.created_at - DUPLICATE_WINDOW);
+	if (r < 0)
+		return write_failed(s);
+	if (r == 0)
+		return 0;
+	set_err(&s->err, 409, "duplicate", s->lang, "duplicate");
+	s->failed = 1;
+	return -1;
+}
+
+/* The writer's job: the article, the checks that need the database, the
+ * insert and the moderators' notification, in one savepoint. */
 static int
 job_run(struct storage *st, void *arg)
 {
 	struct comment_sub *s = arg;
-	const char *lang = s->lang;
-	long long article_id, pa;
-	int pstatus, r;
+	struct storage_article a;
+	int r;
 
 	if (s->row.flags & STORAGE_FLAG_HONEYPOT) {
-		struct storage_article a;
-
 		r = storage_article_get(st, s->site->id, s->article, &a);
 		if (r < 0)
-			goto fail;
+			return write_failed(s);
 		if (r == 1) /* a new article: write nothing, answer alike */
 			return storage_comment_next_id(st, &s->id) == 0 ? 0
 			                                                : -1;
 	}
 	if (storage_article_upsert(st, s->site->id, s->article, s->title,
-	                           s->url, s->row.created_at, &article_id) != 0)
-		goto fail;
-	s->row.article_id = article_id;
-	if (s->parent_id > 0) {
-		long long root;
-
-		r = storage_comment_parent(st, s->parent_id, &pa, &pstatus,
-		                           &root);
-		if (r < 0)
-			goto fail;
-		if (r == 1 || pa != article_id || pstatus != STORAGE_APPROVED) {
-			set_err(&s->err, 400, "invalid_parent", lang,
-			        "bad_parent");
-			field_err(&s->err.fields, "parent_id", lang,
-			          "bad_parent");
-			s->failed = 1;
-			return -1;
-		}
-		s->row.parent_id = s->parent_id;
-		s->row.root_id = root > 0 ? root : s->parent_id;
-	}
-	r = storage_comment_duplicate(st, article_id, s->row.body_hash,
-	                              s->row.created_at - DUPLICATE_WINDOW);
-	if (r < 0)
-		goto fail;
-	if (r == 1) {
-		set_err(&s->err, 409, "duplicate", lang, "duplicate");
-		s->failed = 1;
+	                           s->url, s->row.created_at,
+	                           &s->row.article_id) != 0)
+		return write_failed(s);
+	if (write_parent(st, s) != 0 || write_duplicate(st, s) != 0)
 		return -1;
-	}
 	if (storage_comment_insert(st, &s->row, &s->id) != 0)
-		goto fail;
+		return write_failed(s);
 	/* The moderators' notification goes in the same transaction. */
 	if (s->row.status == STORAGE_PENDING && outbox_add(st, s) != 0)
-		goto fail;
+		return write_failed(s);
 	return 0;
-fail:
-	set_err(&s->err, 503, "unavailable", lang, "unavailable");
-	s->failed = 1;
-	return -1;
 }
 
 /* On the writer thread: records the outcome and hands the request back
