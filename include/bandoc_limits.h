@@ -147,6 +147,19 @@ _Static_assert(MIN_BODY_MAX <= BODY_SHORT && DEFAULT_BODY_MAX <= MAX_BODY_MAX,
 /* A reader's display name, in characters after normalisation (a full
  * Vietnamese name with a place is under 60). */
 #define MAX_NAME_CHARS 80
+/* A reader's user agent as stored with a comment (real browsers send
+ * 100-200 bytes). */
+#define MAX_UA_BYTES 255
+/* The same text on the same article within this many seconds is a
+ * duplicate (409): a double click or a resend, not a second opinion. */
+#define DUPLICATE_WINDOW (24 * 3600)
+/* Public comment lists: comments per page a client may ask for, the
+ * highest page number (beyond it an article has no comments), and the
+ * no-JS page's fixed page size and its HTML buffer's starting size. */
+#define MAX_PER_PAGE     100
+#define MAX_PAGE_NUMBER  100000
+#define EMBED_PER_PAGE   50
+#define EMBED_PAGE_BYTES (1024 * 1024)
 /* The newsroom's reply under a comment, in characters: the longest
  * comment a reader may send. */
 #define ADMIN_MAX_REPLY_CHARS 4000

@@ -119,14 +119,6 @@ const char *comments_sub_article(const struct comment_sub *sub);
 /* Frees a submission. Accepts NULL. */
 void comments_sub_free(struct comment_sub *sub);
 
-/*
- * The keyed hash of a client address that comments and bans store (hex):
- * the whole IPv4 address, an IPv6 address's /64.
- */
-void comments_ip_hash_of(const struct app *app, int family,
-                         const unsigned char addr[16],
-                         char out[STORAGE_HASH_BYTES * 2 + 1]);
-
 /* The folded search text of a comment (malloc'd), or NULL. */
 char *comments_search_text(const char *name, const char *email,
                            const char *body);

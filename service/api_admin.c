@@ -768,11 +768,9 @@ api_admin_ban_add(struct http_req *req)
 	 * anyone. */
 	if (kind != NULL && value != NULL && strcmp(kind, "ip") == 0) {
 		if (inet_pton(AF_INET, value, addr) == 1)
-			comments_ip_hash_of(http_req_app(req), AF_INET, addr,
-			                    hash);
+			app_ip_hash(http_req_app(req), AF_INET, addr, hash);
 		else if (inet_pton(AF_INET6, value, addr) == 1)
-			comments_ip_hash_of(http_req_app(req), AF_INET6, addr,
-			                    hash);
+			app_ip_hash(http_req_app(req), AF_INET6, addr, hash);
 		else if (strlen(value) == sizeof(hash) - 1 &&
 		         strspn(value, "0123456789abcdef") == sizeof(hash) - 1)
 			memcpy(hash, value, sizeof(hash));

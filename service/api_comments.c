@@ -17,8 +17,6 @@
 #include "pagecache.h"
 #include "storage.h"
 
-#define MAX_PER_PAGE 100
-
 /* --- the HTTP side of a submission (JSON API and no-JS form) --- */
 
 /* A text argument with its length (it may hold NUL bytes). */
@@ -300,21 +298,19 @@ api_comments_list(struct http_req *req)
 	long long page = 1, per = 20;
 	char etag[PAGE_CACHE_TAG_MAX], *text;
 	size_t len;
-	char *end;
 
 	if (site == NULL ||
 	    (article = api_article(req, site, "article")) == NULL)
 		return;
-	if (p != NULL && ((page = strtoll(p, &end, 10)) < 1 || *end != '\0' ||
-	                  page > 100000)) {
+	if (p != NULL && config_parse_ll(p, 1, MAX_PAGE_NUMBER, &page) != 0) {
 		http_reply_error(req, 400, "invalid_page",
 		                 "page must be >= 1.");
 		return;
 	}
-	if (pp != NULL && ((per = strtoll(pp, &end, 10)) < 1 || *end != '\0' ||
-	                   per > MAX_PER_PAGE)) {
-		http_reply_error(req, 400, "invalid_per_page",
-		                 "per_page must be 1..100.");
+	if (pp != NULL && config_parse_ll(pp, 1, MAX_PER_PAGE, &per) != 0) {
+		http_reply_error(
+		    req, 400, "invalid_per_page",
+		    "per_page must be 1.." LIMIT_STR(MAX_PER_PAGE) ".");
 		return;
 	}
 	if ((text = list_page(req, site, article, page, per, &len, etag,

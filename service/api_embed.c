@@ -21,9 +21,6 @@
 #include "http.h"
 #include "token.h"
 
-#define MAX_PAGE (1024 * 1024)
-#define PER_PAGE 50
-
 struct form {
 	const char *name, *email, *body, *parent_id, *title, *url;
 };
@@ -151,7 +148,7 @@ add_list(struct buf *b, struct http_req *req, const struct config_site *site,
 {
 	struct app *app = http_req_app(req);
 	json_t *j = api_comments_public_json(app_reader(app), site, article, 1,
-	                                     PER_PAGE),
+	                                     EMBED_PER_PAGE),
 	       *list;
 	size_t i;
 
@@ -285,7 +282,7 @@ render_page(struct http_req *req, unsigned int status,
 	size_t len;
 	int mint;
 
-	buf_init(&b, MAX_PAGE);
+	buf_init(&b, EMBED_PAGE_BYTES);
 	buf_addf(&b,
 	         "<!doctype html>\n<html lang=\"%s\"><head><meta charset="
 	         "\"utf-8\"><meta name=\"viewport\" content=\"width=device-"
@@ -457,7 +454,7 @@ api_embed_fragment(struct http_req *req)
 	if (site == NULL ||
 	    (article = api_article(req, site, "article")) == NULL)
 		return;
-	buf_init(&b, MAX_PAGE);
+	buf_init(&b, EMBED_PAGE_BYTES);
 	buf_adds(&b, "<div class=\"bandoc\">");
 	if (add_list(&b, req, site, article,
 	             comments_lang(http_req_arg(req, "lang"), site)) != 0) {

@@ -21,6 +21,7 @@
  * write_duplicate (409) and inserts; job_done records the outcome and
  * calls the caller's comment_done_fn, which hands the request back.
  */
+#include <limits.h>
 #include <regex.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -39,10 +40,6 @@
 #include "text.h"
 #include "webhook.h"
 #include "writer.h"
-
-#define MAX_NAME_CHARS   80
-#define MAX_UA_BYTES     255
-#define DUPLICATE_WINDOW (24 * 3600)
 
 struct comment_sub {
 	struct writer_job job;
@@ -238,20 +235,6 @@ field(const struct comment_text *t, const char *name, int multiline,
 	return out;
 }
 
-void
-comments_ip_hash_of(const struct app *app, int family,
-                    const unsigned char addr[16],
-                    char out[STORAGE_HASH_BYTES * 2 + 1])
-{
-	unsigned char h[STORAGE_HASH_BYTES];
-
-	/* IPv6 clients are one /64: a ban must hold across their
-	 * addresses. */
-	crypto_generichash(h, sizeof(h), addr, family == AF_INET6 ? 8 : 4,
-	                   app->iphash_key, sizeof(app->iphash_key));
-	sodium_bin2hex(out, STORAGE_HASH_BYTES * 2 + 1, h, sizeof(h));
-}
-
 /* --- the steps before the write --- */
 
 /* The article key, checked against the site's pattern. */
@@ -317,14 +300,9 @@ check_fields(struct comment_sub *s, const struct comment_input *in,
 
 	read_article(s, in, &err->fields);
 	read_texts(s, in, &err->fields, &bad_utf8);
-	if (pid != NULL && *pid != '\0') {
-		char *end;
-
-		s->parent_id = strtoll(pid, &end, 10);
-		if (*end != '\0' || s->parent_id <= 0)
-			field_err(&err->fields, "parent_id", s->lang,
-			          "bad_parent");
-	}
+	if (pid != NULL && *pid != '\0' &&
+	    config_parse_ll(pid, 1, LLONG_MAX, &s->parent_id) != 0)
+		field_err(&err->fields, "parent_id", s->lang, "bad_parent");
 	/* Without a proof of work only an answer can pass (no-JS page); a
 	 * proof alone may be enough (captcha_mode = invisible). */
 	if (in->captcha.alen == 0 && in->captcha.plen == 0)
@@ -358,7 +336,7 @@ note_client(struct app *app, struct comment_sub *s,
 	const char *ua = in->user_agent;
 	size_t n = ua != NULL ? strlen(ua) : 0;
 
-	comments_ip_hash_of(app, in->family, in->addr, s->ip_hash);
+	app_ip_hash(app, in->family, in->addr, s->ip_hash);
 	if (n > MAX_UA_BYTES)
 		n = MAX_UA_BYTES;
 	while (n > 0 && ua != NULL && ((unsigned char)ua[n] & 0xc0) == 0x80)

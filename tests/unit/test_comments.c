@@ -412,7 +412,7 @@ test_banned_is_spam(void **state)
 	struct row r;
 
 	good(f, "Hello.", 7);
-	comments_ip_hash_of(&f->app, AF_INET, f->in.addr, hash);
+	app_ip_hash(&f->app, AF_INET, f->in.addr, hash);
 	/* Before the writer starts, its connection is free. */
 	assert_int_equal(storage_ban_add(f->app.st, "ip", hash, NULL, "test", 0,
 	                                 (long long)f->now, "test", &id),
