@@ -44,30 +44,22 @@ static struct daemon d;
 static int
 setup(void **state)
 {
-	(void)state;
-	if (sodium_init() < 0 ||
-	    daemon_config(
-	        &d,
-	        "busy_timeout_ms = 300\nconnection_timeout = 2\n"
-	        "per_ip_connection_limit = 2000",
-	        "[site.f]\norigins = https://f.vn\ncaptcha_min_solve = 0\n"
-	        "captcha_per_minute = 1000000\ncaptcha_per_hour = 10000000\n"
-	        "comments_per_minute = 1000000\ncomments_per_hour = 10000000\n"
-	        "new_articles_per_minute = 1000000\n"
-	        /* test_sigterm_inflight's 500 CAPTCHAs at the base cost */
-	        "[site.t]\norigins = https://f.vn\ncaptcha_min_solve = 0\n"
-	        "captcha_per_minute = 1000000\ncaptcha_per_hour = 10000000\n"
-	        "comments_per_minute = 1000000\ncomments_per_hour = 10000000\n"
-	        "pow_cost = 1000\npow_cost_max = 1000\n") != 0)
+	*state = &d;
+	if (sodium_init() < 0)
 		return -1;
-	return daemon_start(&d);
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return daemon_cleanup(&d) == 0 ? 0 : -1;
+	return daemon_launch(
+	    &d,
+	    "busy_timeout_ms = 300\nconnection_timeout = 2\n"
+	    "per_ip_connection_limit = 2000",
+	    "[site.f]\norigins = https://f.vn\ncaptcha_min_solve = 0\n"
+	    "captcha_per_minute = 1000000\ncaptcha_per_hour = 10000000\n"
+	    "comments_per_minute = 1000000\ncomments_per_hour = 10000000\n"
+	    "new_articles_per_minute = 1000000\n"
+	    /* test_sigterm_inflight's 500 CAPTCHAs at the base cost */
+	    "[site.t]\norigins = https://f.vn\ncaptcha_min_solve = 0\n"
+	    "captcha_per_minute = 1000000\ncaptcha_per_hour = 10000000\n"
+	    "comments_per_minute = 1000000\ncomments_per_hour = 10000000\n"
+	    "pow_cost = 1000\npow_cost_max = 1000\n");
 }
 
 /* Posts one comment (a fresh CAPTCHA each time). Returns the HTTP status
@@ -877,5 +869,6 @@ main(void)
 	if (getenv("BANDOC_TEST_FILTER") != NULL)
 		cmocka_set_test_filter(getenv("BANDOC_TEST_FILTER"));
 	/* cmocka 1.1 exits 0 when the group teardown fails. */
-	return harness_exit(cmocka_run_group_tests(tests, setup, teardown));
+	return harness_exit(
+	    cmocka_run_group_tests(tests, setup, harness_teardown));
 }

@@ -32,22 +32,12 @@ setup(void **state)
 {
 	char demo[512];
 
-	(void)state;
+	*state = &d;
 	snprintf(demo, sizeof(demo),
 	         "demo_article = %s/docs/demo/seed-article.txt",
 	         BANDOC_SOURCE_DIR);
-	if (daemon_config(
-	        &d, demo,
-	        "[site.lamdong]\norigins = https://baolamdong.vn\n") != 0)
-		return -1;
-	return daemon_start(&d);
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return daemon_cleanup(&d) == 0 ? 0 : -1;
+	return daemon_launch(
+	    &d, demo, "[site.lamdong]\norigins = https://baolamdong.vn\n");
 }
 
 /* GET (or HEAD) path with up to two extra headers (NULL: none). */
@@ -433,5 +423,6 @@ main(void)
 	};
 
 	/* cmocka 1.1 exits 0 when the group teardown fails. */
-	return harness_exit(cmocka_run_group_tests(tests, setup, teardown));
+	return harness_exit(
+	    cmocka_run_group_tests(tests, setup, harness_teardown));
 }

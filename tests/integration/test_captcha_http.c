@@ -27,32 +27,23 @@ static struct daemon d;
 static int
 setup(void **state)
 {
-	(void)state;
-	if (daemon_config(
-	        &d, "",
-	        "[site.lamdong]\norigins = https://baolamdong.vn\n"
-	        "secret = " SECRET "\ncaptcha_min_solve = 0\n"
-	        "captcha_per_minute = 1000\ncaptcha_per_hour = 10000\n"
-	        "captcha_fail_limit = 1000\n"
-	        "[site.strict]\ncaptcha_per_minute = 3\ncaptcha_per_hour = "
-	        "100\n"
-	        "captcha_fail_limit = 3\ncaptcha_min_solve = 0\n"
-	        "secret = strict-site-secret-0123456789\n"
-	        "[site.quiet]\ncaptcha_mode = invisible\ncaptcha_min_solve = "
-	        "0\n"
-	        "captcha_per_minute = 1000\ncaptcha_per_hour = 10000\n"
-	        "captcha_fail_limit = 1000\npow_cost = 2000\n"
-	        "origins = https://tin.example.vn\n"
-	        "secret = quiet-site-secret-0123456789\n") != 0)
-		return -1;
-	return daemon_start(&d);
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return daemon_cleanup(&d) == 0 ? 0 : -1;
+	*state = &d;
+	return daemon_launch(
+	    &d, "",
+	    "[site.lamdong]\norigins = https://baolamdong.vn\n"
+	    "secret = " SECRET "\ncaptcha_min_solve = 0\n"
+	    "captcha_per_minute = 1000\ncaptcha_per_hour = 10000\n"
+	    "captcha_fail_limit = 1000\n"
+	    "[site.strict]\ncaptcha_per_minute = 3\ncaptcha_per_hour = "
+	    "100\n"
+	    "captcha_fail_limit = 3\ncaptcha_min_solve = 0\n"
+	    "secret = strict-site-secret-0123456789\n"
+	    "[site.quiet]\ncaptcha_mode = invisible\ncaptcha_min_solve = "
+	    "0\n"
+	    "captcha_per_minute = 1000\ncaptcha_per_hour = 10000\n"
+	    "captcha_fail_limit = 1000\npow_cost = 2000\n"
+	    "origins = https://tin.example.vn\n"
+	    "secret = quiet-site-secret-0123456789\n");
 }
 
 /* The solved proof of work of the last issue(), percent-encoded. */
@@ -555,5 +546,6 @@ main(void)
 	};
 
 	/* cmocka 1.1 exits 0 when the group teardown fails. */
-	return harness_exit(cmocka_run_group_tests(tests, setup, teardown));
+	return harness_exit(
+	    cmocka_run_group_tests(tests, setup, harness_teardown));
 }

@@ -24,29 +24,20 @@ static const char *ORIGIN = "Origin: https://baolamdong.vn";
 static int
 setup(void **state)
 {
-	(void)state;
-	if (daemon_config(
-	        &d, "",
-	        "[site.lamdong]\norigins = https://baolamdong.vn\n"
-	        "captcha_min_solve = 0\ncaptcha_per_minute = 10000\n"
-	        "captcha_per_hour = 100000\ncaptcha_fail_limit = 1000\n"
-	        "comments_per_minute = 1000\ncomments_per_hour = 10000\n"
-	        "blocked_words = lừa đảo, cờ bạc\nwatched_words = khuyến mãi\n"
-	        "max_links = 1\n"
-	        "[site.open]\norigins = https://open.vn\nmoderation = off\n"
-	        "captcha_min_solve = 0\ncomments_per_minute = 2\n"
-	        "require_email = on\nlang = en\n"
-	        "[site.fresh]\norigins = https://fresh.vn\nmoderation = off\n"
-	        "captcha_min_solve = 0\ncomments_per_minute = 100\n") != 0)
-		return -1;
-	return daemon_start(&d);
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return daemon_cleanup(&d) == 0 ? 0 : -1;
+	*state = &d;
+	return daemon_launch(
+	    &d, "",
+	    "[site.lamdong]\norigins = https://baolamdong.vn\n"
+	    "captcha_min_solve = 0\ncaptcha_per_minute = 10000\n"
+	    "captcha_per_hour = 100000\ncaptcha_fail_limit = 1000\n"
+	    "comments_per_minute = 1000\ncomments_per_hour = 10000\n"
+	    "blocked_words = lừa đảo, cờ bạc\nwatched_words = khuyến mãi\n"
+	    "max_links = 1\n"
+	    "[site.open]\norigins = https://open.vn\nmoderation = off\n"
+	    "captcha_min_solve = 0\ncomments_per_minute = 2\n"
+	    "require_email = on\nlang = en\n"
+	    "[site.fresh]\norigins = https://fresh.vn\nmoderation = off\n"
+	    "captcha_min_solve = 0\ncomments_per_minute = 100\n");
 }
 
 /*
@@ -812,5 +803,6 @@ main(void)
 	};
 
 	/* cmocka 1.1 exits 0 when the group teardown fails. */
-	return harness_exit(cmocka_run_group_tests(tests, setup, teardown));
+	return harness_exit(
+	    cmocka_run_group_tests(tests, setup, harness_teardown));
 }

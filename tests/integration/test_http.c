@@ -27,7 +27,7 @@ setup(void **state)
 {
 	char demo[512];
 
-	(void)state;
+	*state = &d;
 	snprintf(demo, sizeof(demo),
 	         "demo_article = %s/docs/demo/"
 	         "seed-article.txt\npublic_url = http://127.0.0.1:1",
@@ -45,13 +45,6 @@ setup(void **state)
 	r = daemon_start(&d);
 	umask(old);
 	return r;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return daemon_cleanup(&d) == 0 ? 0 : -1;
 }
 
 static void
@@ -837,5 +830,6 @@ main(void)
 	};
 
 	/* cmocka 1.1 exits 0 when the group teardown fails. */
-	return harness_exit(cmocka_run_group_tests(tests, setup, teardown));
+	return harness_exit(
+	    cmocka_run_group_tests(tests, setup, harness_teardown));
 }

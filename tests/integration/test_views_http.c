@@ -22,23 +22,13 @@ static struct daemon d;
 static int
 setup(void **state)
 {
-	(void)state;
-	if (daemon_config(
-	        &d, "views_flush_ms = 200",
-	        "[site.lamdong]\norigins = https://baolamdong.vn\n"
-	        "views_window = 2\nnew_articles_per_minute = 1000\n"
-	        "[site.num]\norigins = https://num.vn\n"
-	        "article_pattern = ^[0-9]+$\nnew_articles_per_minute = 3\n") !=
-	    0)
-		return -1;
-	return daemon_start(&d);
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return daemon_cleanup(&d) == 0 ? 0 : -1;
+	*state = &d;
+	return daemon_launch(
+	    &d, "views_flush_ms = 200",
+	    "[site.lamdong]\norigins = https://baolamdong.vn\n"
+	    "views_window = 2\nnew_articles_per_minute = 1000\n"
+	    "[site.num]\norigins = https://num.vn\n"
+	    "article_pattern = ^[0-9]+$\nnew_articles_per_minute = 3\n");
 }
 
 /* POSTs a view with this User-Agent; returns views (and counted). */
@@ -391,5 +381,6 @@ main(void)
 	};
 
 	/* cmocka 1.1 exits 0 when the group teardown fails. */
-	return harness_exit(cmocka_run_group_tests(tests, setup, teardown));
+	return harness_exit(
+	    cmocka_run_group_tests(tests, setup, harness_teardown));
 }

@@ -134,10 +134,20 @@ stop_clean(struct daemon *d)
 		}
 		usleep(10000);
 	}
-	fprintf(stderr, "harness: bandocd %d did not exit within 30 s of "
-	                "SIGTERM\n", (int)d->pid);
+	fprintf(stderr,
+	        "harness: bandocd %d did not exit within 30 s of "
+	        "SIGTERM\n",
+	        (int)d->pid);
 	daemon_stop(d, SIGKILL);
 	return -1;
+}
+
+int
+daemon_launch(struct daemon *d, const char *server_extra, const char *sections)
+{
+	if (daemon_config(d, server_extra, sections) != 0)
+		return -1;
+	return daemon_start(d);
 }
 
 static int cleanup_failures;
@@ -156,8 +166,10 @@ daemon_cleanup(struct daemon *d)
 
 	if (d->pid > 0 && (ret = stop_clean(d)) != 0) {
 		cleanup_failures++;
-		fprintf(stderr, "harness: bandocd exited with %d on SIGTERM "
-		                "(a sanitizer report is above)\n", ret);
+		fprintf(stderr,
+		        "harness: bandocd exited with %d on SIGTERM "
+		        "(a sanitizer report is above)\n",
+		        ret);
 	}
 	if (d->dir[0] != '\0' &&
 	    strncmp(d->dir, "/tmp/bandoc-test-", 17) == 0) {
@@ -165,6 +177,12 @@ daemon_cleanup(struct daemon *d)
 		(void)!system(cmd);
 	}
 	return ret;
+}
+
+int
+harness_teardown(void **state)
+{
+	return daemon_cleanup(*state) == 0 ? 0 : -1;
 }
 
 struct grow {

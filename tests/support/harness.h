@@ -39,6 +39,16 @@ int daemon_stop(struct daemon *d, int sig);
  * Returns its exit status (0 clean, or not running), so that a sanitizer
  * report at exit (leaks) fails the test; -1 if it hung for 30 s. */
 int daemon_cleanup(struct daemon *d);
+/* daemon_config and then daemon_start: the usual group set-up of an
+ * integration test. Returns 0 / -1. */
+int daemon_launch(struct daemon *d, const char *server_extra,
+                  const char *sections);
+/*
+ * The usual group teardown (cmocka's signature): *state is the struct
+ * daemon the set-up launched, which it stores there. daemon_cleanup of
+ * it; 0, or -1 when it did not exit clean.
+ */
+int harness_teardown(void **state);
 /* main's exit status: 1 if cmocka counted failures or any daemon_cleanup
  * failed (cmocka 1.1 exits 0 when only the group teardown failed). */
 int harness_exit(int cmocka_failures);
