@@ -95,17 +95,6 @@ post_comment(const char *body, long long *id)
 	return st;
 }
 
-static int
-sql(const char *q, char *out, size_t outsz)
-{
-	char cmd[1024];
-
-	snprintf(cmd, sizeof(cmd),
-	         "sqlite3 -cmd '.timeout 5000' %s/var/bandoc.db \"%s\" 2>&1",
-	         d.dir, q);
-	return run_cmd(cmd, out, outsz);
-}
-
 /* --- durability under SIGKILL --- */
 
 #define MAX_ACKED 100000
@@ -161,7 +150,8 @@ test_sigkill_durability(void **state)
 		pthread_join(th[0], NULL);
 		pthread_join(th[1], NULL);
 		assert_int_equal(
-		    sql("PRAGMA integrity_check", out, sizeof(out)), 0);
+		    test_sql(&d, "PRAGMA integrity_check", out, sizeof(out)),
+		    0);
 		assert_string_equal(out, "ok\n");
 		assert_int_equal(daemon_start(&d), 0);
 	}
@@ -171,7 +161,7 @@ test_sigkill_durability(void **state)
 	for (i = 0; i < total && i < MAX_ACKED; i += 1) {
 		snprintf(q, sizeof(q),
 		         "SELECT body FROM comment WHERE id = %lld", acked[i]);
-		assert_int_equal(sql(q, out, sizeof(out)), 0);
+		assert_int_equal(test_sql(&d, q, out, sizeof(out)), 0);
 		k = (int)strcspn(out, "\n");
 		out[k] = '\0';
 		if (strcmp(out, acked_body[i]) != 0)
@@ -332,7 +322,7 @@ sigterm_round(int round, int when_first_reply)
 		json_decref(j);
 		snprintf(q, sizeof(q),
 		         "SELECT body FROM comment WHERE id = %lld", id);
-		assert_int_equal(sql(q, out, sizeof(out)), 0);
+		assert_int_equal(test_sql(&d, q, out, sizeof(out)), 0);
 		out[strcspn(out, "\n")] = '\0';
 		snprintf(code, sizeof(code), "term-%d-%d", round, i);
 		if (strcmp(out, code) != 0)
@@ -443,7 +433,8 @@ test_disk_full(void **state)
 	}
 	assert_true(full);
 	/* Nothing corrupt. */
-	assert_int_equal(sql("PRAGMA integrity_check", out, sizeof(out)), 0);
+	assert_int_equal(
+	    test_sql(&d, "PRAGMA integrity_check", out, sizeof(out)), 0);
 	assert_string_equal(out, "ok\n");
 	/* Space returns: the service recovers. */
 	assert_int_equal(mount("tmpfs", mnt, "tmpfs", MS_REMOUNT, "size=4m"),

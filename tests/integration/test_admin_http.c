@@ -20,6 +20,7 @@
 #include <sodium.h>
 #include <cmocka.h>
 
+#include "checks.h"
 #include "harness.h"
 #include "http.h"
 #include "pow.h"
@@ -278,14 +279,7 @@ comment(const char *body)
 static long long
 sql_int(const char *q)
 {
-	char cmd[2048], out[256];
-
-	assert_true((size_t)snprintf(
-	                cmd, sizeof(cmd),
-	                "sqlite3 -cmd '.timeout 5000' %s/var/bandoc.db \"%s\"",
-	                d.dir, q) < sizeof(cmd));
-	assert_int_equal(run_cmd(cmd, out, sizeof(out)), 0);
-	return atoll(out);
+	return check_sql_int(&d, q);
 }
 
 static void

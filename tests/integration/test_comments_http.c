@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <cmocka.h>
 
+#include "checks.h"
 #include "harness.h"
 #include "pow.h"
 
@@ -108,13 +109,7 @@ code_of(json_t *j)
 static long long
 sql_int(const char *query)
 {
-	char cmd[1024], out[256];
-
-	snprintf(cmd, sizeof(cmd),
-	         "sqlite3 -cmd '.timeout 5000' %s/var/bandoc.db \"%s\"", d.dir,
-	         query);
-	assert_int_equal(run_cmd(cmd, out, sizeof(out)), 0);
-	return atoll(out);
+	return check_sql_int(&d, query);
 }
 
 static void

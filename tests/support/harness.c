@@ -360,6 +360,21 @@ run_cmd(const char *cmd, char *out, size_t outsz)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+int
+test_sql(const struct daemon *d, const char *query, char *out, size_t outsz)
+{
+	char cmd[4096];
+	int n;
+
+	n = snprintf(
+	    cmd, sizeof(cmd),
+	    "sqlite3 -cmd '.timeout 5000' %s/var/bandoc.db \"%s\" 2>&1", d->dir,
+	    query);
+	if (n < 0 || (size_t)n >= sizeof(cmd))
+		return -1;
+	return run_cmd(cmd, out, outsz);
+}
+
 struct key_ctx {
 	struct secrets s;
 };

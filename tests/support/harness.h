@@ -79,6 +79,13 @@ int raw_connect_from(unsigned short port, int host);
 
 /* Runs a shell command, returns its exit status; output into out. */
 int run_cmd(const char *cmd, char *out, size_t outsz);
+/*
+ * Runs query with the sqlite3 shell on d's database (as another process
+ * would, waiting up to 5 s for a lock); its output and errors into out.
+ * Returns the shell's exit status, or -1 when the command does not fit.
+ */
+int test_sql(const struct daemon *d, const char *query, char *out,
+             size_t outsz);
 
 /*
  * The test-side key holder: opens a CAPTCHA token with the key derived

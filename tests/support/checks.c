@@ -1,0 +1,20 @@
+/*
+ * checks.c: see checks.h.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "checks.h"
+
+long long
+check_sql_int(const struct daemon *d, const char *query)
+{
+	char out[256];
+
+	assert_int_equal(test_sql(d, query, out, sizeof(out)), 0);
+	return atoll(out);
+}

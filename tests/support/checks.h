@@ -1,0 +1,16 @@
+#ifndef BANDOC_CHECKS_H
+#define BANDOC_CHECKS_H
+
+/*
+ * Test helpers that check as they go, with cmocka's assertions: for use
+ * inside a cmocka test only (a failed check ends the test). The
+ * helpers that only report (0 / -1) are in harness.h.
+ */
+
+#include "harness.h"
+
+/* The integer that query prints (test_sql on d's database), which must
+ * run without error. */
+long long check_sql_int(const struct daemon *d, const char *query);
+
+#endif
