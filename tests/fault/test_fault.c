@@ -67,20 +67,17 @@ setup(void **state)
 static long
 post_comment(const char *body, long long *id)
 {
-	char token[256], ans[16], form[4096], pow[2 * POW_PAYLOAD_MAX];
+	char fields[2 * POW_PAYLOAD_MAX + 512], form[4096];
 	const char *h[] = {ORIGIN, NULL};
 	struct reply r;
 	json_t *j;
 	long st;
 
 	*id = 0;
-	if (test_captcha(&d, "f", "k", token, sizeof(token), ans, sizeof(ans),
-	                 pow, sizeof(pow)) != 0)
+	if (test_captcha_fields(&d, "f", "k", fields, sizeof(fields)) != 0)
 		return 0;
-	snprintf(form, sizeof(form),
-	         "site=f&article=k&name=F&body=%s&"
-	         "captcha_token=%s&captcha_answer=%s&altcha=%s",
-	         body, token, ans, pow);
+	snprintf(form, sizeof(form), "site=f&article=k&name=F&body=%s&%s", body,
+	         fields);
 	if (http_do(&d, "POST", "/api/v1/comments",
 	            "application/x-www-form-urlencoded", form, h, &r) != 0) {
 		reply_free(&r);
@@ -207,8 +204,7 @@ static void
 error_code(const char *body, char *out, size_t outsz)
 {
 	json_t *j = body != NULL ? json_loads(body, 0, NULL) : NULL;
-	const char *c = json_string_value(
-	    json_object_get(json_object_get(j, "error"), "code"));
+	const char *c = test_error_code(j);
 
 	snprintf(out, outsz, "%s", c != NULL ? c : "");
 	json_decref(j);
@@ -237,17 +233,15 @@ sigterm_round(int round, int when_first_reply)
 	memset(posts, 0, sizeof(posts));
 	snprintf(url, sizeof(url), "%s/api/v1/comments", d.base);
 	for (i = 0; i < INFLIGHT; i++) {
-		char token[256], ans[16], pow[2 * POW_PAYLOAD_MAX];
+		char fields[2 * POW_PAYLOAD_MAX + 512];
 		struct post *o = &posts[i];
 
-		assert_int_equal(test_captcha(&d, "t", "term", token,
-		                              sizeof(token), ans, sizeof(ans),
-		                              pow, sizeof(pow)),
+		assert_int_equal(test_captcha_fields(&d, "t", "term", fields,
+		                                     sizeof(fields)),
 		                 0);
 		snprintf(o->form, sizeof(o->form),
-		         "site=t&article=term&name=T&body=term-%d-%d&"
-		         "captcha_token=%s&captcha_answer=%s&altcha=%s",
-		         round, i, token, ans, pow);
+		         "site=t&article=term&name=T&body=term-%d-%d&%s", round,
+		         i, fields);
 		o->c = curl_easy_init();
 		curl_easy_setopt(o->c, CURLOPT_URL, url);
 		curl_easy_setopt(o->c, CURLOPT_POSTFIELDS, o->form);

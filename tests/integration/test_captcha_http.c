@@ -97,10 +97,7 @@ issue(const char *body, char *token, size_t tsz, long *status)
 static void
 answer_of(const char *token, char *ans, size_t n)
 {
-	char path[400];
-
-	snprintf(path, sizeof(path), "%s/var/secrets", d.dir);
-	assert_int_equal(test_token_answer(path, token, ans, n), 0);
+	assert_int_equal(test_daemon_answer(&d, token, ans, n), 0);
 }
 
 static json_t *

@@ -99,13 +99,6 @@ post(const char *site, const char *article, const char *name, const char *body,
 	return j;
 }
 
-static const char *
-code_of(json_t *j)
-{
-	return json_string_value(
-	    json_object_get(json_object_get(j, "error"), "code"));
-}
-
 static long long
 sql_int(const char *query)
 {
@@ -160,7 +153,7 @@ test_field_errors(void **state)
 	(void)state;
 	j = post("lamdong", "a1", "", "", NULL, ORIGIN, NULL, &st);
 	assert_int_equal(st, 400);
-	assert_string_equal(code_of(j), "invalid_fields");
+	assert_string_equal(test_error_code(j), "invalid_fields");
 	f = json_object_get(json_object_get(j, "error"), "fields");
 	assert_non_null(json_object_get(f, "name"));
 	assert_non_null(json_object_get(f, "body"));
@@ -190,7 +183,7 @@ test_field_errors(void **state)
 	json_decref(j);
 	j = post("lamdong", "a1", "A\xff", "x", NULL, ORIGIN, NULL, &st);
 	assert_int_equal(st, 400);
-	assert_string_equal(code_of(j), "invalid_utf8");
+	assert_string_equal(test_error_code(j), "invalid_utf8");
 	json_decref(j);
 	/* The site requires an e-mail address. */
 	j = post("open", "a1", "A", "body", NULL, "Origin: https://open.vn",
@@ -210,7 +203,7 @@ test_origin_and_captcha_codes(void **state)
 	(void)state;
 	j = post("lamdong", "a2", "A", "origin test", NULL, NULL, NULL, &st);
 	assert_int_equal(st, 403);
-	assert_string_equal(code_of(j), "origin_refused");
+	assert_string_equal(test_error_code(j), "origin_refused");
 	json_decref(j);
 	j = post("lamdong", "a2", "A", "origin test", NULL,
 	         "Origin: https://evil.example", NULL, &st);
@@ -223,7 +216,7 @@ test_origin_and_captcha_codes(void **state)
 	j = post("lamdong", "a2", "A", "captcha test", NULL, ORIGIN, "WRONG",
 	         &st);
 	assert_int_equal(st, 403);
-	assert_string_equal(code_of(j), "captcha_invalid");
+	assert_string_equal(test_error_code(j), "captcha_invalid");
 	json_decref(j);
 }
 
@@ -396,7 +389,7 @@ test_duplicate_and_rate_limit(void **state)
 	json_decref(j);
 	j = post("lamdong", "a5", "B", "Same text", NULL, ORIGIN, NULL, &st);
 	assert_int_equal(st, 409);
-	assert_string_equal(code_of(j), "duplicate");
+	assert_string_equal(test_error_code(j), "duplicate");
 	json_decref(j);
 	/* "open" allows 2 a minute. */
 	for (i = 0; i < 4; i++) {
@@ -407,7 +400,7 @@ test_duplicate_and_rate_limit(void **state)
 		         "Origin: https://open.vn", NULL, &st);
 		if (st == 429) {
 			limited++;
-			assert_string_equal(code_of(j), "rate_limited");
+			assert_string_equal(test_error_code(j), "rate_limited");
 		} else {
 			assert_int_equal(st, 202);
 			/* moderation = off: published at once. */
@@ -629,22 +622,20 @@ nojs_post(const char **h, const char *form, struct reply *r)
 
 /* The page's new challenge into token and its answer into ans; frees r. */
 static void
-next_challenge(struct reply *r, const char *secrets, char *token, size_t tsz,
-               char *ans, size_t asz)
+next_challenge(struct reply *r, char *token, size_t tsz, char *ans, size_t asz)
 {
 	const char *tok = strstr(r->body, "name=\"captcha_token\" value=\"");
 
 	assert_non_null(tok);
 	snprintf(token, tsz, "%.118s", tok + 28);
 	reply_free(r);
-	assert_int_equal(test_token_answer(secrets, token, ans, asz), 0);
+	assert_int_equal(test_daemon_answer(&d, token, ans, asz), 0);
 }
 
 static void
 test_nojs_pages(void **state)
 {
-	char form[4096], token[256], ans[16], path[400], v[512];
-	const char *tok;
+	char form[4096], token[256], ans[16], v[512];
 	const char *h[] = {NULL, NULL};
 	char origin[128];
 	struct reply r;
@@ -662,12 +653,7 @@ test_nojs_pages(void **state)
 	reply_header(&r, "Content-Security-Policy", v, sizeof(v));
 	assert_non_null(strstr(v, "frame-ancestors 'self' "
 	                          "https://baolamdong.vn"));
-	tok = strstr(r.body, "name=\"captcha_token\" value=\"");
-	assert_non_null(tok);
-	snprintf(token, sizeof(token), "%.118s", tok + 28);
-	reply_free(&r);
-	snprintf(path, sizeof(path), "%s/var/secrets", d.dir);
-	assert_int_equal(test_token_answer(path, token, ans, sizeof(ans)), 0);
+	next_challenge(&r, token, sizeof(token), ans, sizeof(ans));
 	snprintf(origin, sizeof(origin), "Origin: %s", d.base);
 	h[0] = origin;
 	/* A wrong code: the form again, everything typed kept. */
@@ -683,7 +669,7 @@ test_nojs_pages(void **state)
 	assert_non_null(strstr(r.body, "bandoc-status-error"));
 	/* A new challenge came with it. */
 	assert_null(strstr(r.body, token));
-	next_challenge(&r, path, token, sizeof(token), ans, sizeof(ans));
+	next_challenge(&r, token, sizeof(token), ans, sizeof(ans));
 	/* A bad e-mail: the field is marked, and its one aria-describedby
 	 * names the error and the hint (the audit: a second attribute hid
 	 * the error from screen readers). */
@@ -707,7 +693,7 @@ test_nojs_pages(void **state)
 		                   "aria-describedby"));
 		assert_non_null(strstr(r.body, "id=\"bandoc-email-error\""));
 	}
-	next_challenge(&r, path, token, sizeof(token), ans, sizeof(ans));
+	next_challenge(&r, token, sizeof(token), ans, sizeof(ans));
 	/* A bad hidden field: no field to mark, so the status says what is
 	 * wrong (the audit: "check the marked fields", none marked). */
 	snprintf(form, sizeof(form),
@@ -726,7 +712,7 @@ test_nojs_pages(void **state)
 		assert_true(strstr(st, "This comment cannot be replied to.") <
 		            end);
 	}
-	next_challenge(&r, path, token, sizeof(token), ans, sizeof(ans));
+	next_challenge(&r, token, sizeof(token), ans, sizeof(ans));
 	snprintf(
 	    form, sizeof(form),
 	    "site=lamdong&article=l1&lang=en&name=Nojs&body=from+the+iframe"

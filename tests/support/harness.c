@@ -407,6 +407,16 @@ test_token_answer(const char *secrets_path, const char *token, char *answer,
 }
 
 int
+test_daemon_answer(const struct daemon *d, const char *token, char *answer,
+                   size_t answersz)
+{
+	char path[400];
+
+	snprintf(path, sizeof(path), "%s/var/secrets", d->dir);
+	return test_token_answer(path, token, answer, answersz);
+}
+
+int
 test_pow_payload(const struct pow_challenge *pc, long number, char *out,
                  size_t outsz)
 {
@@ -478,7 +488,7 @@ test_captcha(const struct daemon *d, const char *site, const char *article,
              char *token, size_t tokensz, char *answer, size_t answersz,
              char *pow, size_t powsz)
 {
-	char body[512], path[400], payload[POW_PAYLOAD_MAX + 1];
+	char body[512], payload[POW_PAYLOAD_MAX + 1];
 	struct pow_challenge pc;
 	const char *t, *e;
 	struct reply r;
@@ -501,9 +511,30 @@ test_captcha(const struct daemon *d, const char *site, const char *article,
 	    test_pow_payload(&pc, n, payload, sizeof(payload)) != 0)
 		goto done;
 	form_escape(payload, pow, powsz);
-	snprintf(path, sizeof(path), "%s/var/secrets", d->dir);
-	ret = test_token_answer(path, token, answer, answersz);
+	ret = test_daemon_answer(d, token, answer, answersz);
 done:
 	reply_free(&r);
 	return ret;
+}
+
+int
+test_captcha_fields(const struct daemon *d, const char *site,
+                    const char *article, char *out, size_t outsz)
+{
+	char token[256], ans[16], pow[2 * POW_PAYLOAD_MAX];
+	int n;
+
+	if (test_captcha(d, site, article, token, sizeof(token), ans,
+	                 sizeof(ans), pow, sizeof(pow)) != 0)
+		return -1;
+	n = snprintf(out, outsz, "captcha_token=%s&captcha_answer=%s&altcha=%s",
+	             token, ans, pow);
+	return n >= 0 && (size_t)n < outsz ? 0 : -1;
+}
+
+const char *
+test_error_code(const json_t *j)
+{
+	return json_string_value(
+	    json_object_get(json_object_get(j, "error"), "code"));
 }

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <jansson.h>
+
 struct daemon {
 	pid_t pid;
 	unsigned short port;
@@ -95,6 +97,9 @@ int test_sql(const struct daemon *d, const char *query, char *out,
  */
 int test_token_answer(const char *secrets_path, const char *token, char *answer,
                       size_t answersz);
+/* test_token_answer with d's own secrets file. 0 / -1. */
+int test_daemon_answer(const struct daemon *d, const char *token, char *answer,
+                       size_t answersz);
 /*
  * Issues a CAPTCHA for (site, article) over HTTP, learns its answer with
  * test_token_answer and solves its proof of work as a browser would:
@@ -105,6 +110,17 @@ int test_token_answer(const char *secrets_path, const char *token, char *answer,
 int test_captcha(const struct daemon *d, const char *site, const char *article,
                  char *token, size_t tokensz, char *answer, size_t answersz,
                  char *pow, size_t powsz);
+/*
+ * test_captcha written as the form fields a page sends with a comment:
+ * "captcha_token=TOKEN&captcha_answer=ANSWER&altcha=POW" into out. 0, or
+ * -1 when test_captcha failed or out is too small.
+ */
+int test_captcha_fields(const struct daemon *d, const char *site,
+                        const char *article, char *out, size_t outsz);
+
+/* The "code" of a JSON error reply ({"error":{"code":...}}), borrowed
+ * from j; NULL when j is NULL or has none. */
+const char *test_error_code(const json_t *j);
 
 struct pow_challenge;
 /* The ALTCHA payload (base64 JSON) of pc solved with number. 0 / -1. */
