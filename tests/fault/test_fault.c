@@ -853,7 +853,5 @@ main(void)
 	/* A glob over test names (cmocka), e.g. "test_memory_*". */
 	if (getenv("BANDOC_TEST_FILTER") != NULL)
 		cmocka_set_test_filter(getenv("BANDOC_TEST_FILTER"));
-	/* cmocka 1.1 exits 0 when the group teardown fails. */
-	return harness_exit(
-	    cmocka_run_group_tests(tests, setup, harness_teardown));
+	return HARNESS_RUN_GROUP(tests, setup);
 }

@@ -380,7 +380,5 @@ main(void)
 	    cmocka_unit_test(test_durability),
 	};
 
-	/* cmocka 1.1 exits 0 when the group teardown fails. */
-	return harness_exit(
-	    cmocka_run_group_tests(tests, setup, harness_teardown));
+	return HARNESS_RUN_GROUP(tests, setup);
 }

@@ -54,6 +54,14 @@ int harness_teardown(void **state);
 /* main's exit status: 1 if cmocka counted failures or any daemon_cleanup
  * failed (cmocka 1.1 exits 0 when only the group teardown failed). */
 int harness_exit(int cmocka_failures);
+/*
+ * main's whole run of a group of cmocka tests (include <cmocka.h>
+ * first): the group set-up, the tests, harness_teardown, and the exit
+ * status by harness_exit (cmocka 1.1 exits 0 when only the group
+ * teardown failed). A macro, as cmocka_run_group_tests is one.
+ */
+#define HARNESS_RUN_GROUP(tests, setup)                                        \
+	harness_exit(cmocka_run_group_tests(tests, setup, harness_teardown))
 
 /*
  * One HTTP request with libcurl: method, path, body (NULL for none) of
