@@ -69,7 +69,6 @@ post_comment(const char *body, long long *id)
 {
 	char fields[2 * POW_PAYLOAD_MAX + 512], form[4096];
 	const char *h[] = {ORIGIN, NULL};
-	struct reply r;
 	json_t *j;
 	long st;
 
@@ -78,17 +77,13 @@ post_comment(const char *body, long long *id)
 		return 0;
 	snprintf(form, sizeof(form), "site=f&article=k&name=F&body=%s&%s", body,
 	         fields);
-	if (http_do(&d, "POST", "/api/v1/comments",
-	            "application/x-www-form-urlencoded", form, h, &r) != 0) {
-		reply_free(&r);
+	if (http_json(&d, "POST", "/api/v1/comments",
+	              "application/x-www-form-urlencoded", form, h, &st,
+	              &j) != 0)
 		return 0;
-	}
-	st = r.status;
-	if (st == 202 && (j = json_loads(r.body, 0, NULL)) != NULL) {
+	if (st == 202 && j != NULL)
 		*id = json_integer_value(json_object_get(j, "id"));
-		json_decref(j);
-	}
-	reply_free(&r);
+	json_decref(j);
 	return st;
 }
 

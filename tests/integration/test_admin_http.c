@@ -214,18 +214,14 @@ adm(const struct sess *s, const char *method, const char *path,
     const char *json, int with_csrf, json_t **out)
 {
 	const char *h[4] = {s->cookie, origin, NULL, NULL};
-	struct reply r;
 	long st;
 
 	if (with_csrf)
 		h[2] = s->csrf;
-	assert_int_equal(http_do(&d, method, path,
-	                         json ? "application/json" : NULL, json, h, &r),
+	assert_int_equal(http_json(&d, method, path,
+	                           json ? "application/json" : NULL, json, h,
+	                           &st, out),
 	                 0);
-	st = r.status;
-	if (out != NULL)
-		*out = json_loads(r.body, 0, NULL);
-	reply_free(&r);
 	return st;
 }
 

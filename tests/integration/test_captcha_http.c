@@ -103,17 +103,15 @@ answer_of(const char *token, char *ans, size_t n)
 static json_t *
 siteverify(const char *body)
 {
-	struct reply r;
 	json_t *j;
+	long st;
 
-	assert_int_equal(http_do(&d, "POST", "/api/v1/siteverify",
-	                         "application/x-www-form-urlencoded", body,
-	                         NULL, &r),
+	assert_int_equal(http_json(&d, "POST", "/api/v1/siteverify",
+	                           "application/x-www-form-urlencoded", body,
+	                           NULL, &st, &j),
 	                 0);
-	assert_int_equal(r.status, 200);
-	j = json_loads(r.body, 0, NULL);
+	assert_int_equal(st, 200);
 	assert_non_null(j);
-	reply_free(&r);
 	return j;
 }
 

@@ -78,7 +78,6 @@ post(const char *site, const char *article, const char *name, const char *body,
 {
 	char token[2560], ans[16], form[16384], en[4096], eb[8192];
 	const char *h[2] = {origin, NULL};
-	struct reply r;
 	json_t *j;
 
 	captcha(site, article, token, sizeof(token), ans, sizeof(ans));
@@ -89,13 +88,10 @@ post(const char *site, const char *article, const char *name, const char *body,
 	         "captcha_answer=%s%s",
 	         site, article, en, eb, token, answer != NULL ? answer : ans,
 	         extra != NULL ? extra : "");
-	assert_int_equal(http_do(&d, "POST", "/api/v1/comments",
-	                         "application/x-www-form-urlencoded", form,
-	                         origin ? h : NULL, &r),
+	assert_int_equal(http_json(&d, "POST", "/api/v1/comments",
+	                           "application/x-www-form-urlencoded", form,
+	                           origin ? h : NULL, status, &j),
 	                 0);
-	*status = r.status;
-	j = json_loads(r.body, 0, NULL);
-	reply_free(&r);
 	return j;
 }
 

@@ -38,7 +38,6 @@ view(const char *site, const char *article, const char *ua, int *counted,
 {
 	char body[512], uah[256];
 	const char *h[4] = {"Origin: https://baolamdong.vn", NULL, NULL, NULL};
-	struct reply r;
 	json_t *j;
 	long long v = -1;
 
@@ -51,18 +50,16 @@ view(const char *site, const char *article, const char *ua, int *counted,
 		h[1] = "User-Agent:"; /* curl: remove the header */
 	snprintf(body, sizeof(body), "site=%s&article=%s&title=Ti%%C3%%AAu",
 	         site, article);
-	assert_int_equal(http_do(&d, "POST", "/api/v1/views",
-	                         "application/x-www-form-urlencoded", body, h,
-	                         &r),
+	assert_int_equal(http_json(&d, "POST", "/api/v1/views",
+	                           "application/x-www-form-urlencoded", body, h,
+	                           status, &j),
 	                 0);
-	*status = r.status;
-	if ((j = json_loads(r.body, 0, NULL)) != NULL) {
+	if (j != NULL) {
 		v = json_integer_value(json_object_get(j, "views"));
 		if (counted != NULL)
 			*counted = json_is_true(json_object_get(j, "counted"));
 		json_decref(j);
 	}
-	reply_free(&r);
 	return v;
 }
 
@@ -70,19 +67,18 @@ static long long
 read_views(const char *site, const char *article)
 {
 	char path[512];
-	struct reply r;
 	json_t *j;
 	long long v;
+	long st;
 
 	snprintf(path, sizeof(path), "/api/v1/views?site=%s&article=%s", site,
 	         article);
-	assert_int_equal(http_do(&d, "GET", path, NULL, NULL, NULL, &r), 0);
-	assert_int_equal(r.status, 200);
-	j = json_loads(r.body, 0, NULL);
+	assert_int_equal(http_json(&d, "GET", path, NULL, NULL, NULL, &st, &j),
+	                 0);
+	assert_int_equal(st, 200);
 	assert_non_null(j);
 	v = json_integer_value(json_object_get(j, "views"));
 	json_decref(j);
-	reply_free(&r);
 	return v;
 }
 

@@ -262,6 +262,22 @@ reply_free(struct reply *r)
 }
 
 int
+http_json(const struct daemon *d, const char *method, const char *path,
+          const char *content_type, const char *body,
+          const char *const *headers, long *status, json_t **out)
+{
+	struct reply r;
+	int ret;
+
+	ret = http_do(d, method, path, content_type, body, headers, &r);
+	*status = r.status;
+	if (out != NULL)
+		*out = ret == 0 ? json_loads(r.body, 0, NULL) : NULL;
+	reply_free(&r);
+	return ret;
+}
+
+int
 reply_header(const struct reply *r, const char *name, char *out, size_t outsz)
 {
 	const char *p = r->headers;

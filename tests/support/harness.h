@@ -72,6 +72,14 @@ int http_do(const struct daemon *d, const char *method, const char *path,
             const char *content_type, const char *body,
             const char *const *headers, struct reply *r);
 void reply_free(struct reply *r);
+/*
+ * http_do for a JSON API: the status into *status and, when out is not
+ * NULL, the body parsed into *out (a new reference; NULL when it is not
+ * JSON). The reply itself is freed. 0, or -1 as http_do (*out NULL).
+ */
+int http_json(const struct daemon *d, const char *method, const char *path,
+              const char *content_type, const char *body,
+              const char *const *headers, long *status, json_t **out);
 /* The value of a header in r (case-insensitive), copied into out. */
 int reply_header(const struct reply *r, const char *name, char *out,
                  size_t outsz);
