@@ -34,6 +34,7 @@
 #include <sodium.h>
 #include <cmocka.h>
 
+#include "checks.h"
 #include "harness.h"
 #include "pow.h"
 
@@ -366,14 +367,7 @@ test_locked_database(void **state)
 	assert_true(t1.tv_sec - t0.tv_sec < 3);
 	waitpid(pid, NULL, 0);
 	assert_int_equal(post_comment("after-lock", &id), 202);
-	{
-		struct reply r;
-
-		assert_int_equal(
-		    http_do(&d, "GET", "/healthz", NULL, NULL, NULL, &r), 0);
-		assert_int_equal(r.status, 200);
-		reply_free(&r);
-	}
+	check_get(&d, "/healthz", 200);
 }
 
 /* --- a full disk --- */
@@ -485,14 +479,7 @@ test_malformed_requests(void **state)
 		     (out[9] == '5' && strncmp(out + 9, "505", 3) != 0)))
 			fail_msg("request %zu got: %.60s", i, out);
 	}
-	{
-		struct reply r;
-
-		assert_int_equal(
-		    http_do(&d, "GET", "/healthz", NULL, NULL, NULL, &r), 0);
-		assert_int_equal(r.status, 200);
-		reply_free(&r);
-	}
+	check_get(&d, "/healthz", 200);
 }
 
 /* --- slow clients --- */
@@ -505,7 +492,6 @@ test_slow_clients(void **state)
 	enum { N = 500 };
 	static const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
 	static int fds[N];
-	struct reply r;
 	int i, sec, open_after = 0, alive = 0;
 
 	(void)state;
@@ -541,10 +527,7 @@ test_slow_clients(void **state)
 		close(fds[i]);
 	}
 	assert_int_equal(open_after, 0);
-	assert_int_equal(http_do(&d, "GET", "/healthz", NULL, NULL, NULL, &r),
-	                 0);
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
+	check_get(&d, "/healthz", 200);
 }
 
 /*
@@ -624,17 +607,11 @@ static void
 others_served(struct daemon *dd, int n)
 {
 	struct timespec t0, t1;
-	struct reply r;
 	int i;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < n; i++) {
-		assert_int_equal(http_do(dd, "GET",
-		                         "/api/v1/views?site=f&article=k", NULL,
-		                         NULL, NULL, &r),
-		                 0);
-		assert_int_equal(r.status, 200);
-		reply_free(&r);
+		check_get(dd, "/api/v1/views?site=f&article=k", 200);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	assert_true(t1.tv_sec - t0.tv_sec < 3);

@@ -16,6 +16,7 @@
 
 #include <curl/curl.h>
 
+#include "checks.h"
 #include "harness.h"
 #include "bandoc_limits.h"
 #include "pow.h"
@@ -160,19 +161,13 @@ test_issue_and_render(void **state)
 	assert_string_equal(v, "no-store");
 	reply_free(&r);
 	snprintf(path, sizeof(path), "/api/v1/captcha/%s@2x.png", token);
-	assert_int_equal(http_do(&d, "GET", path, NULL, NULL, NULL, &r), 0);
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
+	check_get(&d, path, 200);
 	/* An image token has no audio; a broken token is 404. */
 	snprintf(path, sizeof(path), "/api/v1/captcha/%s.wav", token);
-	assert_int_equal(http_do(&d, "GET", path, NULL, NULL, NULL, &r), 0);
-	assert_int_equal(r.status, 404);
-	reply_free(&r);
+	check_get(&d, path, 404);
 	token[10] = token[10] == 'A' ? 'B' : 'A';
 	snprintf(path, sizeof(path), "/api/v1/captcha/%s.png", token);
-	assert_int_equal(http_do(&d, "GET", path, NULL, NULL, NULL, &r), 0);
-	assert_int_equal(r.status, 404);
-	reply_free(&r);
+	check_get(&d, path, 404);
 	/* Audio. */
 	assert_int_equal(
 	    issue("site=lamdong&kind=audio&lang=en", token, sizeof(token), &st),

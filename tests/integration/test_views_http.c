@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <cmocka.h>
 
+#include "checks.h"
 #include "harness.h"
 
 static struct daemon d;
@@ -262,18 +263,8 @@ test_top_and_counts(void **state)
 	                 0);
 	assert_non_null(strstr(r.body, "\"top\""));
 	reply_free(&r);
-	assert_int_equal(http_do(&d, "GET",
-	                         "/api/v1/views/top?site=lamdong&period=year",
-	                         NULL, NULL, NULL, &r),
-	                 0);
-	assert_int_equal(r.status, 400);
-	reply_free(&r);
-	assert_int_equal(http_do(&d, "GET",
-	                         "/api/v1/views/top?site=lamdong&limit=51",
-	                         NULL, NULL, NULL, &r),
-	                 0);
-	assert_int_equal(r.status, 400);
-	reply_free(&r);
+	check_get(&d, "/api/v1/views/top?site=lamdong&period=year", 400);
+	check_get(&d, "/api/v1/views/top?site=lamdong&limit=51", 400);
 	assert_int_equal(
 	    http_do(&d, "GET",
 	            "/api/v1/counts?site=lamdong&articles=top,a1,nothing", NULL,

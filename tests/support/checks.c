@@ -18,3 +18,13 @@ check_sql_int(const struct daemon *d, const char *query)
 	assert_int_equal(test_sql(d, query, out, sizeof(out)), 0);
 	return atoll(out);
 }
+
+void
+check_get(const struct daemon *d, const char *path, long status)
+{
+	struct reply r;
+
+	assert_int_equal(http_do(d, "GET", path, NULL, NULL, NULL, &r), 0);
+	assert_int_equal(r.status, status);
+	reply_free(&r);
+}

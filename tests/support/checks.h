@@ -13,4 +13,8 @@
  * run without error. */
 long long check_sql_int(const struct daemon *d, const char *query);
 
+/* A GET of path on d (no extra headers), which must be answered with
+ * status; the reply is not kept. */
+void check_get(const struct daemon *d, const char *path, long status);
+
 #endif
