@@ -339,26 +339,32 @@ test_sigterm_inflight(void **state)
 static void
 test_locked_database(void **state)
 {
-	char cmd[1024];
+	char cmd[1024], fifo[300], mark[16];
 	long long id;
 	pid_t pid;
 	long st;
+	int fd;
 	struct timespec t0, t1;
 
 	(void)state;
-	/* Another process holds the write lock for 3 s. */
+	/* Another process holds the write lock for 3 s, and says through a
+	 * FIFO when it has it (the open below blocks until then: no guess
+	 * of how long sqlite3 takes to start on a loaded machine). */
+	snprintf(fifo, sizeof(fifo), "%s/locked.fifo", d.dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
 	pid = fork();
 	if (pid == 0) {
-		snprintf(
-		    cmd, sizeof(cmd),
-		    "sqlite3 %s/var/bandoc.db 'BEGIN EXCLUSIVE; "
-		    "SELECT count(*) FROM comment;' '.shell sleep 3' 'COMMIT;' "
-		    ">/dev/null 2>&1",
-		    d.dir);
+		snprintf(cmd, sizeof(cmd),
+		         "sqlite3 %s/var/bandoc.db 'BEGIN EXCLUSIVE; "
+		         "SELECT count(*) FROM comment;' '.shell echo locked > "
+		         "%s' '.shell sleep 3' 'COMMIT;' >/dev/null 2>&1",
+		         d.dir, fifo);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
-	usleep(300000);
+	assert_true((fd = open(fifo, O_RDONLY)) >= 0);
+	assert_true(read(fd, mark, sizeof(mark)) > 0);
+	close(fd);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	st = post_comment("while-locked", &id);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
