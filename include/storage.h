@@ -170,6 +170,14 @@ enum storage_status {
 #define STORAGE_FLAG_BANNED   0x8
 #define STORAGE_FLAG_BLOCKED  0x10 /* a blocked word */
 
+/* The flags' names, as the admin API and webhooks spell them. */
+#define STORAGE_NFLAGS 5
+struct storage_flag {
+	const char *name;
+	unsigned int bit;
+};
+extern const struct storage_flag storage_flags[STORAGE_NFLAGS];
+
 /* A new comment (strings borrowed for the call). */
 struct storage_comment {
 	long long article_id;

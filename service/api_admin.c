@@ -447,6 +447,18 @@ submit(struct http_req *req, struct job *j)
 	}
 }
 
+/* A job on the route's "#id" (the route matched only a valid one). */
+static void
+submit_id(struct http_req *req, enum op op)
+{
+	struct job *j = job_new(req, op, admin_of(req));
+
+	if (j == NULL)
+		return;
+	j->id = http_req_param_id(req, "id");
+	submit(req, j);
+}
+
 /* --- comments --- */
 
 void
@@ -536,10 +548,6 @@ api_admin_comment_action(struct http_req *req)
 	long long id = http_req_param_id(req, "id");
 	int to;
 
-	if (id < 0) {
-		http_reply_error(req, 404, "not_found", "No such comment.");
-		return;
-	}
 	if (strcmp(action, "reply") == 0) {
 		const char *body = http_req_arg(req, "body");
 		size_t nc;
@@ -588,10 +596,6 @@ api_admin_comment_edit(struct http_req *req)
 	json_t *fields = NULL;
 	size_t nc;
 
-	if (id < 0) {
-		http_reply_error(req, 404, "not_found", "No such comment.");
-		return;
-	}
 	if (name != NULL && (text_normalize(name, http_req_arg_len(req, "name"),
 	                                    0, &nn, &nc) != TEXT_OK ||
 	                     nc == 0 || nc > MAX_NAME_CHARS))
@@ -631,35 +635,13 @@ api_admin_comment_edit(struct http_req *req)
 void
 api_admin_comment_delete(struct http_req *req)
 {
-	const struct admin_session *a = admin_of(req);
-	struct job *j;
-	long long id = http_req_param_id(req, "id");
-
-	if (id < 0) {
-		http_reply_error(req, 404, "not_found", "No such comment.");
-		return;
-	}
-	if ((j = job_new(req, OP_HARD_DELETE, a)) == NULL)
-		return;
-	j->id = id;
-	submit(req, j);
+	submit_id(req, OP_HARD_DELETE);
 }
 
 void
 api_admin_reply_delete(struct http_req *req)
 {
-	const struct admin_session *a = admin_of(req);
-	struct job *j;
-	long long id = http_req_param_id(req, "id");
-
-	if (id < 0) {
-		http_reply_error(req, 404, "not_found", "No such comment.");
-		return;
-	}
-	if ((j = job_new(req, OP_UNREPLY, a)) == NULL)
-		return;
-	j->id = id;
-	submit(req, j);
+	submit_id(req, OP_UNREPLY);
 }
 
 void
@@ -840,14 +822,7 @@ api_admin_ban_add(struct http_req *req)
 void
 api_admin_ban_delete(struct http_req *req)
 {
-	const struct admin_session *a = admin_of(req);
-	struct job *j;
-	long long id = http_req_param_id(req, "id");
-
-	if ((j = job_new(req, OP_BAN_DELETE, a)) == NULL)
-		return;
-	j->id = id;
-	submit(req, j);
+	submit_id(req, OP_BAN_DELETE);
 }
 
 /* --- audit, stats, me, users --- */

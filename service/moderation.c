@@ -21,15 +21,6 @@ static const char *const status_names[] = {"pending", "approved", "rejected",
 /* The action that sets each status, by status (the audit's words). */
 static const char *const status_actions[] = {"restore", "approve", "reject",
                                              "spam", "delete"};
-static const struct {
-	const char *name;
-	unsigned int bit;
-} flag_names[] = {{"watched", STORAGE_FLAG_WATCHED},
-                  {"links", STORAGE_FLAG_LINKS},
-                  {"honeypot", STORAGE_FLAG_HONEYPOT},
-                  {"banned", STORAGE_FLAG_BANNED},
-                  {"blocked", STORAGE_FLAG_BLOCKED}};
-
 #define NSTATUS (sizeof(status_names) / sizeof(status_names[0]))
 
 const char *
@@ -66,11 +57,9 @@ moderation_flag_parse(const char *name)
 {
 	size_t i;
 
-	for (i = 0;
-	     name != NULL && i < sizeof(flag_names) / sizeof(flag_names[0]);
-	     i++)
-		if (strcmp(name, flag_names[i].name) == 0)
-			return flag_names[i].bit;
+	for (i = 0; name != NULL && i < STORAGE_NFLAGS; i++)
+		if (strcmp(name, storage_flags[i].name) == 0)
+			return storage_flags[i].bit;
 	return 0;
 }
 
@@ -92,10 +81,10 @@ moderation_comment_json(struct storage *st,
 	char ip[13];
 	size_t i;
 
-	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
-		if (c->flags & flag_names[i].bit)
-			json_array_append_new(flags,
-			                      json_string(flag_names[i].name));
+	for (i = 0; i < STORAGE_NFLAGS; i++)
+		if (c->flags & storage_flags[i].bit)
+			json_array_append_new(
+			    flags, json_string(storage_flags[i].name));
 	snprintf(ip, sizeof(ip), "%.12s", c->ip_hash);
 	storage_admin_history(st, c->id, history_row, hist);
 	json_object_set_new(o, "id", json_integer(c->id));

@@ -88,6 +88,13 @@ enum stmt_id {
 	ST_COUNT
 };
 
+const struct storage_flag storage_flags[STORAGE_NFLAGS] = {
+    {"watched", STORAGE_FLAG_WATCHED},
+    {"links", STORAGE_FLAG_LINKS},
+    {"honeypot", STORAGE_FLAG_HONEYPOT},
+    {"banned", STORAGE_FLAG_BANNED},
+    {"blocked", STORAGE_FLAG_BLOCKED}};
+
 /* The moderators' view of a comment, and its filters. */
 #define ADM_COLS                                                               \
 	"SELECT c.id, a.site, a.key, a.title, a.url, c.parent_id, "            \

@@ -58,15 +58,6 @@ static const char *const event_names[WEBHOOK_NEVENTS] = {
     "comment.pending", "comment.approved", "comment.rejected", "comment.spam",
     "comment.deleted"};
 
-static const struct {
-	const char *name;
-	unsigned int bit;
-} flag_names[] = {{"watched", STORAGE_FLAG_WATCHED},
-                  {"links", STORAGE_FLAG_LINKS},
-                  {"honeypot", STORAGE_FLAG_HONEYPOT},
-                  {"banned", STORAGE_FLAG_BANNED},
-                  {"blocked", STORAGE_FLAG_BLOCKED}};
-
 const char *
 webhook_event_name(enum webhook_event e)
 {
@@ -92,10 +83,10 @@ comment_json(const struct webhook_comment *c, int hard)
 	json_t *flags = json_array();
 	size_t i;
 
-	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
-		if (c->flags & flag_names[i].bit)
-			json_array_append_new(flags,
-			                      json_string(flag_names[i].name));
+	for (i = 0; i < STORAGE_NFLAGS; i++)
+		if (c->flags & storage_flags[i].bit)
+			json_array_append_new(
+			    flags, json_string(storage_flags[i].name));
 	if (hard)
 		return json_pack("{s:I, s:I, s:o}", "id", (json_int_t)c->id,
 		                 "created_at", (json_int_t)c->created_at,
