@@ -37,6 +37,9 @@
 /* Digits of a "#id" path parameter: ids below 10^18 fit a long long
  * (SQLite's rowids reach 2^63 - 1, ours count comments and bans). */
 #define HTTP_ID_DIGITS 18
+/* A "$name" path parameter (a CAPTCHA token with its file suffix, an
+ * asset or user name): our longest, a sealed token, is under 300. */
+#define HTTP_TOKEN_MAX 512
 /* Form or JSON fields in one request body. */
 #define MAX_FIELDS 32
 /* Field name length. */

@@ -66,9 +66,11 @@ typedef void http_handler_fn(struct http_req *req);
 typedef int http_guard_fn(struct http_req *req, unsigned int guard);
 
 /*
- * A route. Pattern segments: literal, ":name" (any non-empty segment) or
+ * A route. Pattern segments: literal, ":name" (any non-empty segment),
  * "#name" (a positive decimal integer below 10^18, read with
- * http_req_param_id; any other segment does not match the route).
+ * http_req_param_id) or "$name" (a token: letters, digits, "-_.@", not
+ * starting with "."; HTTP_TOKEN_MAX bytes at most). A segment that is
+ * not what its parameter takes does not match the route.
  */
 struct http_route {
 	unsigned int methods; /* HTTP_GET | ... (GET implies HEAD) */

@@ -159,6 +159,17 @@ id_segment(const char *s, size_t n)
 	       strspn(s, "0123456789") >= n;
 }
 
+/* 1 when the segment s (n bytes) is what a "$name" parameter takes: a
+ * token, a file or a user name: letters, digits and "-_.@", not
+ * starting with a dot (no "..", no hidden file). */
+static int
+token_segment(const char *s, size_t n)
+{
+	return n >= 1 && n <= HTTP_TOKEN_MAX && s[0] != '.' &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	                 "0123456789-_.@") >= n;
+}
+
 /* Matches one pattern against path; fills params. 1 match, 0 not. */
 static int
 match(const struct http_route *r, const char *path, struct http_param *params,
@@ -168,15 +179,17 @@ match(const struct http_route *r, const char *path, struct http_param *params,
 	size_t n = 0;
 
 	while (*p != '\0') {
-		if (*p == ':' || *p == '#') {
+		if (*p == ':' || *p == '#' || *p == '$') {
 			const char *name = p + 1, *start = q;
 			size_t plen = strcspn(name, "/");
 
 			if (*q == '\0' || *q == '/')
 				return 0;
 			q += strcspn(q, "/");
-			if (*p == '#' &&
-			    !id_segment(start, (size_t)(q - start)))
+			if ((*p == '#' &&
+			     !id_segment(start, (size_t)(q - start))) ||
+			    (*p == '$' &&
+			     !token_segment(start, (size_t)(q - start))))
 				return 0;
 			if (n < nparams) {
 				params[n].name = name;

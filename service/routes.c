@@ -1,9 +1,9 @@
 /*
  * routes.c: the route table. Routes are data: method, path pattern
- * (":x" any segment, "#x" an integer id), handler, body cap, flags,
- * guard (what http.c checks before the handler runs: a session, its
- * CSRF token, the admin role), metrics name. Order matters only between
- * patterns that match the same path (first wins).
+ * (":x" any segment, "#x" an integer id, "$x" a token or file name), handler,
+ * body cap, flags, guard (what http.c checks before the handler runs: a
+ * session, its CSRF token, the admin role), metrics name. Order matters only
+ * between patterns that match the same path (first wins).
  */
 #include <stddef.h>
 
@@ -19,7 +19,7 @@ const struct http_route http_routes[] = {
      "version"},
     {HTTP_POST, "/api/v1/captcha", api_captcha_issue, BODY_SHORT,
      HTTP_ROUTE_CORS, 0, "captcha_issue"},
-    {HTTP_GET, "/api/v1/captcha/:file", api_captcha_render, 0,
+    {HTTP_GET, "/api/v1/captcha/$file", api_captcha_render, 0,
      HTTP_ROUTE_CORS | HTTP_ROUTE_REDACT, 0, "captcha_render"},
     {HTTP_GET, "/api/v1/altcha", api_captcha_altcha, 0, HTTP_ROUTE_CORS, 0,
      "captcha_altcha"},
@@ -30,7 +30,7 @@ const struct http_route http_routes[] = {
     {HTTP_GET, "/api/v1/comments", api_comments_list, 0, HTTP_ROUTE_CORS, 0,
      "comments_list"},
     {HTTP_GET, "/embed.js", api_demo_embed_js, 0, 0, 0, "embed_js"},
-    {HTTP_GET, "/embed.:file", api_demo_embed_hashed, 0, 0, 0,
+    {HTTP_GET, "/embed.$file", api_demo_embed_hashed, 0, 0, 0,
      "embed_js_hashed"},
     {HTTP_GET, "/embed/comments", api_embed_page, 0, 0, 0, "embed_page"},
     {HTTP_GET, "/embed/comments.html", api_embed_fragment, 0, 0, 0,
@@ -81,10 +81,10 @@ const struct http_route http_routes[] = {
      HTTP_GUARD_READ | HTTP_GUARD_ADMIN, "admin_users"},
     {HTTP_POST, "/admin/api/users", api_admin_user_add, BODY_SHORT, 0,
      HTTP_GUARD_WRITE | HTTP_GUARD_ADMIN, "admin_user_add"},
-    {HTTP_POST, "/admin/api/users/:name/:action", api_admin_user_state,
+    {HTTP_POST, "/admin/api/users/$name/:action", api_admin_user_state,
      BODY_TINY, 0, HTTP_GUARD_WRITE | HTTP_GUARD_ADMIN, "admin_user_state"},
     {HTTP_GET, "/", api_demo_page, 0, 0, 0, "demo"},
-    {HTTP_GET, "/static/:file", api_demo_static, 0, 0, 0, "static"},
+    {HTTP_GET, "/static/$file", api_demo_static, 0, 0, 0, "static"},
     {0, NULL, NULL, 0, 0, 0, NULL},
 };
 

@@ -98,7 +98,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(memchr(p->value, '/', p->len) == NULL);
 		FUZZ_CHECK(p->name >= r->pattern &&
 		           p->name < r->pattern + strlen(r->pattern));
-		FUZZ_CHECK(p->name[-1] == ':' || p->name[-1] == '#');
+		FUZZ_CHECK(p->name[-1] == ':' || p->name[-1] == '#' ||
+		           p->name[-1] == '$');
+		if (p->name[-1] == '$')
+			FUZZ_CHECK(p->len <= HTTP_TOKEN_MAX &&
+			           p->value[0] != '.' &&
+			           memchr(p->value, '%', p->len) == NULL);
 		/* A "#id" capture is what http_req_param_id reads. */
 		if (p->name[-1] == '#')
 			FUZZ_CHECK(p->len <= HTTP_ID_DIGITS &&

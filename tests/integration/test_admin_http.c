@@ -1309,7 +1309,7 @@ route_path(const struct http_route *rt, long long id, char *out, size_t outsz)
 	int users = strstr(rt->pattern, "/users/") != NULL;
 
 	while (*p != '\0' && n + 32 < outsz) {
-		if (*p == '#' || *p == ':') {
+		if (*p == '#' || *p == ':' || *p == '$') {
 			const char *name = p + 1;
 			size_t len = strcspn(name, "/");
 

@@ -25,7 +25,7 @@ static const struct http_route table[] = {
     {HTTP_GET, "/healthz", h, 0, 0, 0, "a"},
     {HTTP_POST, "/api/v1/items", h, 100, HTTP_ROUTE_CORS, 0, "b"},
     {HTTP_GET, "/api/v1/items", h, 0, HTTP_ROUTE_CORS, 0, "c"},
-    {HTTP_GET, "/api/v1/captcha/:file", h, 0, 0, 0, "d"},
+    {HTTP_GET, "/api/v1/captcha/$file", h, 0, 0, 0, "d"},
     {HTTP_POST, "/admin/api/comments/#id/:action", h, 10, 0, HTTP_GUARD_WRITE,
      "e"},
     {HTTP_POST, "/admin/api/comments/bulk", h, 10, 0, HTTP_GUARD_WRITE, "f"},
@@ -128,6 +128,25 @@ test_id_param(void **state)
 		         bad[i]);
 		assert_null(find(HTTP_POST, path, &allow, p, &n));
 		assert_int_equal(allow, 0); /* 404, not the route */
+	}
+	/* A "$" segment takes a token or file name and nothing else. */
+	assert_ptr_equal(
+	    find(HTTP_GET, "/api/v1/captcha/Ab-_9.x@2x.png", &allow, p, &n),
+	    &table[3]);
+	assert_null(find(HTTP_GET, "/api/v1/captcha/.hidden", &allow, p, &n));
+	assert_null(find(HTTP_GET, "/api/v1/captcha/a%2f", &allow, p, &n));
+	assert_null(find(HTTP_GET, "/api/v1/captcha/a b", &allow, p, &n));
+	{
+		char *big = malloc(16 + HTTP_TOKEN_MAX + 2);
+
+		assert_non_null(big);
+		memcpy(big, "/api/v1/captcha/", 16);
+		memset(big + 16, 'a', HTTP_TOKEN_MAX + 1);
+		big[16 + HTTP_TOKEN_MAX + 1] = '\0';
+		assert_null(find(HTTP_GET, big, &allow, p, &n)); /* too long */
+		big[16 + HTTP_TOKEN_MAX] = '\0';
+		assert_ptr_equal(find(HTTP_GET, big, &allow, p, &n), &table[3]);
+		free(big);
 	}
 	/* A literal segment is not an id: bulk is its own route. */
 	assert_ptr_equal(
