@@ -596,6 +596,8 @@ storage_changed(struct storage *st)
 	return 1;
 }
 
+/* Transactions: one named function per statement, on purpose (callers
+ * never see statement ids; storage.h is the engine-neutral contract). */
 int
 storage_begin(struct storage *st)
 {

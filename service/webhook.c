@@ -373,6 +373,9 @@ webhook_start(struct app *app)
 	return w;
 }
 
+/* The stop of every thread of ours (worker.c, writer.c): stopping set
+ * under the lock, everyone woken, then joined; written out in each, on
+ * purpose, next to the loop that reads the flag. */
 void
 webhook_stop(struct webhook *w)
 {

@@ -62,6 +62,9 @@ worker_new(size_t n, size_t max)
 	return w;
 }
 
+/* The same bounded FIFO push as writer_submit (writer.c), on purpose:
+ * the two queues hold different job types and are a dozen lines each;
+ * a shared generic queue would cost casts for nothing. Keep them alike. */
 int
 worker_submit(struct worker *w, struct worker_job *job)
 {

@@ -281,6 +281,8 @@ writer_start(struct writer *w)
 	return 0;
 }
 
+/* The same bounded FIFO push as worker_submit (worker.c), on purpose
+ * (see there). */
 int
 writer_submit(struct writer *w, struct writer_job *job)
 {
