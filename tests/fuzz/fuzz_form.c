@@ -292,9 +292,24 @@ connect_server(void)
 	a.sin_family = AF_INET;
 	a.sin_port = htons(port);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	/* A signal (see poll_in) can interrupt connect(); the connection
+	 * then goes on without it, and is ready once writable. */
 	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
-		close(fd);
-		return -1;
+		struct pollfd pfd = {fd, POLLOUT, 0};
+		socklen_t l = sizeof(int);
+		int err = errno, n;
+
+		if (err == EINTR) {
+			while ((n = poll(&pfd, 1, -1)) == -1 && errno == EINTR)
+				;
+			if (n != 1 ||
+			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l) != 0)
+				err = -1;
+		}
+		if (err != 0) {
+			close(fd);
+			return -1;
+		}
 	}
 	return fd;
 }
@@ -423,6 +438,49 @@ info_u32(struct MHD_Connection *mc, enum MHD_ConnectionInfoType t)
 	if (ci != NULL)
 		memcpy(&v, ci, sizeof(v));
 	return v;
+}
+
+/*
+ * poll() for POLLIN on fd for up to ms, through signals: libFuzzer's
+ * -timeout alarm (SIGALRM every timeout/2 + 1 s, with a handler and no
+ * SA_RESTART) interrupts a poll() with EINTR. Taken for a timeout, that
+ * was bug 9 of docs/fuzzing.md: a "stall" every 31 s of a run. Returns
+ * poll()'s answer for the one fd (0 once ms have passed).
+ */
+static int
+poll_in(int fd, int ms)
+{
+	struct pollfd pfd = {fd, POLLIN, 0};
+	struct timespec t0, t;
+	long left = ms;
+	int n;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while ((n = poll(&pfd, 1, (int)left)) == -1 && errno == EINTR) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = ms - ((long)(t.tv_sec - t0.tv_sec) * 1000 +
+		             (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left < 0)
+			left = 0;
+	}
+	return n;
+}
+
+/* send() of all len bytes, through signals; 0 or -1. */
+static int
+send_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t k = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (k == -1 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		p += k;
+		len -= (size_t)k;
+	}
+	return 0;
 }
 
 /* Records a request about to be sent on conn. */
@@ -701,7 +759,6 @@ read_reply(struct reply *r)
 	char *buf = rbuf, *end = NULL;
 	size_t got = 0, hlen = 0, want = 0, n;
 	const char *cl;
-	struct pollfd pfd = {conn, POLLIN, 0};
 	int ret = -1;
 
 	for (;;) {
@@ -710,7 +767,7 @@ read_reply(struct reply *r)
 		if (end != NULL && got >= hlen + want)
 			break;
 		FUZZ_CHECK(got < REPLY_MAX);
-		if (poll(&pfd, 1, REPLY_WAIT) != 1) {
+		if (poll_in(conn, REPLY_WAIT) != 1) {
 			fprintf(stderr,
 			        "fuzz_form: %zu bytes of reply in %d ms"
 			        ", %u requests in flight\n",
@@ -762,10 +819,9 @@ done:
 static void
 hang_up(void)
 {
-	struct pollfd pfd = {conn, POLLIN, 0};
 	char c;
 
-	if (poll(&pfd, 1, 1000) == 1)
+	if (poll_in(conn, 1000) == 1)
 		(void)!recv(conn, &c, 1, 0);
 	close(conn);
 	conn = -1;
@@ -800,8 +856,7 @@ exchange(const char *req, size_t len, struct reply *r)
 		/* A closed keep-alive connection shows here or as an end
 		 * before the reply: send once more on a new one. */
 		hist_add(req, len, tries);
-		if (send(conn, req, len, MSG_NOSIGNAL) == (ssize_t)len &&
-		    read_reply(r) == 0) {
+		if (send_all(conn, req, len) == 0 && read_reply(r) == 0) {
 			hist[(nhist - 1) % HIST].status = r->status;
 			hist[(nhist - 1) % HIST].closing = r->closing;
 			if (r->closing)
