@@ -402,7 +402,12 @@ arg(struct http_req *req, const char *name)
 	return v != NULL ? v : "";
 }
 
-/* Only short, well-formed form values are echoed back. */
+/*
+ * Only short, well-formed form values are echoed back. It reads the same
+ * fields as input_from() in api_comments.c, on purpose: this is what the
+ * reader typed, as sent, put back into the form; input_from() reads them
+ * normalised for the pipeline, which is never what is echoed.
+ */
 static void
 form_from(struct http_req *req, struct form *f)
 {

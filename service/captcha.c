@@ -967,6 +967,9 @@ layout_draw(struct layout *l, const char *answer,
 	randombytes_buf_deterministic(rng.pool, sizeof(rng.pool), seed);
 	rng.pos = 0;
 	l->n = (int)strlen(answer);
+	/* One draw per parameter, written out with its range (the runs of
+	 * rng_real() lines repeat in shape only, on purpose): the ranges are
+	 * what a reader of this renderer needs to see. */
 
 	l->theme = themes[rng_int(&rng, 0, (int)NTHEMES - 1)];
 	/* 2 or 3 of the fonts, in random order. */

@@ -678,6 +678,12 @@ each_item(const char *list, int (*fn)(void *, const char *), void *arg)
 	return fails;
 }
 
+/*
+ * The callbacks for list values below (add_listen, add_cidr, add_origin,
+ * add_event) have the same shape on purpose: capacity, parse, message,
+ * count. Each has its own array, parser and wording of the problem; a
+ * descriptor table to share the shape would be longer than they are.
+ */
 struct item_ctx {
 	struct loader *l;
 	struct config_site *site;

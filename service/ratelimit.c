@@ -365,6 +365,12 @@ ratelimit_known_add(struct ratelimit *rl,
 	pthread_mutex_unlock(&rl->lock);
 }
 
+/*
+ * The readings below (ratelimit_known, ratelimit_score, and
+ * ratelimit_locked above) share a shape on purpose: lock, look up
+ * without creating, read one value, unlock. Each reads a different
+ * thing; none changes the table.
+ */
 int
 ratelimit_known(struct ratelimit *rl,
                 const unsigned char key[RATELIMIT_KEY_BYTES])
