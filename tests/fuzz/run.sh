@@ -65,6 +65,7 @@ max_len() {
 	                               # past twice the 1 KB one-click cap)
 	etag) echo 512 ;;              # If-None-Match: a few tags of 34 bytes
 	accept) echo 512 ;;            # browsers send 20-40 bytes
+	import) echo 16384 ;;          # the fixtures are 4-6 KB
 	*) echo 4096 ;;
 	esac
 }
