@@ -24,6 +24,19 @@ int buf_addf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Appends s HTML-escaped (& < > " ' and NUL-free). */
 int buf_add_html(struct buf *b, const char *s);
+/*
+ * Appends a comment's text s HTML-escaped, with its http and https
+ * addresses as links: <a href rel="nofollow ugc noopener"
+ * target="_blank">, showing the address, or its host and "/…" when it is
+ * longer than 60 bytes. The rules are docs/widget.md's ("Links"), the
+ * same as the widget's: an address starts with "http://" or "https://"
+ * (any case) after a byte that is not a letter or digit, runs over the
+ * printable ASCII bytes except " ' < > \ ^ ` { | }, loses trailing
+ * . , ; : ! ? ) ] (a ")" or "]" stays when the address opens as many),
+ * and is linked only when its host is letters, digits and . : [ ] -
+ * (no user name). Nothing else becomes markup.
+ */
+int buf_add_html_linked(struct buf *b, const char *s);
 /* Takes the data (caller frees); the buffer is empty afterwards. */
 char *buf_take(struct buf *b, size_t *len);
 /* Frees the data. Accepts a zeroed buffer. */

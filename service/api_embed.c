@@ -120,15 +120,15 @@ add_comment(struct buf *b, json_t *c, const char *lang, long long tz)
 	buf_adds(b, "</span> ");
 	add_date(b, json_string_value(json_object_get(c, "created_at")), tz);
 	buf_adds(b, "</div><div class=\"bandoc-body\">");
-	buf_add_html(b, json_string_value(json_object_get(c, "body")));
+	buf_add_html_linked(b, json_string_value(json_object_get(c, "body")));
 	buf_adds(b, "</div>");
 	if (json_is_object(reply)) {
 		buf_adds(b, "<div class=\"bandoc-reply\"><p class=\"bandoc-"
 		            "reply-title\">");
 		buf_adds(b, S(lang, "editors"));
 		buf_adds(b, "</p><div class=\"bandoc-body\">");
-		buf_add_html(b,
-		             json_string_value(json_object_get(reply, "body")));
+		buf_add_html_linked(
+		    b, json_string_value(json_object_get(reply, "body")));
 		buf_adds(b, "</div></div>");
 	}
 	replies = json_object_get(c, "replies");

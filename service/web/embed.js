@@ -127,6 +127,31 @@
 		return e;
 	}
 
+	/* Text with http(s) links: buf_add_html_linked()'s rules (buf.h). */
+	function linked(s) {
+		var out = [], at = 0, m, u, c, o,
+			re = /(^|[^A-Za-z0-9])(https?:\/\/[!#-&(-;=?-\[\]_a-z~]*)/gi;
+
+		while ((m = re.exec(s))) {
+			for (u = m[2]; /[.,;:!?)\]]$/.test(u); u = u.slice(0, -1)) {
+				c = u.slice(-1);
+				o = {')': '(', ']': '['}[c];
+				if (o && u.split(o).length >= u.split(c).length)
+					break;
+			}
+			c = u.split(/[/?#]/)[2];
+			if (/^[A-Za-z0-9.:[\]-]+$/.test(c)) {
+				o = m.index + m[1].length;
+				out.push(s.slice(at, o), h('a', {href: u,
+					rel: 'nofollow ugc noopener', target: '_blank',
+					text: u[60] ? c + '/\u2026' : u}));
+				at = o + u.length;
+			}
+		}
+		out.push(s.slice(at));
+		return out;
+	}
+
 	/* One request to the bandoc origin. Resolves to {status, data};
 	 * status 0 when the network failed. */
 	function call(path, form, cache) {
@@ -274,14 +299,14 @@
 			var li = h('li', {class: 'bandoc-comment', id: id + '-c' + c.id,
 				tabindex: '-1'}, [
 				meta(c.name, c.created_at),
-				h('div', {class: 'bandoc-body', text: c.body})
+				h('div', {class: 'bandoc-body'}, linked(c.body))
 			]);
 
 			if (c.reply)
 				li.append(h('div', {class: 'bandoc-reply'}, [
 					h('p', {class: 'bandoc-reply-title', text: L.editors}),
 					meta(c.reply.name, c.reply.created_at),
-					h('div', {class: 'bandoc-body', text: c.reply.body})
+					h('div', {class: 'bandoc-body'}, linked(c.reply.body))
 				]));
 			if (!top)
 				return li;

@@ -96,6 +96,14 @@ export function wrongAnswer(token) {
 	return right.split('').map((c) => (c === '2' ? '3' : '2')).join('');
 }
 
+/* The text of top-level function NAME of a served script's closure,
+ * from "function NAME(" to its closing brace, one tab in (null if none). */
+export function closureFn(src, name) {
+	const m = src.match(new RegExp('\\n\\tfunction ' + name +
+		'\\([^)]*\\) \\{\\n[\\s\\S]*?\\n\\t\\}\\n'));
+	return m ? m[0] : null;
+}
+
 export function sql(query) {
 	return execFileSync('sqlite3', ['-cmd', '.timeout 5000', DB, query],
 		{ encoding: 'utf8' }).trim();

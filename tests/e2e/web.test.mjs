@@ -8,15 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BASE } from './lib.mjs';
-
-/* The text of top-level function NAME of the script's closure, from
- * "function NAME(" to its closing brace, one tab in. */
-function fn(src, name) {
-	const m = src.match(new RegExp('\\n\\tfunction ' + name +
-		'\\([^)]*\\) \\{\\n[\\s\\S]*?\\n\\t\\}\\n'));
-	return m ? m[0] : null;
-}
+import { BASE, closureFn as fn } from './lib.mjs';
 
 async function served(path) {
 	const r = await fetch(BASE + path);

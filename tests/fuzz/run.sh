@@ -66,6 +66,7 @@ max_len() {
 	etag) echo 512 ;;              # If-None-Match: a few tags of 34 bytes
 	accept) echo 512 ;;            # browsers send 20-40 bytes
 	import) echo 16384 ;;          # the fixtures are 4-6 KB
+	links) echo 4096 ;;            # comments: 4,000 characters at most
 	*) echo 4096 ;;
 	esac
 }
