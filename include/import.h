@@ -1,17 +1,21 @@
 /*
  * import.h: reading other systems' comment exports (docs/import.md).
  *
- * import_read_*() stream an export through libxml2's reader and hand
- * each comment to a callback, in the order of the file, with the
- * article it belongs to. Nothing is stored here: the caller maps the
- * article's URL to a key and writes (or counts, on a dry run). Every
- * field is bounded (IMPORT_*_MAX); a comment with a field past its bound,
- * a bad date or no id is not handed on but reported to the problem
- * callback with its source id, and counted. Nothing is dropped silently.
+ * import_read_*() read an export and hand each comment to a callback,
+ * in the order of the file, with the article it belongs to: Disqus and
+ * WordPress XML through libxml2's reader (import.c), Remark42's backup
+ * line by line and Waline's and Artalk's JSON documents with jansson
+ * (import_json.c), an Isso SQLite database read-only (import_isso.c).
+ * Nothing is stored here: the caller maps the article's URL to a key
+ * and writes (or counts, on a dry run). Every field is bounded
+ * (IMPORT_*_MAX); a comment with a field past its bound, a bad date or
+ * no id is not handed on but reported to the problem callback with its
+ * source id, and counted. Nothing is dropped silently.
  *
  * The XML is read without the network, without DTDs and without
  * substituting entities, so an export cannot fetch, include or expand
- * anything.
+ * anything. jansson has no streaming parser: a Waline or Artalk export
+ * is read whole, up to IMPORT_JSON_MAX.
  */
 #ifndef BANDOC_IMPORT_H
 #define BANDOC_IMPORT_H
@@ -24,10 +28,22 @@
 #define IMPORT_TITLE_MAX 1024    /* article title */
 #define IMPORT_URL_MAX   2048    /* article URL */
 #define IMPORT_BODY_MAX  1048576 /* as MAX_BODY_MAX */
+/* A Waline or Artalk export is one JSON document that jansson holds in
+ * memory whole (several times its size as a tree): 256 MiB of it is far
+ * more than such a site has, and still fits the machine. */
+#define IMPORT_JSON_MAX (256u * 1024 * 1024)
+/* One line of a Remark42 backup: a comment's body can be escaped to six
+ * times its size (\uXXXX) and Remark42 writes it twice (text, orig);
+ * the meta line lists every user. A longer line is a problem. */
+#define IMPORT_LINE_MAX (16u * 1024 * 1024)
 
 enum import_format {
-	IMPORT_DISQUS, /* Disqus XML export (<disqus>, <thread>, <post>) */
-	IMPORT_WXR,    /* WordPress eXtended RSS (<item>, <wp:comment>) */
+	IMPORT_DISQUS,   /* Disqus XML export (<disqus>, <thread>, <post>) */
+	IMPORT_WXR,      /* WordPress eXtended RSS (<item>, <wp:comment>) */
+	IMPORT_ISSO,     /* an Isso SQLite database (threads, comments) */
+	IMPORT_REMARK42, /* a Remark42 backup: a meta line, then comments */
+	IMPORT_WALINE,   /* Waline's export: {"type":"waline","data":...} */
+	IMPORT_ARTALK,   /* Artalk's "artrans": an array of comments */
 };
 
 enum import_status {
@@ -46,7 +62,7 @@ struct import_comment {
 	const char *title;     /* the article's title ("" when not known) */
 	const char *name;      /* the author's name, maybe "" */
 	const char *email;     /* maybe "" */
-	const char *body;      /* as the source has it (HTML in both formats) */
+	const char *body;      /* as the source has it (HTML or Markdown) */
 	long long created_at;  /* Unix seconds, UTC */
 	enum import_status status;
 };
@@ -68,8 +84,10 @@ typedef void import_problem_fn(void *arg, const char *what,
  * Reads the file at path (or the len bytes at buf) in format f. Returns
  * 0 when the whole document was read, the callback's value if it
  * stopped, or -1 with a message in err for a document that is not
- * well-formed XML of that format (the comments before the error have
- * been handed on; counts says how many).
+ * well-formed XML or JSON of that format, too large, or an Isso file that
+ * is not an Isso database (the comments before the error have been
+ * handed on; counts says how many). An Isso database is read from a
+ * file only (import_read_mem() refuses it); it is opened read-only.
  */
 int import_read_file(enum import_format f, const char *path,
                      import_comment_fn *fn, import_problem_fn *problem,
@@ -80,7 +98,8 @@ int import_read_mem(enum import_format f, const char *buf, size_t len,
                     void *arg, struct import_counts *counts, char *err,
                     size_t errsz);
 
-/* "disqus" or "wordpress" -> 0 and *f; -1 otherwise. */
+/* "disqus", "wordpress", "isso", "remark42", "waline" or "artalk" -> 0
+ * and *f; -1 otherwise. */
 int import_format_parse(const char *s, enum import_format *f);
 /* "approved", "pending", "spam", "deleted". */
 const char *import_status_name(enum import_status s);

@@ -14,6 +14,7 @@
  * for the posts, bounded by IMPORT_THREADS_MAX. WordPress nests the
  * comments in their <item>, so only the current item is kept.
  */
+#include <math.h>
 #include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 
 #include "config.h"
 #include "import.h"
+#include "import_int.h"
 
 /* Articles a Disqus export may list (each ~3 KB at most here). */
 #define IMPORT_THREADS_MAX 1000000
@@ -187,9 +189,9 @@ thread_free(void *p)
 static void
 problem(struct reader *rd, const char *what, const char *id)
 {
-	rd->n->problems++;
-	if (rd->problem != NULL)
-		rd->problem(rd->arg, what, id != NULL ? id : "");
+	struct import_sink s = {rd->fn, rd->problem, rd->arg, rd->n, 0};
+
+	import_sink_problem(&s, what, id);
 }
 
 /* The text of a boolean element: "true"/"false" (Disqus). */
@@ -571,6 +573,14 @@ import_read_file(enum import_format f, const char *path, import_comment_fn *fn,
                  import_problem_fn *problem_fn, void *arg,
                  struct import_counts *counts, char *err, size_t errsz)
 {
+	struct import_sink s = {fn, problem_fn, arg, counts, 0};
+
+	if (f != IMPORT_DISQUS && f != IMPORT_WXR) {
+		memset(counts, 0, sizeof(*counts));
+		return f == IMPORT_ISSO
+		           ? import_isso_read(path, &s, err, errsz)
+		           : import_json_read_file(f, path, &s, err, errsz);
+	}
 	return read_with(xmlReaderForFile(path, NULL, XML_OPTIONS), f, fn,
 	                 problem_fn, arg, counts, err, errsz);
 }
@@ -580,6 +590,16 @@ import_read_mem(enum import_format f, const char *buf, size_t len,
                 import_comment_fn *fn, import_problem_fn *problem_fn, void *arg,
                 struct import_counts *counts, char *err, size_t errsz)
 {
+	struct import_sink s = {fn, problem_fn, arg, counts, 0};
+
+	if (f != IMPORT_DISQUS && f != IMPORT_WXR) {
+		memset(counts, 0, sizeof(*counts));
+		if (f != IMPORT_ISSO)
+			return import_json_read_mem(f, buf, len, &s, err,
+			                            errsz);
+		snprintf(err, errsz, "an Isso database is read from a file");
+		return -1;
+	}
 	if (len > (size_t)0x7fffffff) {
 		memset(counts, 0, sizeof(*counts));
 		snprintf(err, errsz, "export too large for memory");
@@ -597,6 +617,14 @@ import_format_parse(const char *s, enum import_format *f)
 		*f = IMPORT_DISQUS;
 	else if (strcmp(s, "wordpress") == 0)
 		*f = IMPORT_WXR;
+	else if (strcmp(s, "isso") == 0)
+		*f = IMPORT_ISSO;
+	else if (strcmp(s, "remark42") == 0)
+		*f = IMPORT_REMARK42;
+	else if (strcmp(s, "waline") == 0)
+		*f = IMPORT_WALINE;
+	else if (strcmp(s, "artalk") == 0)
+		*f = IMPORT_ARTALK;
 	else
 		return -1;
 	return 0;
@@ -684,5 +712,65 @@ import_parse_time(const char *s, long long *out)
 			return -1;
 	}
 	*out = (long long)t - (long long)sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
+/* --- shared by the readers (import_int.h) --- */
+
+void
+import_sink_problem(struct import_sink *s, const char *what, const char *id)
+{
+	s->n->problems++;
+	if (s->problem != NULL)
+		s->problem(s->arg, what, id != NULL ? id : "");
+}
+
+int
+import_sink_emit(struct import_sink *s, const struct import_names *names,
+                 struct import_comment *c)
+{
+	const char **f[8] = {&c->source_id, &c->parent_id, &c->thread_id,
+	                     &c->url,       &c->title,     &c->name,
+	                     &c->email,     &c->body};
+	static const size_t max[8] = {IMPORT_ID_MAX,    IMPORT_ID_MAX,
+	                              IMPORT_ID_MAX,    IMPORT_URL_MAX,
+	                              IMPORT_TITLE_MAX, IMPORT_NAME_MAX,
+	                              IMPORT_EMAIL_MAX, IMPORT_BODY_MAX};
+	char what[96];
+	size_t i;
+
+	for (i = 0; i < 8; i++)
+		if (*f[i] == NULL)
+			*f[i] = "";
+	for (i = 0; i < 8; i++) {
+		if (strlen(*f[i]) <= max[i])
+			continue;
+		snprintf(what, sizeof(what), "comment with \"%s\" too long",
+		         names->field[i]);
+		import_sink_problem(s, what, i == 0 ? "" : c->source_id);
+		return 0;
+	}
+	if (*c->source_id == '\0') {
+		import_sink_problem(s, "comment without an id", "");
+		return 0;
+	}
+	/* A zone can move a date of 1970 before the epoch. */
+	if (c->created_at < 0 || c->created_at >= 253402300800LL) {
+		import_sink_problem(s, "comment without a usable date",
+		                    c->source_id);
+		return 0;
+	}
+	s->n->comments++;
+	s->stop = s->fn(s->arg, c);
+	return s->stop;
+}
+
+int
+import_unix_time(double t, long long *out)
+{
+	/* 9999-12-31T23:59:59Z, the last second import_parse_time() reads. */
+	if (!isfinite(t) || t < 0 || t >= 253402300800.0)
+		return -1;
+	*out = (long long)t; /* t >= 0: truncation is floor */
 	return 0;
 }

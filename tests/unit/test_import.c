@@ -367,7 +367,16 @@ test_names(void **state)
 	assert_int_equal(f, IMPORT_DISQUS);
 	assert_int_equal(import_format_parse("wordpress", &f), 0);
 	assert_int_equal(f, IMPORT_WXR);
-	assert_int_equal(import_format_parse("isso", &f), -1);
+	assert_int_equal(import_format_parse("isso", &f), 0);
+	assert_int_equal(f, IMPORT_ISSO);
+	assert_int_equal(import_format_parse("remark42", &f), 0);
+	assert_int_equal(f, IMPORT_REMARK42);
+	assert_int_equal(import_format_parse("waline", &f), 0);
+	assert_int_equal(f, IMPORT_WALINE);
+	assert_int_equal(import_format_parse("artalk", &f), 0);
+	assert_int_equal(f, IMPORT_ARTALK);
+	assert_int_equal(import_format_parse("commento", &f), -1);
+	assert_int_equal(import_format_parse("Isso", &f), -1);
 	assert_string_equal(import_status_name(IMPORT_SPAM), "spam");
 }
 
