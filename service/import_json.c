@@ -107,15 +107,36 @@ bad_date(struct import_sink *s, const char *id)
 /* --- Remark42 --- */
 
 static const struct import_names remark42_names = {
-    {"id", "pid", "", "locator.url", "title", "user.name", "", "text"}};
+    {"id", "pid", "", "locator.url", "title", "user.name", "email", "text"}};
 
 struct lines {
 	struct import_sink *s;
 	unsigned long long lineno;
 	int seen_meta;
+	json_t *emails; /* user id -> e-mail, from the meta record */
 	char *err;
 	size_t errsz;
 };
+
+/* Remark42 keeps e-mails (for reply notices) in the meta record's users,
+ * not in the comments: users[].id and users[].details.email. */
+static void
+remark42_emails(struct lines *l, json_t *meta)
+{
+	json_t *users = json_object_get(meta, "users"), *u, *id, *email;
+	size_t i;
+
+	if ((l->emails = json_object()) == NULL || !json_is_array(users))
+		return;
+	json_array_foreach(users, i, u)
+	{
+		id = json_object_get(u, "id");
+		email = json_object_get(json_object_get(u, "details"), "email");
+		if (json_is_string(id) && json_is_string(email))
+			json_object_set(l->emails, json_string_value(id),
+			                email);
+	}
+}
 
 /* A Remark42 comment line (store.Comment's JSON). */
 static void
@@ -123,7 +144,7 @@ remark42_comment(struct lines *l, json_t *o)
 {
 	struct rec r = {0};
 	struct import_comment c;
-	json_t *user, *locator;
+	json_t *user, *locator, *email;
 	const char *deleted, *blocked, *at;
 
 	memset(&c, 0, sizeof(c));
@@ -138,6 +159,8 @@ remark42_comment(struct lines *l, json_t *o)
 	at = get(&r, o, "time");
 	deleted = get(&r, o, "delete");
 	blocked = get(&r, user, "block");
+	email = json_object_get(l->emails, get(&r, user, "id"));
+	c.email = json_is_string(email) ? json_string_value(email) : "";
 	if (wrong_type(l->s, &r, c.source_id))
 		return;
 	if (import_parse_time(at, &c.created_at) != 0) {
@@ -201,6 +224,8 @@ remark42_line(struct lines *l, const char *line, size_t len, int too_long)
 			         " is not known",
 			         json_integer_value(v));
 			ret = -1;
+		} else {
+			remark42_emails(l, o);
 		}
 		l->seen_meta = 1;
 		json_decref(o);
@@ -566,7 +591,7 @@ int
 import_json_read_file(enum import_format f, const char *path,
                       struct import_sink *s, char *err, size_t errsz)
 {
-	struct lines l = {s, 0, 0, err, errsz};
+	struct lines l = {s, 0, 0, NULL, err, errsz};
 	struct capped c = {NULL, 0, 0};
 	struct stat st;
 	json_error_t je;
@@ -579,6 +604,7 @@ import_json_read_file(enum import_format f, const char *path,
 	}
 	if (f == IMPORT_REMARK42) {
 		ret = remark42_file(&l, c.fp);
+		json_decref(l.emails);
 	} else if (fstat(fileno(c.fp), &st) == 0 &&
 	           (unsigned long long)st.st_size > IMPORT_JSON_MAX) {
 		too_large(err, errsz);
@@ -601,11 +627,15 @@ int
 import_json_read_mem(enum import_format f, const char *buf, size_t len,
                      struct import_sink *s, char *err, size_t errsz)
 {
-	struct lines l = {s, 0, 0, err, errsz};
+	struct lines l = {s, 0, 0, NULL, err, errsz};
 	json_error_t je;
+	int ret;
 
-	if (f == IMPORT_REMARK42)
-		return remark42_mem(&l, buf, len);
+	if (f == IMPORT_REMARK42) {
+		ret = remark42_mem(&l, buf, len);
+		json_decref(l.emails);
+		return ret;
+	}
 	if (len > IMPORT_JSON_MAX) {
 		too_large(err, errsz);
 		return -1;
