@@ -665,6 +665,7 @@ import_parse_time(const char *s, long long *out)
 	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
 	const char *p = s + 19;
 	time_t t;
+	long long t2;
 
 	if (strlen(s) < 19 || s[4] != '-' || s[7] != '-' ||
 	    (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':' ||
@@ -711,7 +712,12 @@ import_parse_time(const char *s, long long *out)
 		    back.tm_mon != mo - 1)
 			return -1;
 	}
-	*out = (long long)t - (long long)sign * (oh * 3600 + om * 60);
+	/* A zone can move 1970-01-01 before the epoch, 9999-12-31 past
+	 * the year: both are refused, as the years outside them are. */
+	t2 = (long long)t - (long long)sign * (oh * 3600 + om * 60);
+	if (t2 < 0 || t2 >= 253402300800LL)
+		return -1;
+	*out = t2;
 	return 0;
 }
 

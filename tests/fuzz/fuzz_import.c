@@ -1,9 +1,13 @@
 /*
- * fuzz_import: the Disqus and WordPress export readers (service/import.c),
- * which read files an operator was sent by another system.
+ * fuzz_import: the export readers that take bytes (service/import.c,
+ * import_json.c), which read files an operator was sent by another
+ * system. Isso is a database file, not bytes: not fuzzed here.
  *
- * Input: byte 0 picks the format (even: Disqus, odd: WordPress); the rest
- * is the export.
+ * Input: byte 0 picks the format by its value modulo 8 (format_of[]):
+ * 0 Disqus, 1 WordPress, 2 Remark42, 3 Waline, 4 Artalk; 5, 6 and 7 keep
+ * the old rule (even: Disqus, odd: WordPress), so the seeds written
+ * before the JSON formats still mean what they meant. The rest is the
+ * export.
  *
  * Properties: import_read_mem() returns 0, -1 or the callback's value
  * and never reads past the input; every comment handed on has a source
@@ -48,6 +52,11 @@ on_problem(void *arg, const char *what, const char *id)
 	s->problems++;
 }
 
+static const enum import_format format_of[8] = {
+    IMPORT_DISQUS, IMPORT_WXR, IMPORT_REMARK42, IMPORT_WALINE,
+    IMPORT_ARTALK, IMPORT_WXR, IMPORT_DISQUS,   IMPORT_WXR,
+};
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -58,9 +67,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	rc = import_read_mem(data[0] & 1 ? IMPORT_WXR : IMPORT_DISQUS,
-	                     (const char *)data + 1, size - 1, on_comment,
-	                     on_problem, &s, &n, err, sizeof(err));
+	rc = import_read_mem(format_of[data[0] % 8], (const char *)data + 1,
+	                     size - 1, on_comment, on_problem, &s, &n, err,
+	                     sizeof(err));
 	FUZZ_CHECK(rc == 0 || rc == -1);
 	FUZZ_CHECK(rc == 0 || err[0] != '\0');
 	FUZZ_CHECK(n.comments == s.comments && n.problems == s.problems);

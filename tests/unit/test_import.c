@@ -362,6 +362,16 @@ test_times(void **state)
 	assert_int_equal(import_parse_time("2019-3-01T09:15:30Z", &t), -1);
 	assert_int_equal(import_parse_time("2019-03-01T24:00:00Z", &t), -1);
 	assert_int_equal(import_parse_time("", &t), -1);
+	/* A zone must not move a date out of 1970..9999 (the fuzzer's
+	 * property: Disqus handed on a date before the epoch). */
+	assert_int_equal(import_parse_time("1970-01-01T06:59:59+07:00", &t),
+	                 -1);
+	assert_int_equal(import_parse_time("1970-01-01T07:00:00+07:00", &t), 0);
+	assert_int_equal(t, 0);
+	assert_int_equal(import_parse_time("9999-12-31T23:59:59-00:01", &t),
+	                 -1);
+	assert_int_equal(import_parse_time("9999-12-31T23:59:59Z", &t), 0);
+	assert_int_equal(t, 253402300799LL);
 }
 
 static void
