@@ -49,6 +49,9 @@ struct config_site {
 	char *article_pattern;
 	regex_t article_re; /* when has_article_re */
 	int has_article_re;
+	char *article_url_pattern; /* import: the key out of an address */
+	regex_t article_url_re;    /* when has_article_url_re */
+	int has_article_url_re;
 	long long new_articles_per_minute;
 	long long moderation;
 	long long require_email;

@@ -207,6 +207,12 @@ static const struct key keys[] = {
      "POSIX extended regular expression article keys must match, e.g. "
      "`^[0-9]+$`; empty: any key of 1-200 bytes without control "
      "characters."},
+    {SEC_SITE, "article_url_pattern", KEY_STRING, 0, 300, "",
+     SITE(article_url_pattern),
+     "For `bandocd import`: a POSIX extended regular expression with one "
+     "group that takes an article's key out of its address in the other "
+     "system's export, e.g. `-([0-9]+)\\.html$`; empty: the import needs "
+     "`--map FILE` (docs/import.md)."},
     {SEC_SITE, "new_articles_per_minute", KEY_INT, 1, 10000000, "5",
      SITE(new_articles_per_minute),
      "New article keys one client may create per minute (random keys "
@@ -912,6 +918,32 @@ finish(struct loader *l)
 			        s->id);
 		else if (s->article_pattern != NULL && s->article_pattern[0])
 			s->has_article_re = 1;
+		if (s->article_url_pattern != NULL &&
+		    s->article_url_pattern[0] != '\0') {
+			if (stacked_quantifiers(s->article_url_pattern))
+				problem(
+				    l, line_of(l, i + 1, "article_url_pattern"),
+				    "article_url_pattern of site '%s' repeats "
+				    "a repetition (like \"a++\"): not allowed",
+				    s->id);
+			else if (regcomp(&s->article_url_re,
+			                 s->article_url_pattern,
+			                 REG_EXTENDED) != 0)
+				problem(
+				    l, line_of(l, i + 1, "article_url_pattern"),
+				    "article_url_pattern of site '%s' is not a "
+				    "valid regular expression",
+				    s->id);
+			else
+				s->has_article_url_re = 1;
+			if (s->has_article_url_re &&
+			    s->article_url_re.re_nsub < 1)
+				problem(
+				    l, line_of(l, i + 1, "article_url_pattern"),
+				    "article_url_pattern of site '%s' needs a "
+				    "group, (...), around the key",
+				    s->id);
+		}
 		if (s->webhook_url[0] != '\0' &&
 		    ((strncmp(s->webhook_url, "http://", 7) != 0 &&
 		      strncmp(s->webhook_url, "https://", 8) != 0) ||
@@ -1059,6 +1091,8 @@ config_free(struct config *cfg)
 		free(cfg->sites[s].id);
 		if (cfg->sites[s].has_article_re)
 			regfree(&cfg->sites[s].article_re);
+		if (cfg->sites[s].has_article_url_re)
+			regfree(&cfg->sites[s].article_url_re);
 		for (j = 0; j < cfg->sites[s].norigins; j++)
 			free(cfg->sites[s].origins[j]);
 	}

@@ -137,6 +137,12 @@ test_errors_with_lines(void **state)
 	     "2: article_pattern of site 'a' repeats a repetition"},
 	    {"[site.a]\narticle_pattern = ^[0-9]+{2}$\n",
 	     "2: article_pattern of site 'a' repeats a repetition"},
+	    {"[site.a]\narticle_url_pattern = -[0-9]+\\.html$\n",
+	     "2: article_url_pattern of site 'a' needs a group"},
+	    {"[site.a]\narticle_url_pattern = -([0-9]+\n",
+	     "2: article_url_pattern of site 'a' is not a valid"},
+	    {"[site.a]\narticle_url_pattern = -(a++)$\n",
+	     "2: article_url_pattern of site 'a' repeats a repetition"},
 	    {"[site.a]\nwebhook_events = comment.pending comment.edited\n",
 	     "2: unknown event 'comment.edited' in webhook_events of site "
 	     "'a'"},
