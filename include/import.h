@@ -111,4 +111,15 @@ const char *import_status_name(enum import_status s);
  */
 int import_parse_time(const char *s, long long *out);
 
+/*
+ * An imported comment's text (multiline) or name as bandoc
+ * stores it: from HTML (is_html: Disqus and WordPress) only the text,
+ * entities decoded, <br> and the ends of blocks as line breaks, a link
+ * as its text and its address; then normalised as a reader's comment is
+ * (text_normalize()). A malloc'd string, or NULL when the text is not
+ * UTF-8, is longer than max bytes on the way, or memory runs out.
+ */
+char *import_plain_text(const char *text, int is_html, int multiline,
+                        size_t max);
+
 #endif

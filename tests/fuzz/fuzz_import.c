@@ -18,6 +18,7 @@
  */
 #include "fuzz.h"
 #include "import.h"
+#include "text.h"
 
 struct seen {
 	unsigned long long comments, problems;
@@ -39,6 +40,16 @@ on_comment(void *arg, const struct import_comment *c)
 	FUZZ_CHECK(strlen(c->body) <= IMPORT_BODY_MAX);
 	FUZZ_CHECK(c->status >= IMPORT_APPROVED && c->status <= IMPORT_DELETED);
 	FUZZ_CHECK(c->created_at >= 0 && c->created_at < 253402300800LL);
+	/* The HTML-to-text step of the import (import_plain_text()): NULL
+	 * or normalised UTF-8, never longer than the bound. */
+	{
+		char *t = import_plain_text(c->body, 1, 1, IMPORT_BODY_MAX);
+
+		FUZZ_CHECK(t == NULL || (text_utf8_valid(t, strlen(t)) &&
+		                         strchr(t, '\r') == NULL &&
+		                         strlen(t) <= IMPORT_BODY_MAX));
+		free(t);
+	}
 	s->comments++;
 	return 0;
 }

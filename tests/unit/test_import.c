@@ -1151,6 +1151,49 @@ test_json_callback_stops(void **state)
 	got_free(&g);
 }
 
+/* HTML bodies become the plain text bandoc keeps (import.h). */
+static void
+test_plain_text(void **state)
+{
+	static const struct {
+		const char *in;
+		int html, multiline;
+		const char *want; /* NULL: refused */
+	} cases[] = {
+	    {"Hello <b>x</b> &amp; y", 1, 1, "Hello x & y"},
+	    {"<p>Một</p><p>Hai<br>ba</p>", 1, 1, "Một\n\nHai\nba"},
+	    {"xem <a href=\"https://a.example/x\">đây</a>, "
+	     "<a href=\"https://b.example/\">https://b.example/</a>",
+	     1, 1, "xem đây (https://a.example/x), https://b.example/"},
+	    {"<a href=\"javascript:alert(1)\">bấm</a>", 1, 1, "bấm"},
+	    {"<script>alert(1)</script><style>p{}</style>ok", 1, 1, "ok"},
+	    {"&lt;b&gt;chữ&lt;/b&gt; &#8230;", 1, 1, "<b>chữ</b> …"},
+	    {"<img src=x onerror=alert(1)>", 1, 1, ""},
+	    {"", 1, 1, ""},
+	    /* Markdown and plain text are kept as they are, normalised. */
+	    {"**đậm** <b>x</b>\r\n\r\n\r\nhết", 0, 1,
+	     "**đậm** <b>x</b>\n\nhết"},
+	    {"  Nguyễn\nVăn  ", 0, 0, "Nguyễn Văn"},
+	    {"bad \xff utf-8", 0, 1, NULL},
+	};
+	size_t i;
+	char *out;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		out = import_plain_text(cases[i].in, cases[i].html,
+		                        cases[i].multiline, 4096);
+		if (cases[i].want == NULL)
+			assert_null(out);
+		else if (out == NULL || strcmp(out, cases[i].want) != 0)
+			fail_msg("case %zu: want [%s], got [%s]", i,
+			         cases[i].want, out != NULL ? out : "(null)");
+		free(out);
+	}
+	/* The bound holds on the way, not only on the result. */
+	assert_null(import_plain_text("<p>0123456789</p>", 1, 1, 8));
+}
+
 int
 main(void)
 {
@@ -1162,6 +1205,7 @@ main(void)
 	    cmocka_unit_test(test_bounds),
 	    cmocka_unit_test(test_times),
 	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_plain_text),
 	    cmocka_unit_test(test_isso_fixture),
 	    cmocka_unit_test(test_isso_refused),
 	    cmocka_unit_test(test_remark42_fixture),
