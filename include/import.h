@@ -122,4 +122,24 @@ int import_parse_time(const char *s, long long *out);
 char *import_plain_text(const char *text, int is_html, int multiline,
                         size_t max);
 
+/*
+ * The mapping of `--map FILE` (docs/import.md): "FROM<TAB>KEY" lines,
+ * FROM an article's address or the other system's id for it. NULL with
+ * a message in err (a bad or too long line, a FROM mapped twice).
+ */
+struct import_map;
+struct import_map *import_map_load(const char *path, char *err, size_t errsz);
+void import_map_free(struct import_map *m);
+
+struct config_site;
+/*
+ * The key of the article at url (or with the other system's thread_id):
+ * from map when there is one (url first, then the id), otherwise from the
+ * site's article_url_pattern. 0 with the key in key, or -1 when it cannot
+ * be mapped or is not a key the site accepts (article_pattern).
+ */
+int import_article_key(const struct config_site *site,
+                       const struct import_map *map, const char *url,
+                       const char *thread_id, char *key, size_t keysz);
+
 #endif

@@ -22,6 +22,8 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "bandoc_limits.h"
+#include "config.h"
 #include "import.h"
 
 #define MAXC 16
@@ -1194,6 +1196,88 @@ test_plain_text(void **state)
 	assert_null(import_plain_text("<p>0123456789</p>", 1, 1, 8));
 }
 
+/* Articles from addresses: the site's article_url_pattern, or a map. */
+static void
+test_article_keys(void **state)
+{
+	struct config *cfg = config_load_string(
+	    "[site.a]\narticle_url_pattern = -([0-9]+)\\.html$\n"
+	    "article_pattern = ^[0-9]+$\n[site.b]\n",
+	    NULL, NULL);
+	const struct config_site *a, *b;
+	char key[MAX_ARTICLE_KEY + 1], path[] = "/tmp/bandoc-map-XXXXXX";
+	char err[256] = "";
+	struct import_map *m;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	assert_non_null(cfg);
+	a = config_site_find(cfg, "a");
+	b = config_site_find(cfg, "b");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(import_article_key(a, NULL,
+	                                    "https://baotinh.example.vn/"
+	                                    "thoi-su/cau-moi-123.html",
+	                                    "", key, sizeof(key)),
+	                 0);
+	assert_string_equal(key, "123");
+	assert_int_equal(import_article_key(a, NULL, "https://x.example/a.html",
+	                                    "", key, sizeof(key)),
+	                 -1);
+	/* No pattern and no map: nothing can be mapped. */
+	assert_int_equal(import_article_key(b, NULL,
+	                                    "https://x.example/a-1.html", "",
+	                                    key, sizeof(key)),
+	                 -1);
+	/* A map: by address first, then by the other system's id. */
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs("# address or id <TAB> key\n\nhttps://x.example/a.html\t77\n"
+	      "bai-viet-1\t78\nhttps://x.example/c.html\tkhong-so\n",
+	      f);
+	fclose(f);
+	m = import_map_load(path, err, sizeof(err));
+	assert_non_null(m);
+	assert_int_equal(import_article_key(a, m, "https://x.example/a.html",
+	                                    "7001", key, sizeof(key)),
+	                 0);
+	assert_string_equal(key, "77");
+	assert_int_equal(import_article_key(a, m, "https://x.example/b.html",
+	                                    "bai-viet-1", key, sizeof(key)),
+	                 0);
+	assert_string_equal(key, "78");
+	/* With a map the pattern is not used; a key the site refuses
+	 * (article_pattern) is not one. */
+	assert_int_equal(import_article_key(a, m, "https://x.example/z-9.html",
+	                                    "", key, sizeof(key)),
+	                 -1);
+	assert_int_equal(import_article_key(a, m, "https://x.example/c.html",
+	                                    "", key, sizeof(key)),
+	                 -1);
+	assert_int_equal(import_article_key(b, m, "https://x.example/c.html",
+	                                    "", key, sizeof(key)),
+	                 0);
+	assert_string_equal(key, "khong-so");
+	import_map_free(m);
+	/* Bad maps are refused with the line. */
+	f = fopen(path, "w");
+	fputs("https://x.example/a.html 77\n", f);
+	fclose(f);
+	assert_null(import_map_load(path, err, sizeof(err)));
+	assert_non_null(strstr(err, ":1: want ADDRESS-OR-ID<TAB>ARTICLE-KEY"));
+	f = fopen(path, "w");
+	fputs("u\t1\nu\t2\n", f);
+	fclose(f);
+	assert_null(import_map_load(path, err, sizeof(err)));
+	assert_non_null(strstr(err, ":2: u is mapped twice"));
+	unlink(path);
+	assert_null(import_map_load(path, err, sizeof(err)));
+	config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -1206,6 +1290,7 @@ main(void)
 	    cmocka_unit_test(test_times),
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_plain_text),
+	    cmocka_unit_test(test_article_keys),
 	    cmocka_unit_test(test_isso_fixture),
 	    cmocka_unit_test(test_isso_refused),
 	    cmocka_unit_test(test_remark42_fixture),
