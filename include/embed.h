@@ -3,7 +3,7 @@
 
 /*
  * embed: files built into the binary at build time by cmake/embedgen.c
- * (a host tool that links zlib and libsodium): db/NNNN_*.sql
+ * (a host tool that links zlib and libsodium): db/sqlite/NNNN_*.sql
  * (migrations), web/ (pages, styles, scripts) and voices/ (audio
  * CAPTCHA recordings). Names are paths relative to the repository,
  * without the leading "service/".

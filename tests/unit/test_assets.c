@@ -119,7 +119,8 @@ test_find(void **state)
 	assert_string_equal(f->name, "web/pow.js");
 	/* Only web/: the migrations and voices are not files to serve. */
 	assert_int_equal(assets_find("0001_init.sql", &f), ASSETS_NONE);
-	assert_int_equal(assets_find("../db/0001_init.sql", &f), ASSETS_NONE);
+	assert_int_equal(assets_find("../db/sqlite/0001_core.sql", &f),
+	                 ASSETS_NONE);
 	assert_int_equal(assets_find("", &f), ASSETS_NONE);
 	assert_int_equal(assets_find(".", &f), ASSETS_NONE);
 	assert_int_equal(assets_find(NULL, &f), ASSETS_NONE);

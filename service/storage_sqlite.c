@@ -1,7 +1,7 @@
 /*
- * storage.c: SQLite behind the engine-neutral API of storage.h. This is
- * the only file that includes <sqlite3.h> (a storage_*.c family may join
- * it as it grows).
+ * storage_sqlite.c: the SQLite engine behind the engine-neutral API of
+ * storage.h. This is the only file that includes <sqlite3.h>; its
+ * migrations are db/sqlite/NNNN_name.sql, embedded into the binary.
  *
  * Every statement is constant SQL in the table below, prepared once per
  * connection on first use, then bound, stepped, reset and cleared.
@@ -362,7 +362,7 @@ migration(int version)
 	char name[32];
 	const struct embed_file *f;
 
-	snprintf(name, sizeof(name), "db/%04d_", version);
+	snprintf(name, sizeof(name), "db/sqlite/%04d_", version);
 	for (f = embed_list(); f->name != NULL; f++)
 		if (strncmp(f->name, name, strlen(name)) == 0)
 			return f;
