@@ -14,6 +14,7 @@
 struct config;
 struct storage;
 struct storage_readers;
+struct storage_conf;
 struct writer;
 struct http;
 struct challenge;
@@ -61,6 +62,14 @@ struct app {
  * readers, the writer thread, the demo page. 0 / -1 (logged).
  */
 int app_open(struct app *app, const struct config *cfg);
+
+/*
+ * Fills out with how cfg reaches the database: the engine and its
+ * settings, with db_path (config_db_path(cfg)) borrowed as the SQLite
+ * file. For the daemon and the command-line tools alike. Cannot fail.
+ */
+void app_storage_conf(const struct config *cfg, const char *db_path,
+                      struct storage_conf *out);
 
 /* Stops the writer (draining it) and frees everything. Safe after a
  * failed app_open. */

@@ -47,14 +47,35 @@ struct storage_article {
 	long long created_at; /* unix seconds */
 };
 
+/* The database engines. */
+enum storage_engine {
+	STORAGE_SQLITE = 0,
+	STORAGE_POSTGRESQL = 1 /* reserved: not built yet */
+};
+
 /*
- * Opens (creating) the database at path read-write, applies the
- * defensive settings (WAL, foreign keys, synchronous=FULL, busy timeout,
- * SQLITE_DBCONFIG_DEFENSIVE) and the embedded migrations in one
- * transaction. A database newer than this binary is refused. On error
- * returns NULL and writes a message into err.
+ * Where the database is and how to reach it. Strings are borrowed for the
+ * call; an engine copies what it keeps. Each engine reads only its own
+ * fields: SQLite path and busy_timeout_ms, PostgreSQL (later) dsn and
+ * password_file.
  */
-struct storage *storage_open(const char *path, int busy_timeout_ms, char *err,
+struct storage_conf {
+	enum storage_engine engine;
+	const char *path;    /* SQLite: the database file, or ":memory:" */
+	int busy_timeout_ms; /* how long to wait for another's lock */
+	const char *dsn;     /* PostgreSQL: a libpq connection string */
+	const char *password_file; /* PostgreSQL: read at connect time */
+};
+
+/*
+ * Opens (creating) the database of conf read-write and applies the
+ * embedded migrations in one transaction. A database newer than this
+ * binary is refused. On SQLite also the defensive settings (WAL, foreign
+ * keys, synchronous=FULL, busy timeout, SQLITE_DBCONFIG_DEFENSIVE). On
+ * error (also an engine this build does not have) returns NULL and writes
+ * a message into err.
+ */
+struct storage *storage_open(const struct storage_conf *conf, char *err,
                              size_t errsz);
 
 /* Closes the connection. Accepts NULL. */
@@ -418,11 +439,12 @@ int storage_counts(struct storage *st, const char *site, const char *keys_json,
                    void *arg);
 
 /*
- * A set of read-only connections, one per thread that asks, opened on
- * first use (at most max). NULL on error.
+ * A set of read-only connections to the database of conf (copied), one
+ * per thread that asks, opened on first use (at most max). NULL on error
+ * (also an engine this build does not have).
  */
-struct storage_readers *storage_readers_new(const char *path,
-                                            int busy_timeout_ms, size_t max);
+struct storage_readers *storage_readers_new(const struct storage_conf *conf,
+                                            size_t max);
 /* This thread's reader, or NULL when it cannot be opened. */
 struct storage *storage_readers_get(struct storage_readers *r);
 /* Closes every reader. Only when no thread uses them. Accepts NULL. */

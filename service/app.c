@@ -58,10 +58,21 @@ page_cache_hits(void *arg)
 	return (double)pagecache_stats(arg).hits;
 }
 
+void
+app_storage_conf(const struct config *cfg, const char *db_path,
+                 struct storage_conf *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->engine = STORAGE_SQLITE;
+	out->path = db_path;
+	out->busy_timeout_ms = (int)cfg->busy_timeout_ms;
+}
+
 int
 app_open(struct app *app, const struct config *cfg)
 {
 	char err[512], *secrets_path = NULL, *salt_path = NULL;
+	struct storage_conf sc;
 	struct writer_task task;
 	int ret = -1;
 
@@ -84,20 +95,17 @@ app_open(struct app *app, const struct config *cfg)
 	app->db_path = config_db_path(cfg);
 	if (app->db_path == NULL)
 		goto done;
-	app->st = storage_open(app->db_path, (int)cfg->busy_timeout_ms, err,
-	                       sizeof(err));
-	if (app->st == NULL) {
+	app_storage_conf(cfg, app->db_path, &sc);
+	if ((app->st = storage_open(&sc, err, sizeof(err))) == NULL) {
 		log_warnx("storage: %s", err);
 		goto done;
 	}
 	app->readers =
-	    storage_readers_new(app->db_path, (int)cfg->busy_timeout_ms,
-	                        (size_t)cfg->threads * cfg->nlisten + 8);
+	    storage_readers_new(&sc, (size_t)cfg->threads * cfg->nlisten + 8);
 	app->writer = writer_new(app->st, MAX_WRITER_QUEUE);
 	if (app->readers == NULL || app->writer == NULL)
 		goto done;
-	if ((app->ckpt = storage_open(app->db_path, (int)cfg->busy_timeout_ms,
-	                              err, sizeof(err))) == NULL) {
+	if ((app->ckpt = storage_open(&sc, err, sizeof(err))) == NULL) {
 		log_warnx("storage: cannot open the checkpointer: %s", err);
 		goto done;
 	}

@@ -491,6 +491,7 @@ user_cmd(int argc, char **argv)
 	const char *role = "moderator";
 	char pw[AUTH_PASSWORD_MAX + 2], hash[STORAGE_MAX_PWHASH + 1];
 	char err[512], *db = NULL;
+	struct storage_conf sc;
 	struct storage *st = NULL;
 	struct config *cfg = NULL;
 	int generate = 0, i, r, ret = 1;
@@ -525,8 +526,8 @@ user_cmd(int argc, char **argv)
 		fprintf(stderr, "user: cannot create %s\n", cfg->data_dir);
 		goto done;
 	}
-	if ((st = storage_open(db, (int)cfg->busy_timeout_ms, err,
-	                       sizeof(err))) == NULL) {
+	app_storage_conf(cfg, db, &sc);
+	if ((st = storage_open(&sc, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "user: %s\n", err);
 		goto done;
 	}

@@ -493,13 +493,32 @@ private_file(const char *path, int exclusive, char *err, size_t errsz)
 	return 0;
 }
 
+/* Refuses a conf this engine cannot open. 0, or -1 with err set. */
+static int
+conf_ok(const struct storage_conf *conf, char *err, size_t errsz)
+{
+	if (conf->engine != STORAGE_SQLITE) {
+		snprintf(err, errsz, "this bandocd has no database engine %d",
+		         (int)conf->engine);
+		return -1;
+	}
+	if (conf->path == NULL) {
+		snprintf(err, errsz, "no database file");
+		return -1;
+	}
+	return 0;
+}
+
 struct storage *
-storage_open(const char *path, int busy_timeout_ms, char *err, size_t errsz)
+storage_open(const struct storage_conf *conf, char *err, size_t errsz)
 {
 	struct storage *st = NULL;
+	const char *path = conf->path;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	            SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
 
+	if (conf_ok(conf, err, errsz) != 0)
+		return NULL;
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
 		snprintf(err, errsz, "out of memory");
 		return NULL;
@@ -512,7 +531,7 @@ storage_open(const char *path, int busy_timeout_ms, char *err, size_t errsz)
 		                        : "out of memory");
 		goto fail;
 	}
-	if (apply_settings(st->db, busy_timeout_ms, 0) != 0) {
+	if (apply_settings(st->db, conf->busy_timeout_ms, 0) != 0) {
 		snprintf(err, errsz, "cannot configure %s: %s", path,
 		         sqlite3_errmsg(st->db));
 		goto fail;
@@ -749,11 +768,17 @@ storage_article_get(struct storage *st, const char *site, const char *key,
 }
 
 struct storage_readers *
-storage_readers_new(const char *path, int busy_timeout_ms, size_t max)
+storage_readers_new(const struct storage_conf *conf, size_t max)
 {
 	struct storage_readers *r;
-	size_t n = strlen(path) + 1;
+	char err[128];
+	size_t n;
 
+	if (conf_ok(conf, err, sizeof(err)) != 0) {
+		log_warnx("storage: %s", err);
+		return NULL;
+	}
+	n = strlen(conf->path) + 1;
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
 	r->path = malloc(n);
@@ -765,9 +790,9 @@ storage_readers_new(const char *path, int busy_timeout_ms, size_t max)
 		free(r);
 		return NULL;
 	}
-	memcpy(r->path, path, n);
+	memcpy(r->path, conf->path, n);
 	pthread_mutex_init(&r->lock, NULL);
-	r->busy_timeout_ms = busy_timeout_ms;
+	r->busy_timeout_ms = conf->busy_timeout_ms;
 	r->max = max;
 	return r;
 }

@@ -28,3 +28,24 @@ check_get(const struct daemon *d, const char *path, long status)
 	assert_int_equal(r.status, status);
 	reply_free(&r);
 }
+
+struct storage_conf
+check_sqlite_conf(const char *path)
+{
+	struct storage_conf sc = {STORAGE_SQLITE, path, 100, NULL, NULL};
+
+	return sc;
+}
+
+struct storage *
+check_storage_open(const char *path)
+{
+	struct storage_conf sc = check_sqlite_conf(path);
+	struct storage *st;
+	char err[256];
+
+	st = storage_open(&sc, err, sizeof(err));
+	if (st == NULL)
+		fail_msg("storage_open %s: %s", path, err);
+	return st;
+}

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "audio.h"
+#include "checks.h"
 #include "captcha.h"
 #include "challenge.h"
 #include "config.h"
@@ -299,7 +300,7 @@ static void
 test_spent_persisted_across_restart(void **state)
 {
 	struct fx *f = fx_new("");
-	char tok[TOKEN_MAX_TEXT + 1], ans[16], path[128], err[128];
+	char tok[TOKEN_MAX_TEXT + 1], ans[16], path[128];
 	struct storage *st;
 	struct writer *w;
 	struct writer_task task;
@@ -308,7 +309,7 @@ test_spent_persisted_across_restart(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/db", f->dir);
-	st = storage_open(path, 100, err, sizeof(err));
+	st = check_storage_open(path);
 	assert_non_null(st);
 	w = writer_new(st, 10);
 	challenge_task(f->c, &task);

@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <cmocka.h>
 
+#include "checks.h"
 #include "config.h"
 #include "moderation.h"
 #include "storage.h"
@@ -29,7 +30,6 @@ static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	char err[256];
 
 	assert_non_null(f);
 	f->cfg =
@@ -37,7 +37,7 @@ setup(void **state)
 	                       "[site.s]\norigins = https://news.example\n",
 	                       NULL, NULL);
 	assert_non_null(f->cfg);
-	f->st = storage_open(":memory:", 100, err, sizeof(err));
+	f->st = check_storage_open(":memory:");
 	assert_non_null(f->st);
 	assert_int_equal(storage_article_upsert(f->st, "s", "a1", "Title",
 	                                        "https://news.example/a1", 1,

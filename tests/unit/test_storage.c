@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <cmocka.h>
 
+#include "checks.h"
 #include "harness.h"
 #include "storage.h"
 #include "writer.h"
@@ -19,8 +20,7 @@
 static void
 test_migrations_memory(void **state)
 {
-	char err[256];
-	struct storage *st = storage_open(":memory:", 100, err, sizeof(err));
+	struct storage *st = check_storage_open(":memory:");
 	struct storage_article a;
 	long long id, id2;
 
@@ -46,8 +46,7 @@ test_migrations_memory(void **state)
 static void
 test_user_add_result(void **state)
 {
-	char err[256];
-	struct storage *st = storage_open(":memory:", 100, err, sizeof(err));
+	struct storage *st = check_storage_open(":memory:");
 	struct storage_user u;
 
 	(void)state;
@@ -70,16 +69,17 @@ test_migrations_file_and_newer_refused(void **state)
 {
 	char dir[] = "/tmp/bandoc-st-XXXXXX", path[128], err[256], cmd[256],
 	     out[256];
+	struct storage_conf sc;
 	struct storage *st;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/db", dir);
-	st = storage_open(path, 100, err, sizeof(err));
+	st = check_storage_open(path);
 	assert_non_null(st);
 	storage_close(st);
 	/* Opening again applies nothing and keeps the version. */
-	st = storage_open(path, 100, err, sizeof(err));
+	st = check_storage_open(path);
 	assert_non_null(st);
 	assert_int_equal(storage_schema_version(st), storage_schema_latest());
 	storage_close(st);
@@ -87,7 +87,8 @@ test_migrations_file_and_newer_refused(void **state)
 	snprintf(cmd, sizeof(cmd), "sqlite3 %s 'PRAGMA user_version = 999'",
 	         path);
 	assert_int_equal(run_cmd(cmd, out, sizeof(out)), 0);
-	st = storage_open(path, 100, err, sizeof(err));
+	sc = check_sqlite_conf(path);
+	st = storage_open(&sc, err, sizeof(err));
 	assert_null(st);
 	assert_non_null(strstr(err, "schema version 999"));
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
@@ -107,7 +108,7 @@ test_backup(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(src, sizeof(src), "%s/src.db", dir);
 	snprintf(dst, sizeof(dst), "%s/dst.db", dir);
-	st = storage_open(src, 100, err, sizeof(err));
+	st = check_storage_open(src);
 	assert_non_null(st);
 	assert_int_equal(
 	    storage_article_upsert(st, "s", "k1", "Tiêu đề", NULL, 1, &id), 0);
@@ -115,7 +116,7 @@ test_backup(void **state)
 	assert_int_equal(storage_backup(src, dst, err, sizeof(err)), 0);
 	/* Refuses to overwrite. */
 	assert_int_equal(storage_backup(src, dst, err, sizeof(err)), -1);
-	copy = storage_open(dst, 100, err, sizeof(err));
+	copy = check_storage_open(dst);
 	assert_non_null(copy);
 	assert_int_equal(storage_article_get(copy, "s", "k1", &a), 0);
 	assert_string_equal(a.title, "Tiêu đề");
@@ -186,8 +187,7 @@ test_writer_group_commit(void **state)
 	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 	struct writer_task task = {task_run, task_committed, NULL, 10000};
-	char err[256];
-	struct storage *st = storage_open(":memory:", 100, err, sizeof(err));
+	struct storage *st = check_storage_open(":memory:");
 	struct storage_article a;
 	struct writer *w;
 	int left = N, i;
@@ -236,8 +236,7 @@ test_writer_group_commit(void **state)
 static void
 test_writer_queue_full(void **state)
 {
-	char err[256];
-	struct storage *st = storage_open(":memory:", 100, err, sizeof(err));
+	struct storage *st = check_storage_open(":memory:");
 	struct writer *w = writer_new(st, 0);
 	struct writer_job j = {job_run, job_done, NULL, NULL, 0};
 
