@@ -89,9 +89,10 @@ void app_shutdown_hooks(struct app *app);
 struct storage *app_reader(struct app *app);
 
 /*
- * The same, after dropping app->pages when anything was committed since
- * this thread's reader last looked (or when it cannot tell): call it
- * before pagecache_get/pagecache_generation.
+ * The same, after dropping app->pages when the reader's generation
+ * (storage_generation()) is not the one it gave this thread last time:
+ * something was committed since, or it cannot tell. Call it before
+ * pagecache_get/pagecache_generation.
  */
 struct storage *app_reader_fresh(struct app *app);
 

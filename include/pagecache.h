@@ -1,16 +1,16 @@
 /*
  * pagecache.h: a small, bounded cache of rendered public pages (the
  * comment list of an article) so that the hot read path does not query
- * SQLite and build JSON for every reader.
+ * the database and build JSON for every reader.
  *
  * Staleness is decided by the database, not by timeouts: before a lookup
- * the caller asks its reader connection whether anything was committed
- * since it last asked (storage_changed(): PRAGMA data_version, which
- * also sees other processes, e.g. an operator's sqlite3) and, if so,
- * calls pagecache_invalidate(). A page is stored with the generation
- * read *before* its data was read, and a put with an older generation
- * is dropped, so a page built from data older than a detected commit is
- * never served.
+ * the caller compares its reader connection's generation with the one it
+ * last saw (storage_generation(); on SQLite PRAGMA data_version, which
+ * also sees other processes, e.g. an operator's sqlite3) and, when they
+ * differ, calls pagecache_invalidate() (app_reader_fresh()). A page is
+ * stored with the generation read *before* its data was read, and a put
+ * with an older generation is dropped, so a page built from data older
+ * than a detected commit is never served.
  *
  * Thread-safe (one mutex; a hit copies at most PAGE_CACHE_ENTRY_MAX
  * bytes under it). Direct-mapped by a keyed hash, so a client choosing

@@ -92,12 +92,16 @@ int storage_schema_latest(void);
 int storage_checkpoint(struct storage *st);
 
 /*
- * Has any other connection (the writer, another process) committed since
- * this connection last asked? 1 yes (also the first time), 0 no, -1
- * error. Cheap (no read transaction): readers use it to tell whether
- * what they cached from the database may be stale.
+ * The database's generation as this connection sees it, into *gen: a
+ * number that differs from the one an earlier call on the same
+ * connection gave whenever any other connection (the writer, another
+ * process) has committed in between. Generations of different
+ * connections are not comparable, and a connection's own commits need
+ * not change its generation (SQLite: PRAGMA data_version). Cheap (no read
+ * transaction): readers compare generations to tell whether what they
+ * cached from the database may be stale. 0 / -1.
  */
-int storage_changed(struct storage *st);
+int storage_generation(struct storage *st, unsigned long long *gen);
 
 /* 0 when the database answers a trivial query, -1 otherwise. */
 int storage_ping(struct storage *st);

@@ -230,13 +230,25 @@ app_reader(struct app *app)
 	return storage_readers_get(app->readers);
 }
 
+/* The generation this thread's reader last gave (readers are per
+ * thread, and generations compare only on one connection); rd NULL:
+ * none yet. */
+static _Thread_local struct {
+	const struct storage *rd;
+	unsigned long long gen;
+} seen;
+
 struct storage *
 app_reader_fresh(struct app *app)
 {
 	struct storage *rd = storage_readers_get(app->readers);
+	unsigned long long gen = 0;
+	int known = rd != NULL && storage_generation(rd, &gen) == 0;
 
-	if (rd == NULL || storage_changed(rd) != 0)
+	if (!known || seen.rd != rd || seen.gen != gen)
 		pagecache_invalidate(app->pages);
+	seen.rd = known ? rd : NULL;
+	seen.gen = gen;
 	return rd;
 }
 

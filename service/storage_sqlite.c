@@ -266,7 +266,6 @@ static const char *const sql[ST_COUNT] = {
 struct storage {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[ST_COUNT];
-	long long data_version; /* last PRAGMA data_version; 0: never read */
 };
 
 struct storage_readers {
@@ -596,23 +595,21 @@ storage_checkpoint(struct storage *st)
 	                                                                  : -1;
 }
 
+/* PRAGMA data_version is already what storage.h calls a generation. */
 int
-storage_changed(struct storage *st)
+storage_generation(struct storage *st, unsigned long long *gen)
 {
 	sqlite3_stmt *s = stmt(st, ST_DATA_VERSION);
-	long long v;
+	int ret = -1;
 
-	if (s == NULL || sqlite3_step(s) != SQLITE_ROW) {
-		if (s != NULL)
-			done_stmt(s);
+	if (s == NULL)
 		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*gen = (unsigned long long)sqlite3_column_int64(s, 0);
+		ret = 0;
 	}
-	v = sqlite3_column_int64(s, 0);
 	done_stmt(s);
-	if (v == st->data_version)
-		return 0;
-	st->data_version = v;
-	return 1;
+	return ret;
 }
 
 /* Transactions: one named function per statement, on purpose (callers
