@@ -15,6 +15,7 @@ struct config;
 struct storage;
 struct storage_readers;
 struct storage_conf;
+struct storage_maintenance;
 struct writer;
 struct http;
 struct challenge;
@@ -34,9 +35,9 @@ struct app_demo {
 struct app {
 	const struct config *cfg;
 	char *db_path;
-	struct storage *st;              /* the writer's connection */
-	struct storage *ckpt;            /* the checkpointer's */
-	struct storage_readers *readers; /* per-thread read connections */
+	struct storage *st;                 /* the writer's connection */
+	struct storage_maintenance *upkeep; /* the engine's own */
+	struct storage_readers *readers;    /* per-thread read connections */
 	struct writer *writer;
 	struct secrets secrets;
 	struct http *http;

@@ -108,7 +108,8 @@ _Static_assert(MIN_BODY_MAX <= BODY_SHORT && DEFAULT_BODY_MAX <= MAX_BODY_MAX,
 /* HTTP threads; more than the cores only adds contention. */
 #define DEFAULT_THREADS 2
 #define MAX_THREADS     64
-/* How often the checkpointer copies the WAL into the database: a WAL of
+/* How often SQLite's upkeep thread (storage_maintenance_start()) copies
+ * the WAL into the database: a WAL of
  * 100 ms of the heaviest comment load is a few MB. */
 #define WAL_CHECKPOINT_MS 100
 /* How often spent CAPTCHA tokens are written: small batches keep each

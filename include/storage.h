@@ -31,6 +31,7 @@ enum storage_result {
 
 struct storage;
 struct storage_readers;
+struct storage_maintenance;
 
 #define STORAGE_MAX_KEY   MAX_ARTICLE_KEY
 #define STORAGE_MAX_TITLE 300
@@ -87,10 +88,6 @@ int storage_schema_version(struct storage *st);
 /* Number of migrations embedded in the binary. Cannot fail. */
 int storage_schema_latest(void);
 
-/* A PASSIVE WAL checkpoint: copies into the database what no reader still
- * needs, never waits. 0 done, 1 busy (try later), -1 error. */
-int storage_checkpoint(struct storage *st);
-
 /*
  * The database's generation as this connection sees it, into *gen: a
  * number that differs from the one an earlier call on the same
@@ -118,12 +115,32 @@ int storage_release(struct storage *st);
 int storage_rollback_to(struct storage *st);
 
 /*
- * Copies the database at src_path into dst_path with SQLite's online
- * backup API while other processes may write to it. dst_path must not
- * exist. 0 / -1 with a message in err.
+ * Starts the engine's own upkeep of the database of conf, on its own
+ * connection and thread, until storage_maintenance_stop(). What it does
+ * is the engine's business (storage_sqlite.c says what SQLite's is); it
+ * never blocks the writer or the readers, and counts what it does in its
+ * own metrics. The daemon starts it once, after storage_open(). On error
+ * returns NULL and writes a message into err.
  */
-int storage_backup(const char *src_path, const char *dst_path, char *err,
-                   size_t errsz);
+struct storage_maintenance *
+storage_maintenance_start(const struct storage_conf *conf, char *err,
+                          size_t errsz);
+
+/* Stops the upkeep, waits for its thread and closes its connection.
+ * Accepts NULL. */
+void storage_maintenance_stop(struct storage_maintenance *m);
+
+/*
+ * Copies the database of conf into the new file dst_path (created 0600)
+ * while the daemon may be writing to it: a consistent copy that
+ * storage_open() opens as the database (SQLite: its online backup API).
+ * STORAGE_OK; STORAGE_EXISTS when dst_path exists (it is left alone);
+ * STORAGE_ERROR (nothing is left at dst_path). Both failures write a
+ * message into err.
+ */
+enum storage_result storage_backup(const struct storage_conf *conf,
+                                   const char *dst_path, char *err,
+                                   size_t errsz);
 
 /*
  * Returns the id of the article (site, key), creating it with title and

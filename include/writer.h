@@ -45,22 +45,7 @@ struct writer *writer_new(struct storage *st, size_t max_queue);
 /* Adds a periodic task; only before writer_start. 0 / -1. */
 int writer_add_task(struct writer *w, const struct writer_task *task);
 
-/*
- * Takes most of the WAL checkpointing off the writer (only before
- * writer_start). SQLite checkpoints after the commit of whichever group
- * made the WAL cross 1,000 pages, copying them all into the database and
- * fsyncing it while that group's requests wait (15-100 ms under load). A
- * second thread now runs a PASSIVE checkpoint on ckpt (a read-write
- * connection of the same database, borrowed) every WAL_CHECKPOINT_MS,
- * which never blocks the writer or the readers; the writer's own
- * checkpoint then finds little left to copy and still rewinds the WAL,
- * so it cannot grow without bound (a checkpointer alone never catches up
- * with continuous writes, and forcing it with RESTART stalled the writer
- * up to 640 ms). 0 / -1.
- */
-int writer_set_checkpointer(struct writer *w, struct storage *ckpt);
-
-/* Starts the thread(s). 0 / -1. */
+/* Starts the thread. 0 / -1. */
 int writer_start(struct writer *w);
 
 /*

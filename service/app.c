@@ -105,12 +105,9 @@ app_open(struct app *app, const struct config *cfg)
 	app->writer = writer_new(app->st, MAX_WRITER_QUEUE);
 	if (app->readers == NULL || app->writer == NULL)
 		goto done;
-	if ((app->ckpt = storage_open(&sc, err, sizeof(err))) == NULL) {
-		log_warnx("storage: cannot open the checkpointer: %s", err);
-		goto done;
-	}
-	if (writer_set_checkpointer(app->writer, app->ckpt) != 0) {
-		log_warnx("storage: cannot move checkpoints off the writer");
+	if ((app->upkeep = storage_maintenance_start(&sc, err, sizeof(err))) ==
+	    NULL) {
+		log_warnx("storage: cannot start the upkeep: %s", err);
 		goto done;
 	}
 	metrics_gauge_new("bandoc_writer_queue", "Jobs waiting for the writer.",
@@ -198,10 +195,10 @@ app_close(struct app *app)
 	app->webhook = NULL;
 	worker_free(app->workers);
 	app->workers = NULL;
+	storage_maintenance_stop(app->upkeep);
+	app->upkeep = NULL;
 	writer_free(app->writer);
 	app->writer = NULL;
-	storage_close(app->ckpt);
-	app->ckpt = NULL;
 	auth_shutdown();
 	challenge_free(app->challenge);
 	app->challenge = NULL;

@@ -605,20 +605,25 @@ done:
 static int
 backup(const char *path, const char *out)
 {
+	struct storage_conf sc;
 	struct config *cfg;
 	char err[512], *db;
 	int ret = 1;
 
 	if ((cfg = load_config(path)) == NULL)
 		return 1;
-	if ((db = config_db_path(cfg)) == NULL)
+	if ((db = config_db_path(cfg)) == NULL) {
 		fprintf(stderr, "backup: out of memory\n");
-	else if (storage_backup(db, out, err, sizeof(err)) != 0)
+		goto done;
+	}
+	app_storage_conf(cfg, db, &sc);
+	if (storage_backup(&sc, out, err, sizeof(err)) != STORAGE_OK)
 		fprintf(stderr, "backup: %s\n", err);
 	else {
 		printf("backup of %s written to %s\n", db, out);
 		ret = 0;
 	}
+done:
 	free(db);
 	config_free(cfg);
 	return ret;

@@ -14,10 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "embed.h"
 #include "log.h"
+#include "metrics.h"
 #include "storage.h"
 
 enum stmt_id {
@@ -429,7 +431,7 @@ migrate(sqlite3 *db, char *err, size_t errsz)
 		free(text);
 		log_info("storage: applied migration %s", f->name);
 	}
-	/* Up to date (every start but the first, and the checkpointer's
+	/* Up to date (every start but the first, and the upkeep's
 	 * connection): nothing to write, so no commit to fsync. */
 	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", latest);
 	if ((version < latest &&
@@ -453,16 +455,17 @@ done:
  * made 0600 here, whatever the umask (SQLite would make it 0644 less the
  * umask), and SQLite gives its -wal and -shm files the database's mode.
  * exclusive: the file must not exist yet.  An existing file that others
- * may read is used, with a warning.  0, or -1 with err set.
+ * may read is used, with a warning.  STORAGE_OK, or STORAGE_EXISTS (only
+ * when exclusive) or STORAGE_ERROR with err set.
  */
-static int
+static enum storage_result
 private_file(const char *path, int exclusive, char *err, size_t errsz)
 {
 	struct stat sb;
 	int fd;
 
 	if (path[0] == '\0' || path[0] == ':' || strncmp(path, "file:", 5) == 0)
-		return 0; /* in memory, temporary, or a URI: not ours to make */
+		return STORAGE_OK; /* in memory, temporary, a URI: not ours */
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 	          0600);
 	if (fd >= 0) {
@@ -470,26 +473,26 @@ private_file(const char *path, int exclusive, char *err, size_t errsz)
 			snprintf(err, errsz, "cannot chmod %s: %s", path,
 			         strerror(errno));
 			close(fd);
-			return -1;
+			return STORAGE_ERROR;
 		}
 		close(fd);
-		return 0;
+		return STORAGE_OK;
 	}
 	if (errno == EEXIST && exclusive) {
 		snprintf(err, errsz, "%s exists; refusing to overwrite", path);
-		return -1;
+		return STORAGE_EXISTS;
 	}
 	if (errno != EEXIST) {
 		snprintf(err, errsz, "cannot create %s: %s", path,
 		         strerror(errno));
-		return -1;
+		return STORAGE_ERROR;
 	}
 	if (stat(path, &sb) == 0 && (sb.st_mode & 077) != 0)
 		log_warnx(
 		    "%s may be read by group or others (chmod 600 it, and "
 		    "its -wal and -shm files)",
 		    path);
-	return 0;
+	return STORAGE_OK;
 }
 
 /* Refuses a conf this engine cannot open. 0, or -1 with err set. */
@@ -522,7 +525,7 @@ storage_open(const struct storage_conf *conf, char *err, size_t errsz)
 		snprintf(err, errsz, "out of memory");
 		return NULL;
 	}
-	if (private_file(path, 0, err, errsz) != 0)
+	if (private_file(path, 0, err, errsz) != STORAGE_OK)
 		goto fail;
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
 		snprintf(err, errsz, "cannot open %s: %s", path,
@@ -583,18 +586,6 @@ storage_ping(struct storage *st)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-int
-storage_checkpoint(struct storage *st)
-{
-	int rc = sqlite3_wal_checkpoint_v2(
-	    st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-
-	if (rc == SQLITE_OK)
-		return 0;
-	return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ? 1
-	                                                                  : -1;
-}
-
 /* PRAGMA data_version is already what storage.h calls a generation. */
 int
 storage_generation(struct storage *st, unsigned long long *gen)
@@ -653,23 +644,147 @@ storage_rollback_to(struct storage *st)
 	return exec_id(st, ST_RELEASE);
 }
 
-int
-storage_backup(const char *src_path, const char *dst_path, char *err,
+/*
+ * The upkeep of an SQLite database: most of the WAL checkpointing, off
+ * the writer. SQLite checkpoints after the commit of whichever group made
+ * the WAL cross 1,000 pages, copying them all into the database and
+ * fsyncing it while that group's requests wait (15-100 ms under load).
+ * This thread runs a PASSIVE checkpoint on its own read-write connection
+ * every WAL_CHECKPOINT_MS, which never blocks the writer or the readers;
+ * the writer's own checkpoint then finds little left to copy and still
+ * rewinds the WAL, so it cannot grow without bound (a checkpointer alone
+ * never catches up with continuous writes, and forcing it with RESTART
+ * stalled the writer up to 640 ms). Each checkpoint done counts in
+ * bandoc_wal_checkpoints_total.
+ */
+struct storage_maintenance {
+	struct storage *st;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int stopping;
+	struct metrics_counter *m_checkpoints;
+};
+
+/* Copies into the database what no reader still needs, never waits. 0
+ * done, 1 busy (try later), -1 error. */
+static int
+checkpoint(struct storage *st)
+{
+	int rc = sqlite3_wal_checkpoint_v2(
+	    st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+	if (rc == SQLITE_OK)
+		return 0;
+	return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ? 1
+	                                                                  : -1;
+}
+
+static void *
+maintenance_loop(void *arg)
+{
+	struct storage_maintenance *m = arg;
+	int failing = 0, rc;
+
+	pthread_mutex_lock(&m->lock);
+	while (!m->stopping) {
+		struct timespec ts;
+		long ns;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ns = ts.tv_nsec + WAL_CHECKPOINT_MS * 1000000L;
+		ts.tv_sec += (time_t)(ns / 1000000000L);
+		ts.tv_nsec = ns % 1000000000L;
+		if (pthread_cond_timedwait(&m->cond, &m->lock, &ts) !=
+		        ETIMEDOUT ||
+		    m->stopping)
+			continue;
+		pthread_mutex_unlock(&m->lock);
+		if ((rc = checkpoint(m->st)) == 0)
+			metrics_add(m->m_checkpoints, 1);
+		/* Say it once when it starts and stops failing (a full disk
+		 * or a lock held by another process would flood the log). */
+		if (rc < 0 && !failing)
+			log_warnx(
+			    "storage: WAL checkpoints are failing; the WAL "
+			    "file grows until they succeed");
+		else if (rc >= 0 && failing)
+			log_info("storage: WAL checkpoints succeed again");
+		failing = rc < 0;
+		pthread_mutex_lock(&m->lock);
+	}
+	pthread_mutex_unlock(&m->lock);
+	return NULL;
+}
+
+struct storage_maintenance *
+storage_maintenance_start(const struct storage_conf *conf, char *err,
+                          size_t errsz)
+{
+	struct storage_maintenance *m;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	if ((m->st = storage_open(conf, err, errsz)) == NULL) {
+		free(m);
+		return NULL;
+	}
+	pthread_mutex_init(&m->lock, NULL);
+	pthread_cond_init(&m->cond, NULL);
+	m->m_checkpoints = metrics_counter_new(
+	    "bandoc_wal_checkpoints_total",
+	    "WAL checkpoints run by the storage upkeep thread.");
+	if (pthread_create(&m->thread, NULL, maintenance_loop, m) != 0) {
+		snprintf(err, errsz, "cannot start the upkeep thread");
+		pthread_cond_destroy(&m->cond);
+		pthread_mutex_destroy(&m->lock);
+		storage_close(m->st);
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void
+storage_maintenance_stop(struct storage_maintenance *m)
+{
+	if (m == NULL)
+		return;
+	pthread_mutex_lock(&m->lock);
+	m->stopping = 1;
+	pthread_cond_signal(&m->cond);
+	pthread_mutex_unlock(&m->lock);
+	pthread_join(m->thread, NULL);
+	pthread_cond_destroy(&m->cond);
+	pthread_mutex_destroy(&m->lock);
+	storage_close(m->st);
+	free(m);
+}
+
+enum storage_result
+storage_backup(const struct storage_conf *conf, const char *dst_path, char *err,
                size_t errsz)
 {
 	sqlite3 *src = NULL, *dst = NULL;
 	sqlite3_backup *b = NULL;
-	int rc, ret = -1;
+	const char *src_path = conf->path;
+	enum storage_result ret = STORAGE_ERROR;
+	int rc;
 
-	if (private_file(dst_path, 1, err, errsz) != 0)
-		return -1;
+	if (conf_ok(conf, err, errsz) != 0)
+		return STORAGE_ERROR;
+	if ((ret = private_file(dst_path, 1, err, errsz)) != STORAGE_OK)
+		return ret;
+	ret = STORAGE_ERROR;
 	if (sqlite3_open_v2(src_path, &src, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK) {
 		snprintf(err, errsz, "cannot open %s: %s", src_path,
 		         src != NULL ? sqlite3_errmsg(src) : "out of memory");
 		goto done;
 	}
-	sqlite3_busy_timeout(src, DEFAULT_BUSY_TIMEOUT_MS);
+	sqlite3_busy_timeout(src, conf->busy_timeout_ms);
 	if (sqlite3_open_v2(dst_path, &dst,
 	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
 	                    NULL) != SQLITE_OK) {
@@ -692,15 +807,16 @@ storage_backup(const char *src_path, const char *dst_path, char *err,
 		snprintf(err, errsz, "backup: %s", sqlite3_errstr(rc));
 		goto done;
 	}
-	ret = 0;
+	ret = STORAGE_OK;
 done:
-	if (b != NULL && sqlite3_backup_finish(b) != SQLITE_OK && ret == 0) {
+	if (b != NULL && sqlite3_backup_finish(b) != SQLITE_OK &&
+	    ret == STORAGE_OK) {
 		snprintf(err, errsz, "backup: %s", sqlite3_errmsg(dst));
-		ret = -1;
+		ret = STORAGE_ERROR;
 	}
 	sqlite3_close(dst);
 	sqlite3_close(src);
-	if (ret != 0)
+	if (ret != STORAGE_OK)
 		unlink(dst_path);
 	return ret;
 }

@@ -25,12 +25,6 @@ struct writer {
 	unsigned long long next_due[MAX_TASKS];
 	size_t ntasks;
 	struct metrics_counter *m_jobs, *m_failed, *m_batches;
-	/* The checkpointer: its own connection and thread (see writer.h). */
-	struct storage *ckpt;
-	pthread_t ckpt_thread;
-	pthread_cond_t ckpt_cond;
-	int ckpt_started, ckpt_stopping;
-	struct metrics_counter *m_ckpt;
 };
 
 static unsigned long long
@@ -54,26 +48,13 @@ writer_new(struct storage *st, size_t max_queue)
 	w->max_queue = max_queue;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->cond, NULL);
-	pthread_cond_init(&w->ckpt_cond, NULL);
 	w->m_jobs = metrics_counter_new("bandoc_writer_jobs_total",
 	                                "Jobs committed by the writer.");
 	w->m_failed = metrics_counter_new("bandoc_writer_jobs_failed_total",
 	                                  "Jobs the writer could not commit.");
 	w->m_batches = metrics_counter_new("bandoc_writer_commits_total",
 	                                   "Group-commit transactions.");
-	w->m_ckpt = metrics_counter_new(
-	    "bandoc_wal_checkpoints_total",
-	    "WAL checkpoints run by the checkpointer thread.");
 	return w;
-}
-
-int
-writer_set_checkpointer(struct writer *w, struct storage *ckpt)
-{
-	if (w->started)
-		return -1;
-	w->ckpt = ckpt;
-	return 0;
 }
 
 /* Absolute CLOCK_REALTIME time ms from now, for pthread_cond_timedwait. */
@@ -90,39 +71,6 @@ deadline_in(unsigned long long ms)
 		ts.tv_nsec -= 1000000000L;
 	}
 	return ts;
-}
-
-static void *
-ckpt_loop(void *arg)
-{
-	struct writer *w = arg;
-	int failing = 0, rc;
-
-	pthread_mutex_lock(&w->lock);
-	while (!w->ckpt_stopping) {
-		struct timespec ts = deadline_in(WAL_CHECKPOINT_MS);
-
-		if (pthread_cond_timedwait(&w->ckpt_cond, &w->lock, &ts) !=
-		        ETIMEDOUT ||
-		    w->ckpt_stopping)
-			continue;
-		pthread_mutex_unlock(&w->lock);
-		rc = storage_checkpoint(w->ckpt);
-		if (rc == 0)
-			metrics_add(w->m_ckpt, 1);
-		/* Say it once when it starts and stops failing (a full disk
-		 * or a lock held by another process would flood the log). */
-		if (rc < 0 && !failing)
-			log_warnx(
-			    "writer: WAL checkpoints are failing; the WAL "
-			    "file grows until they succeed");
-		else if (rc >= 0 && failing)
-			log_info("writer: WAL checkpoints succeed again");
-		failing = rc < 0;
-		pthread_mutex_lock(&w->lock);
-	}
-	pthread_mutex_unlock(&w->lock);
-	return NULL;
 }
 
 int
@@ -270,14 +218,6 @@ writer_start(struct writer *w)
 		return -1;
 	}
 	w->started = 1;
-	if (w->ckpt != NULL) {
-		if (pthread_create(&w->ckpt_thread, NULL, ckpt_loop, w) != 0) {
-			log_warnx("writer: cannot start the checkpointer");
-			writer_stop(w);
-			return -1;
-		}
-		w->ckpt_started = 1;
-	}
 	return 0;
 }
 
@@ -316,28 +256,17 @@ writer_queue_length(struct writer *w)
 	return n;
 }
 
-/* Raises *flag under the lock, wakes the thread and waits for it. */
-static void
-stop_thread(struct writer *w, int *flag, pthread_cond_t *cond, pthread_t t)
-{
-	pthread_mutex_lock(&w->lock);
-	*flag = 1;
-	pthread_cond_signal(cond);
-	pthread_mutex_unlock(&w->lock);
-	pthread_join(t, NULL);
-}
-
 void
 writer_stop(struct writer *w)
 {
 	if (w == NULL || !w->started)
 		return;
-	if (w->ckpt_started) {
-		stop_thread(w, &w->ckpt_stopping, &w->ckpt_cond,
-		            w->ckpt_thread);
-		w->ckpt_started = 0;
-	}
-	stop_thread(w, &w->stopping, &w->cond, w->thread);
+	/* Raise the flag under the lock, wake the thread, wait for it. */
+	pthread_mutex_lock(&w->lock);
+	w->stopping = 1;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
 	w->started = 0;
 }
 
@@ -348,7 +277,6 @@ writer_free(struct writer *w)
 		return;
 	writer_stop(w);
 	pthread_cond_destroy(&w->cond);
-	pthread_cond_destroy(&w->ckpt_cond);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
 }

@@ -426,7 +426,7 @@ test_metrics(void **state)
 	/* Itself, and only itself. */
 	assert_non_null(strstr(out, "\nbandoc_http_inflight 1\n"));
 	assert_non_null(strstr(out, "bandoc_writer_queue"));
-	/* The checkpointer thread runs every 100 ms. */
+	/* The storage upkeep checkpoints the WAL every 100 ms. */
 	usleep(400 * 1000);
 	assert_int_equal(ka_exchange(fd,
 	                             "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n",

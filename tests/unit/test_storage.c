@@ -100,6 +100,7 @@ test_backup(void **state)
 {
 	char dir[] = "/tmp/bandoc-st-XXXXXX", src[128], dst[128], err[256],
 	     cmd[256], out[256];
+	struct storage_conf sc;
 	struct storage *st, *copy;
 	struct storage_article a;
 	long long id;
@@ -108,14 +109,17 @@ test_backup(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(src, sizeof(src), "%s/src.db", dir);
 	snprintf(dst, sizeof(dst), "%s/dst.db", dir);
+	sc = check_sqlite_conf(src);
 	st = check_storage_open(src);
 	assert_non_null(st);
 	assert_int_equal(
 	    storage_article_upsert(st, "s", "k1", "Tiêu đề", NULL, 1, &id), 0);
 	/* The source stays open (as in a running daemon). */
-	assert_int_equal(storage_backup(src, dst, err, sizeof(err)), 0);
+	assert_int_equal(storage_backup(&sc, dst, err, sizeof(err)),
+	                 STORAGE_OK);
 	/* Refuses to overwrite. */
-	assert_int_equal(storage_backup(src, dst, err, sizeof(err)), -1);
+	assert_int_equal(storage_backup(&sc, dst, err, sizeof(err)),
+	                 STORAGE_EXISTS);
 	copy = check_storage_open(dst);
 	assert_non_null(copy);
 	assert_int_equal(storage_article_get(copy, "s", "k1", &a), 0);
