@@ -449,12 +449,19 @@ enum storage_result storage_oneclick_use(struct storage *st,
                                          const unsigned char *nonce, size_t len,
                                          long long expires_at);
 
+/* The most keys one storage_counts() call takes: what GET /counts may
+ * ask for. */
+#define STORAGE_MAX_COUNT_KEYS VIEWS_MAX_COUNT_KEYS
+
 /*
- * Views and approved comments of the articles of site whose keys are in
- * keys_json (a JSON array of strings), in one query; articles that do not
- * exist are not reported. 0 / -1.
+ * Views and approved comments of the articles of site whose keys are
+ * among keys[0..n) (borrowed; n at most STORAGE_MAX_COUNT_KEYS, more is
+ * an error), through fn once per article however often its key is
+ * given, in no particular order; articles that do not exist are not
+ * reported. 0 / -1.
  */
-int storage_counts(struct storage *st, const char *site, const char *keys_json,
+int storage_counts(struct storage *st, const char *site,
+                   const char *const *keys, size_t n,
                    void (*fn)(void *arg, const char *key, long long views,
                               long long comments),
                    void *arg);

@@ -225,9 +225,11 @@ api_counts(struct http_req *req)
 	struct app *app = http_req_app(req);
 	const struct config_site *site = api_site(req);
 	const char *list = http_req_arg(req, "articles"), *p, *key;
-	json_t *out, *keys, *v;
+	const char *keys[STORAGE_MAX_COUNT_KEYS];
+	json_t *out, *v;
 	struct storage *rd;
-	char k[201], *keys_text;
+	char k[MAX_ARTICLE_KEY + 1];
+	size_t nkeys = 0;
 	int n = 0;
 
 	if (site == NULL)
@@ -240,14 +242,12 @@ api_counts(struct http_req *req)
 		return;
 	}
 	out = json_object();
-	keys = json_array();
 	for (p = list; *p != '\0';) {
 		size_t len = strcspn(p, ",");
 
 		if (++n > VIEWS_MAX_COUNT_KEYS || len == 0 ||
 		    len > MAX_ARTICLE_KEY) {
 			json_decref(out);
-			json_decref(keys);
 			http_reply_error(
 			    req, 400, "invalid_fields",
 			    "articles is a comma-separated list of "
@@ -266,21 +266,21 @@ api_counts(struct http_req *req)
 			continue;
 		json_object_set_new(
 		    out, k, json_pack("{s:i, s:i}", "comments", 0, "views", 0));
-		json_array_append_new(keys, json_string(k));
 	}
-	/* One query for all the keys; views not yet written come from
-	 * memory. */
-	keys_text = json_dumps(keys, JSON_COMPACT);
-	json_decref(keys);
-	if (keys_text == NULL || (rd = app_reader(app)) == NULL ||
-	    storage_counts(rd, site->id, keys_text, count_row, out) != 0) {
-		free(keys_text);
+	/* The keys, each once, are out's (borrowed while out lives: the
+	 * counts change only its members' members). */
+	json_object_foreach(out, key, v)
+	{
+		keys[nkeys++] = key;
+	}
+	/* Views not yet written come from memory. */
+	if ((rd = app_reader(app)) == NULL ||
+	    storage_counts(rd, site->id, keys, nkeys, count_row, out) != 0) {
 		json_decref(out);
 		http_reply_error(req, 503, "unavailable",
 		                 "Counts are unavailable; try again.");
 		return;
 	}
-	free(keys_text);
 	json_object_foreach(out, key, v)
 	{
 		long long views;

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -1972,21 +1973,40 @@ storage_oneclick_use(struct storage *st, const unsigned char *nonce, size_t len,
 }
 
 int
-storage_counts(struct storage *st, const char *site, const char *keys_json,
+storage_counts(struct storage *st, const char *site, const char *const *keys,
+               size_t n,
                void (*fn)(void *arg, const char *key, long long views,
                           long long comments),
                void *arg)
 {
+	/* One query for all the keys: they go in as a JSON array that
+	 * json_each() reads (a key that is not UTF-8 matches nothing). */
 	sqlite3_stmt *s = stmt(st, ST_COUNTS);
-	int rc;
+	json_t *arr = NULL;
+	char *text = NULL;
+	size_t i;
+	int rc, ret = -1;
 
-	if (s == NULL)
-		return -1;
+	if (s == NULL || n > STORAGE_MAX_COUNT_KEYS ||
+	    (arr = json_array()) == NULL)
+		goto done;
+	for (i = 0; i < n; i++) {
+		json_t *k = json_string(keys[i]);
+
+		if (k != NULL && json_array_append_new(arr, k) != 0)
+			goto done;
+	}
+	if ((text = json_dumps(arr, JSON_COMPACT)) == NULL)
+		goto done;
 	bind_text(s, 1, site);
-	bind_text(s, 2, keys_json);
+	bind_text(s, 2, text);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		fn(arg, col_text(s, 0), sqlite3_column_int64(s, 1),
 		   sqlite3_column_int64(s, 2));
 	done_stmt(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	ret = rc == SQLITE_DONE ? 0 : -1;
+done:
+	free(text);
+	json_decref(arr);
+	return ret;
 }
