@@ -9,17 +9,28 @@
  * A struct storage is one connection and is used by one thread at a
  * time: the writer thread owns the read-write one; HTTP threads get
  * read-only ones from storage_readers_get().
+ *
+ * What the functions return, by kind:
+ * - a lookup of one row by its key, an insert whose key may be taken, and
+ *   an update or delete of one row by its key: enum storage_result
+ *   (STORAGE_OK; STORAGE_NOT_FOUND when no row has that key; the other
+ *   codes where the contract names them);
+ * - an action with no other outcome than done or failed (an insert with a
+ *   fresh id, a list through a callback, a transaction step): int 0, or
+ *   -1 on error;
+ * - a yes/no question (storage_comment_duplicate, storage_ban_match): int
+ *   1 yes, 0 no, -1 error;
+ * - a number (storage_comment_count, storage_session_purge,
+ *   storage_schema_version): the number, or -1.
+ * STORAGE_ERROR is -1, so "< 0" tests for an error either way.
  */
 
 #include <stddef.h>
 
 #include "bandoc_limits.h"
 
-/*
- * The outcome of a storage function whose callers branch on the cause.
- * Functions documented "0 found, 1 not, -1 error" return these same
- * values (STORAGE_OK, STORAGE_NOT_FOUND, STORAGE_ERROR).
- */
+/* The outcome of a storage function whose callers branch on the cause
+ * (the first kind above). */
 enum storage_result {
 	STORAGE_ERROR = -1, /* the database failed (logged) */
 	STORAGE_OK = 0,
@@ -69,12 +80,11 @@ struct storage_conf {
 };
 
 /*
- * Opens (creating) the database of conf read-write and applies the
+ * Opens (creating) the database of conf read-write with the engine's
+ * defensive settings (storage_sqlite.c lists SQLite's) and applies the
  * embedded migrations in one transaction. A database newer than this
- * binary is refused. On SQLite also the defensive settings (WAL, foreign
- * keys, synchronous=FULL, busy timeout, SQLITE_DBCONFIG_DEFENSIVE). On
- * error (also an engine this build does not have) returns NULL and writes
- * a message into err.
+ * binary is refused. On error (also an engine this build does not have)
+ * returns NULL and writes a message into err.
  */
 struct storage *storage_open(const struct storage_conf *conf, char *err,
                              size_t errsz);
@@ -157,7 +167,8 @@ int storage_article_upsert(struct storage *st, const char *site,
  */
 int storage_comment_next_id(struct storage *st, long long *id);
 
-/* Fills out with the article. 0 found, 1 not found, -1 error. */
+/* Fills out with the article: STORAGE_OK, STORAGE_NOT_FOUND or
+ * STORAGE_ERROR. */
 enum storage_result storage_article_get(struct storage *st, const char *site,
                                         const char *key,
                                         struct storage_article *out);
@@ -183,8 +194,8 @@ struct storage_top {
 	long long views;
 };
 
-/* Total views of (site, key): 0 found, 1 no such article (*views 0),
- * -1 error. */
+/* Total views of (site, key): STORAGE_OK, STORAGE_NOT_FOUND (no such
+ * article; *views 0) or STORAGE_ERROR. */
 enum storage_result storage_views_get(struct storage *st, const char *site,
                                       const char *key, long long *views);
 /* Adds delta views to an article's total and to its day. 0 / -1. */
@@ -250,15 +261,16 @@ int storage_comment_insert(struct storage *st, const struct storage_comment *c,
 int storage_comment_duplicate(struct storage *st, long long article_id,
                               const unsigned char hash[STORAGE_HASH_BYTES],
                               long long since);
-/* The article, status and thread root of comment id: 0 found, 1 not,
- * -1 error. */
+/* The article, status and thread root of comment id: STORAGE_OK,
+ * STORAGE_NOT_FOUND or STORAGE_ERROR. */
 enum storage_result storage_comment_parent(struct storage *st, long long id,
                                            long long *article_id, int *status,
                                            long long *root_id);
 /*
  * Approved comments of (site, key): a page of top-level comments (limit
  * from offset, oldest or newest first), then the approved replies of
- * those threads (oldest first), each through fn. 0 / -1.
+ * those threads (oldest first), each through fn; replies of a thread
+ * not on the page may come too, and the caller drops them. 0 / -1.
  */
 int storage_comments_public(
     struct storage *st, const char *site, const char *key, int newest_first,
@@ -336,7 +348,8 @@ int storage_admin_list(struct storage *st, const struct storage_admin_filter *f,
                        void (*fn)(void *arg,
                                   const struct storage_admin_comment *c),
                        void *arg);
-/* One comment through fn: 0, 1 not found, -1 error. */
+/* One comment through fn: STORAGE_OK, STORAGE_NOT_FOUND (fn not called)
+ * or STORAGE_ERROR. */
 enum storage_result
 storage_admin_get(struct storage *st, long long id,
                   void (*fn)(void *arg, const struct storage_admin_comment *c),
@@ -347,20 +360,24 @@ int storage_admin_history(struct storage *st, long long id,
                                      const char *user, long long at),
                           void *arg);
 /* Status and some fields of comment id (copies, caller frees; any out
- * may be NULL): 0, 1 not found, -1 error. */
+ * may be NULL): STORAGE_OK, STORAGE_NOT_FOUND or STORAGE_ERROR. */
 enum storage_result storage_admin_status_of(struct storage *st, long long id,
                                             int *status, char *ip_hash,
                                             size_t iplen, char **name,
                                             char **body, char **email);
-/* These return the rows changed (0: no such comment), or -1. */
-int storage_admin_set_status(struct storage *st, long long id, int status,
-                             long long now);
-int storage_admin_edit(struct storage *st, long long id, const char *name,
-                       const char *body, const char *search, long long now);
+/* These change comment id: STORAGE_OK, STORAGE_NOT_FOUND (no such
+ * comment) or STORAGE_ERROR. */
+enum storage_result storage_admin_set_status(struct storage *st, long long id,
+                                             int status, long long now);
+enum storage_result storage_admin_edit(struct storage *st, long long id,
+                                       const char *name, const char *body,
+                                       const char *search, long long now);
 /* Sets the official reply (body NULL removes it). */
-int storage_admin_reply(struct storage *st, long long id, const char *name,
-                        const char *body, long long now);
-int storage_admin_delete(struct storage *st, long long id);
+enum storage_result storage_admin_reply(struct storage *st, long long id,
+                                        const char *name, const char *body,
+                                        long long now);
+/* Deletes the comment (its replies' parent becomes none). */
+enum storage_result storage_admin_delete(struct storage *st, long long id);
 
 /* Appends an audit entry. 0 / -1. */
 int storage_audit_add(struct storage *st, long long at, const char *user,
@@ -373,11 +390,13 @@ int storage_audit_add_detail(struct storage *st, long long at, const char *user,
                              const char *action, long long comment_id,
                              const char *ip_hash, const char *before,
                              const char *after, const char *detail);
-/* Audit entries with id < before (0: newest), newest first. */
+/* Audit entries with id < before (0: newest), newest first, at most
+ * limit. 0 / -1. */
 int storage_audit_list(struct storage *st, long long before, int limit,
                        void (*fn)(void *arg, const struct storage_audit *a),
                        void *arg);
 
+/* The bans, newest first (at most 1,000). 0 / -1. */
 int storage_ban_list(struct storage *st,
                      void (*fn)(void *arg, const struct storage_ban *b),
                      void *arg);
@@ -386,13 +405,13 @@ int storage_ban_list(struct storage *st,
 int storage_ban_add(struct storage *st, const char *kind, const char *value,
                     const char *site, const char *reason, long long expires_at,
                     long long now, const char *by, long long *id);
-/* Ban id through fn (strings borrowed during the call): 0, 1 not found,
- * -1 error. */
+/* Ban id through fn (strings borrowed during the call): STORAGE_OK,
+ * STORAGE_NOT_FOUND or STORAGE_ERROR. */
 enum storage_result
 storage_ban_get(struct storage *st, long long id,
                 void (*fn)(void *arg, const struct storage_ban *b), void *arg);
-/* Rows deleted (0: no such ban) or -1. */
-int storage_ban_delete(struct storage *st, long long id);
+/* STORAGE_OK, STORAGE_NOT_FOUND (no such ban) or STORAGE_ERROR. */
+enum storage_result storage_ban_delete(struct storage *st, long long id);
 
 /* Counts per site and status through fn, comments since day_start, and
  * the creation time of the oldest pending comment (0: none). 0 / -1. */
@@ -406,42 +425,58 @@ int storage_stats(struct storage *st, long long day_start,
 enum storage_result storage_user_add(struct storage *st, const char *name,
                                      const char *role, const char *hash,
                                      long long now);
-/* 0 found, 1 not, -1 error. */
+/* STORAGE_OK, STORAGE_NOT_FOUND or STORAGE_ERROR. */
 enum storage_result storage_user_get(struct storage *st, const char *name,
                                      struct storage_user *u);
+/* Every user, by name. 0 / -1. */
 int storage_user_list(struct storage *st,
                       void (*fn)(void *arg, const struct storage_user *u),
                       void *arg);
-/* Rows changed or -1. */
-int storage_user_set_hash(struct storage *st, const char *name,
-                          const char *hash);
-int storage_user_set_disabled(struct storage *st, const char *name,
-                              int disabled);
-int storage_user_logged_in(struct storage *st, const char *name, long long now);
+/* These change user name: STORAGE_OK, STORAGE_NOT_FOUND (no such user)
+ * or STORAGE_ERROR. */
+enum storage_result storage_user_set_hash(struct storage *st, const char *name,
+                                          const char *hash);
+enum storage_result storage_user_set_disabled(struct storage *st,
+                                              const char *name, int disabled);
+enum storage_result storage_user_logged_in(struct storage *st, const char *name,
+                                           long long now);
 
+/* A session of user (who must exist) under its hash. 0 / -1. */
 int storage_session_add(struct storage *st, const unsigned char *hash,
                         size_t len, const char *user, long long now,
                         const char *ip_hash);
-/* 0 found, 1 not, -1 error. */
+/* The session and its user's role and state: STORAGE_OK,
+ * STORAGE_NOT_FOUND or STORAGE_ERROR. */
 enum storage_result storage_session_get(struct storage *st,
                                         const unsigned char *hash, size_t len,
                                         struct storage_session *out);
-int storage_session_touch(struct storage *st, const unsigned char *hash,
-                          size_t len, long long now);
-int storage_session_delete(struct storage *st, const unsigned char *hash,
-                           size_t len);
+/* Marks the session seen now, or ends it: STORAGE_OK, STORAGE_NOT_FOUND
+ * (no such session) or STORAGE_ERROR. */
+enum storage_result storage_session_touch(struct storage *st,
+                                          const unsigned char *hash, size_t len,
+                                          long long now);
+enum storage_result storage_session_delete(struct storage *st,
+                                           const unsigned char *hash,
+                                           size_t len);
+/* Ends the sessions last seen before idle_before or created before
+ * created_before: how many, or -1. */
 int storage_session_purge(struct storage *st, long long idle_before,
                           long long created_before);
 
+/* Queues a webhook body for site, due now. 0 / -1. */
 int storage_outbox_add(struct storage *st, const char *site, const char *body,
                        long long now);
+/* At most limit queued bodies due at now, the earliest first, through fn.
+ * 0 / -1. */
 int storage_outbox_due(struct storage *st, long long now, int limit,
                        void (*fn)(void *arg, long long id, const char *site,
                                   const char *body, int attempts),
                        void *arg);
-int storage_outbox_retry(struct storage *st, long long id, long long next_at,
-                         const char *error);
-int storage_outbox_delete(struct storage *st, long long id);
+/* A failed delivery of id (one more attempt, due again at next_at), or a
+ * done one: STORAGE_OK, STORAGE_NOT_FOUND or STORAGE_ERROR. */
+enum storage_result storage_outbox_retry(struct storage *st, long long id,
+                                         long long next_at, const char *error);
+enum storage_result storage_outbox_delete(struct storage *st, long long id);
 
 /* Marks a one-click token used: STORAGE_OK now, STORAGE_CONFLICT it
  * already was, STORAGE_ERROR. */

@@ -39,7 +39,8 @@ touch_run(struct storage *st, void *arg)
 {
 	struct touch_job *t = arg;
 
-	return storage_session_touch(st, t->hash, sizeof(t->hash), t->now) < 0
+	return storage_session_touch(st, t->hash, sizeof(t->hash), t->now) ==
+	               STORAGE_ERROR
 	           ? -1
 	           : 0;
 }
@@ -113,9 +114,9 @@ admin_session_create(struct storage *st, const struct config *cfg,
 	auth_session_new(text, hash);
 	if (storage_session_add(st, hash, AUTH_SESSION_HASH, user, now,
 	                        ip_hash) != 0 ||
-	    storage_user_logged_in(st, user, now) < 0 ||
+	    storage_user_logged_in(st, user, now) == STORAGE_ERROR ||
 	    (rehash[0] != '\0' &&
-	     storage_user_set_hash(st, user, rehash) < 0) ||
+	     storage_user_set_hash(st, user, rehash) == STORAGE_ERROR) ||
 	    storage_session_purge(st, now - cfg->admin_idle_timeout,
 	                          now - cfg->admin_session_max) < 0)
 		return -1;

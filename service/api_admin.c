@@ -311,7 +311,8 @@ run_login(struct storage *st, struct job *j)
 static int
 run_logout(struct storage *st, struct job *j)
 {
-	if (storage_session_delete(st, j->a.hash, sizeof(j->a.hash)) < 0) {
+	if (storage_session_delete(st, j->a.hash, sizeof(j->a.hash)) ==
+	    STORAGE_ERROR) {
 		j->out.http = 503;
 		j->out.code = "unavailable";
 		j->out.message = "The database is unavailable; try again.";

@@ -494,7 +494,8 @@ user_cmd(int argc, char **argv)
 	struct storage_conf sc;
 	struct storage *st = NULL;
 	struct config *cfg = NULL;
-	int generate = 0, i, r, ret = 1;
+	enum storage_result sr;
+	int generate = 0, i, ret = 1;
 
 	for (i = 3; i < argc; i++) {
 		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
@@ -536,10 +537,14 @@ user_cmd(int argc, char **argv)
 		goto done;
 	}
 	if (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0) {
-		r = storage_user_set_disabled(st, name,
-		                              strcmp(sub, "disable") == 0);
-		if (r != 1)
-			fprintf(stderr, "user: no user %s\n", name);
+		sr = storage_user_set_disabled(st, name,
+		                               strcmp(sub, "disable") == 0);
+		if (sr != STORAGE_OK)
+			fprintf(stderr,
+			        sr == STORAGE_NOT_FOUND
+			            ? "user: no user %s\n"
+			            : "user: cannot store %s (see the log)\n",
+			        name);
 		else {
 			storage_audit_add(st, (long long)time(NULL), "cli",
 			                  strcmp(sub, "disable") == 0
@@ -567,9 +572,8 @@ user_cmd(int argc, char **argv)
 		goto done;
 	}
 	if (strcmp(sub, "add") == 0) {
-		enum storage_result sr = storage_user_add(
-		    st, name, role, hash, (long long)time(NULL));
-
+		sr = storage_user_add(st, name, role, hash,
+		                      (long long)time(NULL));
 		if (sr != STORAGE_OK) {
 			fprintf(stderr,
 			        sr == STORAGE_EXISTS
@@ -578,11 +582,11 @@ user_cmd(int argc, char **argv)
 			        name);
 			goto done;
 		}
-		r = 1;
-	} else if ((r = storage_user_set_hash(st, name, hash)) != 1) {
+	} else if ((sr = storage_user_set_hash(st, name, hash)) != STORAGE_OK) {
 		fprintf(stderr,
-		        r == 0 ? "user: no user %s\n"
-		               : "user: cannot store %s (see the log)\n",
+		        sr == STORAGE_NOT_FOUND
+		            ? "user: no user %s\n"
+		            : "user: cannot store %s (see the log)\n",
 		        name);
 		goto done;
 	}

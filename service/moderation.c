@@ -266,7 +266,7 @@ set_status(struct storage *st, const struct moderation_who *w, long long id,
 	                            NULL);
 	if (r != 0)
 		return r;
-	if (storage_admin_set_status(st, id, to, now) < 0 ||
+	if (storage_admin_set_status(st, id, to, now) != STORAGE_OK ||
 	    storage_audit_add(st, now, w->user, action, id, w->ip_hash,
 	                      status_names[from], status_names[to]) != 0)
 		return -1;
@@ -327,7 +327,7 @@ hard_delete(struct storage *st, const struct moderation_who *w, long long id,
 	r = -1;
 	if ((detail = delete_detail(&c)) == NULL ||
 	    snap_event(st, w, &c, WEBHOOK_DELETED, 1, now) != 0 ||
-	    storage_admin_delete(st, id) != 1 ||
+	    storage_admin_delete(st, id) != STORAGE_OK ||
 	    storage_audit_add_detail(st, now, w->user, "hard_delete", id,
 	                             w->ip_hash, NULL, NULL, detail) != 0)
 		goto done;
@@ -460,7 +460,7 @@ moderation_edit(struct storage *st, const struct moderation_who *w,
 	after = json_text(json_pack("{s:s, s:s}", "name", name, "body", body));
 	search = comments_search_text(name, "", body);
 	r = storage_admin_edit(st, id, name, body, search ? search : "", now) ==
-	        1 &&
+	        STORAGE_OK &&
 	    storage_audit_add(st, now, w->user, "edit", id, w->ip_hash, before,
 	                      after) == 0;
 	free(oldname);
@@ -480,13 +480,14 @@ moderation_reply(struct storage *st, const struct moderation_who *w,
 	long long now = (long long)time(NULL);
 	/* The public sees the newsroom, not the moderator's login (the audit
 	 * log keeps who it was). */
-	int r = storage_admin_reply(st, id, "Ban biên tập", body, now);
+	enum storage_result r =
+	    storage_admin_reply(st, id, "Ban biên tập", body, now);
 
-	if (r == 0) {
+	if (r == STORAGE_NOT_FOUND) {
 		fail(out, 404, "not_found", "No such comment.");
 		return -1;
 	}
-	if (r < 0 ||
+	if (r != STORAGE_OK ||
 	    storage_audit_add(st, now, w->user,
 	                      body != NULL ? "reply" : "unreply", id,
 	                      w->ip_hash, NULL, body) != 0 ||
@@ -561,7 +562,7 @@ moderation_ban_delete(struct storage *st, const struct moderation_who *w,
 		fail(out, 404, "not_found", "No such ban.");
 		return -1;
 	}
-	if (r < 0 || storage_ban_delete(st, id) != 1)
+	if (r < 0 || storage_ban_delete(st, id) != STORAGE_OK)
 		return db_error(out);
 	out->http = 204;
 	return 0;
@@ -597,13 +598,13 @@ moderation_user_disable(struct storage *st, const struct moderation_who *w,
                         struct moderation_out *out)
 {
 	long long now = (long long)time(NULL);
-	int r = storage_user_set_disabled(st, name, disabled);
+	enum storage_result r = storage_user_set_disabled(st, name, disabled);
 
-	if (r == 0) {
+	if (r == STORAGE_NOT_FOUND) {
 		fail(out, 404, "not_found", "No such user.");
 		return -1;
 	}
-	if (r < 0 ||
+	if (r != STORAGE_OK ||
 	    storage_audit_add(st, now, w->user,
 	                      disabled ? "user_disable" : "user_enable", 0,
 	                      w->ip_hash, NULL, name) != 0)

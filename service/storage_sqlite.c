@@ -332,6 +332,11 @@ copy_col(sqlite3_stmt *s, int col, char *out, size_t outsz)
 	out[n] = '\0';
 }
 
+/*
+ * The defensive settings of every connection: SQLITE_DBCONFIG_DEFENSIVE,
+ * no trusted schema, the busy timeout, foreign keys; and of a read-write
+ * one WAL and synchronous=FULL. 0 / -1.
+ */
 static int
 apply_settings(sqlite3 *db, int busy_timeout_ms, int readonly)
 {
@@ -1452,44 +1457,55 @@ changes_of(struct storage *st, sqlite3_stmt *s)
 	return sqlite3_changes(st->db);
 }
 
-int
+/* Runs s, an update or delete of one row by its key. */
+static enum storage_result
+one_row(struct storage *st, sqlite3_stmt *s)
+{
+	int n = changes_of(st, s);
+
+	if (n < 0)
+		return STORAGE_ERROR;
+	return n == 0 ? STORAGE_NOT_FOUND : STORAGE_OK;
+}
+
+enum storage_result
 storage_admin_set_status(struct storage *st, long long id, int status,
                          long long now)
 {
 	sqlite3_stmt *s = stmt(st, ST_ADM_SET_STATUS);
 
 	if (s == NULL)
-		return -1;
+		return STORAGE_ERROR;
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int(s, 2, status);
 	sqlite3_bind_int64(s, 3, now);
-	return changes_of(st, s);
+	return one_row(st, s);
 }
 
-int
+enum storage_result
 storage_admin_edit(struct storage *st, long long id, const char *name,
                    const char *body, const char *search, long long now)
 {
 	sqlite3_stmt *s = stmt(st, ST_ADM_EDIT);
 
 	if (s == NULL)
-		return -1;
+		return STORAGE_ERROR;
 	sqlite3_bind_int64(s, 1, id);
 	bind_text(s, 2, name);
 	bind_text(s, 3, body);
 	bind_text(s, 4, search);
 	sqlite3_bind_int64(s, 5, now);
-	return changes_of(st, s);
+	return one_row(st, s);
 }
 
-int
+enum storage_result
 storage_admin_reply(struct storage *st, long long id, const char *name,
                     const char *body, long long now)
 {
 	sqlite3_stmt *s = stmt(st, ST_ADM_REPLY);
 
 	if (s == NULL)
-		return -1;
+		return STORAGE_ERROR;
 	sqlite3_bind_int64(s, 1, id);
 	if (body != NULL) {
 		bind_text(s, 2, name);
@@ -1497,18 +1513,18 @@ storage_admin_reply(struct storage *st, long long id, const char *name,
 		sqlite3_bind_int64(s, 4, now);
 	} else
 		sqlite3_bind_int64(s, 4, now); /* NULLs: no reply */
-	return changes_of(st, s);
+	return one_row(st, s);
 }
 
-int
+enum storage_result
 storage_admin_delete(struct storage *st, long long id)
 {
 	sqlite3_stmt *s = stmt(st, ST_ADM_DELETE);
 
 	if (s == NULL)
-		return -1;
+		return STORAGE_ERROR;
 	sqlite3_bind_int64(s, 1, id);
-	return changes_of(st, s);
+	return one_row(st, s);
 }
 
 int
@@ -1659,15 +1675,15 @@ storage_ban_add(struct storage *st, const char *kind, const char *value,
 	return 0;
 }
 
-int
+enum storage_result
 storage_ban_delete(struct storage *st, long long id)
 {
 	sqlite3_stmt *s = stmt(st, ST_BAN_DELETE);
 
 	if (s == NULL)
-		return -1;
+		return STORAGE_ERROR;
 	sqlite3_bind_int64(s, 1, id);
-	return changes_of(st, s);
+	return one_row(st, s);
 }
 
 int
@@ -1781,40 +1797,40 @@ storage_user_list(struct storage *st,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int
+enum storage_result
 storage_user_set_hash(struct storage *st, const char *name, const char *hash)
 {
 	sqlite3_stmt *s = stmt(st, ST_USER_SET_HASH);
 
 	if (s == NULL)
-		return -1;
+		return STORAGE_ERROR;
 	bind_text(s, 1, name);
 	bind_text(s, 2, hash);
-	return changes_of(st, s);
+	return one_row(st, s);
 }
 
-int
+enum storage_result
 storage_user_set_disabled(struct storage *st, const char *name, int disabled)
 {
 	sqlite3_stmt *s = stmt(st, ST_USER_SET_DISABLED);
 
 	if (s == NULL)
-		return -1;
+		return STORAGE_ERROR;
 	bind_text(s, 1, name);
 	sqlite3_bind_int(s, 2, disabled);
-	return changes_of(st, s);
+	return one_row(st, s);
 }
 
-int
+enum storage_result
 storage_user_logged_in(struct storage *st, const char *name, long long now)
 {
 	sqlite3_stmt *s = stmt(st, ST_USER_LOGIN);
 
 	if (s == NULL)
-		return -1;
+		return STORAGE_ERROR;
 	bind_text(s, 1, name);
 	sqlite3_bind_int64(s, 2, now);
-	return changes_of(st, s);
+	return one_row(st, s);
 }
 
 int
@@ -1856,29 +1872,29 @@ storage_session_get(struct storage *st, const unsigned char *hash, size_t len,
 	return ret;
 }
 
-int
+enum storage_result
 storage_session_touch(struct storage *st, const unsigned char *hash, size_t len,
                       long long now)
 {
 	sqlite3_stmt *s = stmt(st, ST_SESSION_TOUCH);
 
 	if (s == NULL)
-		return -1;
+		return STORAGE_ERROR;
 	sqlite3_bind_blob(s, 1, hash, (int)len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now);
-	return changes_of(st, s);
+	return one_row(st, s);
 }
 
-int
+enum storage_result
 storage_session_delete(struct storage *st, const unsigned char *hash,
                        size_t len)
 {
 	sqlite3_stmt *s = stmt(st, ST_SESSION_DELETE);
 
 	if (s == NULL)
-		return -1;
+		return STORAGE_ERROR;
 	sqlite3_bind_blob(s, 1, hash, (int)len, SQLITE_STATIC);
-	return changes_of(st, s);
+	return one_row(st, s);
 }
 
 int
@@ -1928,29 +1944,29 @@ storage_outbox_due(struct storage *st, long long now, int limit,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int
+enum storage_result
 storage_outbox_retry(struct storage *st, long long id, long long next_at,
                      const char *error)
 {
 	sqlite3_stmt *s = stmt(st, ST_OUTBOX_RETRY);
 
 	if (s == NULL)
-		return -1;
+		return STORAGE_ERROR;
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, next_at);
 	bind_text(s, 3, error);
-	return changes_of(st, s);
+	return one_row(st, s);
 }
 
-int
+enum storage_result
 storage_outbox_delete(struct storage *st, long long id)
 {
 	sqlite3_stmt *s = stmt(st, ST_OUTBOX_DELETE);
 
 	if (s == NULL)
-		return -1;
+		return STORAGE_ERROR;
 	sqlite3_bind_int64(s, 1, id);
-	return changes_of(st, s);
+	return one_row(st, s);
 }
 
 enum storage_result

@@ -242,9 +242,12 @@ sync_run(struct storage *st, void *arg)
 	struct sync_job *j = arg;
 
 	if (j->ok)
-		return storage_outbox_delete(st, j->id) < 0 ? -1 : 0;
-	return storage_outbox_retry(st, j->id, j->next_at, j->error) < 0 ? -1
-	                                                                 : 0;
+		return storage_outbox_delete(st, j->id) == STORAGE_ERROR ? -1
+		                                                         : 0;
+	return storage_outbox_retry(st, j->id, j->next_at, j->error) ==
+	               STORAGE_ERROR
+	           ? -1
+	           : 0;
 }
 
 static void
