@@ -4,7 +4,8 @@
 /*
  * storage: the only module that knows the database engine. Functions
  * are named for what they do and take plain C structs; no SQL or SQLite
- * type leaves storage*.c, so a PostgreSQL module can replace it.
+ * type leaves storage*.c, so that another engine (PostgreSQL) can stand
+ * beside SQLite behind the same functions.
  *
  * A struct storage is one connection and is used by one thread at a
  * time: the writer thread owns the read-write one; HTTP threads get
@@ -92,7 +93,8 @@ struct storage *storage_open(const struct storage_conf *conf, char *err,
 /* Closes the connection. Accepts NULL. */
 void storage_close(struct storage *st);
 
-/* Schema version of the database (PRAGMA user_version), or -1. */
+/* Schema version of the database: how many of the migrations are
+ * applied, or -1. */
 int storage_schema_version(struct storage *st);
 
 /* Number of migrations embedded in the binary. Cannot fail. */

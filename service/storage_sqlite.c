@@ -753,6 +753,8 @@ storage_maintenance_start(const struct storage_conf *conf, char *err,
 	return m;
 }
 
+/* The stop of every thread of ours (webhook.c), written out on purpose
+ * next to the loop that reads the flag. */
 void
 storage_maintenance_stop(struct storage_maintenance *m)
 {

@@ -376,9 +376,10 @@ webhook_start(struct app *app)
 	return w;
 }
 
-/* The stop of every thread of ours (worker.c, writer.c): stopping set
- * under the lock, everyone woken, then joined; written out in each, on
- * purpose, next to the loop that reads the flag. */
+/* The stop of every thread of ours (worker.c, writer.c, the storage
+ * upkeep in storage_sqlite.c): stopping set under the lock, everyone
+ * woken, then joined; written out in each, on purpose, next to the loop
+ * that reads the flag. */
 void
 webhook_stop(struct webhook *w)
 {

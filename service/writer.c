@@ -261,7 +261,7 @@ writer_stop(struct writer *w)
 {
 	if (w == NULL || !w->started)
 		return;
-	/* Raise the flag under the lock, wake the thread, wait for it. */
+	/* The stop of every thread of ours (webhook.c). */
 	pthread_mutex_lock(&w->lock);
 	w->stopping = 1;
 	pthread_cond_signal(&w->cond);

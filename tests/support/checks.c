@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "checks.h"
@@ -48,4 +49,31 @@ check_storage_open(const char *path)
 	if (st == NULL)
 		fail_msg("storage_open %s: %s", path, err);
 	return st;
+}
+
+long long
+check_comment_insert(struct storage *st, long long article, long long parent,
+                     long long root, int status, const char *body, long long at)
+{
+	struct storage_comment c;
+	size_t n = strlen(body);
+	long long id = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.article_id = article;
+	c.parent_id = parent;
+	c.root_id = root;
+	c.status = status;
+	c.name = "Reader";
+	c.email = "reader@example.vn";
+	c.body = body;
+	c.ip_hash = CHECK_COMMENT_IP_HASH;
+	c.user_agent = "test";
+	c.created_at = at;
+	c.search = body;
+	memcpy(c.body_hash, body,
+	       n < sizeof(c.body_hash) ? n : sizeof(c.body_hash));
+	assert_int_equal(storage_comment_insert(st, &c, &id), 0);
+	assert_true(id > 0);
+	return id;
 }

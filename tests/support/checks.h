@@ -25,4 +25,16 @@ struct storage_conf check_sqlite_conf(const char *path);
 /* storage_open() of check_sqlite_conf(path), which must succeed. */
 struct storage *check_storage_open(const char *path);
 
+/*
+ * Inserts a comment of status on article (parent 0: a new thread, else a
+ * reply under root), created at, which must succeed, and returns its id.
+ * From "Reader" <reader@example.vn>, address hash CHECK_COMMENT_IP_HASH;
+ * body is also its search text, and its first 16 bytes (zero-padded) its
+ * hash.
+ */
+#define CHECK_COMMENT_IP_HASH "ffeeddccbbaa99887766554433221100"
+long long check_comment_insert(struct storage *st, long long article,
+                               long long parent, long long root, int status,
+                               const char *body, long long at);
+
 #endif

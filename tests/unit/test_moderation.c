@@ -66,22 +66,8 @@ teardown(void **state)
 static long long
 comment(struct fx *f, const char *body)
 {
-	struct storage_comment c;
-	long long id;
-
-	memset(&c, 0, sizeof(c));
-	c.article_id = f->article;
-	c.status = STORAGE_PENDING;
-	c.name = "Reader";
-	c.email = "reader@example.vn";
-	c.body = body;
-	c.ip_hash = "ffeeddccbbaa99887766554433221100";
-	c.user_agent = "test";
-	c.created_at = 10;
-	c.search = body;
-	memcpy(c.body_hash, body, strlen(body) < 16 ? strlen(body) : 16);
-	assert_int_equal(storage_comment_insert(f->st, &c, &id), 0);
-	return id;
+	return check_comment_insert(f->st, f->article, 0, 0, STORAGE_PENDING,
+	                            body, 10);
 }
 
 /* Commits on 0 and rolls back on -1, as the writer's savepoint does. */
