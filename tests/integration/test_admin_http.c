@@ -538,7 +538,8 @@ test_actions_audited(void **state)
 		char cmd[512], out[256];
 
 		snprintf(cmd, sizeof(cmd),
-		         "sqlite3 %s/var/bandoc.db 'DELETE FROM audit' 2>&1",
+		         "sqlite3 -cmd '.timeout 5000' %s/var/bandoc.db "
+		         "'DELETE FROM audit' 2>&1",
 		         d.dir);
 		assert_int_not_equal(run_cmd(cmd, out, sizeof(out)), 0);
 		assert_non_null(strstr(out, "append-only"));
