@@ -515,4 +515,35 @@ struct storage *storage_readers_get(struct storage_readers *r);
 /* Closes every reader. Only when no thread uses them. Accepts NULL. */
 void storage_readers_free(struct storage_readers *r);
 
+/* --- imports (bandocd import, docs/import.md) --- */
+
+struct storage_import_comment {
+	long long article_id;
+	const char *import_id;     /* "SITE:FORMAT:ID", never empty */
+	const char *import_parent; /* the parent's import_id, or "" */
+	int status;
+	const char *name, *email, *body, *search;
+	unsigned char body_hash[STORAGE_HASH_BYTES];
+	long long created_at;
+};
+
+/*
+ * Stores an imported comment under its parent when the parent (same
+ * article, by import_parent) is stored already, else keeps import_parent
+ * for storage_import_link(). STORAGE_OK with *id, STORAGE_EXISTS when a
+ * comment with this import_id is there (an import run again adds
+ * nothing), or STORAGE_ERROR.
+ */
+enum storage_result
+storage_import_comment(struct storage *st,
+                       const struct storage_import_comment *c, long long *id);
+/*
+ * The last step of an import: links the replies of the comments whose
+ * import_id starts with prefix to parents that came later in the file
+ * (*linked); the ones whose parent is not in the export (or would make a
+ * loop) stay top-level (*orphans). 0 / -1.
+ */
+int storage_import_link(struct storage *st, const char *prefix,
+                        long long *linked, long long *orphans);
+
 #endif

@@ -88,6 +88,10 @@ enum stmt_id {
 	ST_VIEWS_DAY_ADD,
 	ST_VIEWS_TOP_ALL,
 	ST_VIEWS_TOP_SINCE,
+	ST_IMPORT_PARENT,
+	ST_IMPORT_INSERT,
+	ST_IMPORT_LINK,
+	ST_IMPORT_UNLINKED,
 	ST_COUNT
 };
 
@@ -264,6 +268,28 @@ static const char *const sql[ST_COUNT] = {
         "GROUP BY d.article_id ORDER BY v DESC, a.id LIMIT ?3",
     [ST_SPENT_LOAD] = "SELECT nonce, expires_at FROM captcha_spent_log "
                       "WHERE expires_at > ?1",
+    /* Imports (docs/import.md): the parent by its import_id, the insert
+     * that an earlier import of the same comment makes a no-op, and the
+     * last step, which links replies whose parent came later in the file
+     * (never to themselves or to a reply of theirs). */
+    [ST_IMPORT_PARENT] = "SELECT id, COALESCE(root_id, id) FROM comment "
+                         "WHERE import_id = ?1 AND article_id = ?2",
+    [ST_IMPORT_INSERT] =
+        "INSERT INTO comment (article_id, parent_id, root_id, status, name, "
+        "email, body, body_hash, ip_hash, user_agent, flags, created_at, "
+        "updated_at, search, import_id, import_parent) VALUES (?1, ?2, ?3, "
+        "?4, ?5, ?6, ?7, ?8, '', '', 0, ?9, ?9, ?10, ?11, ?12) "
+        "ON CONFLICT (import_id) WHERE import_id IS NOT NULL DO NOTHING",
+    [ST_IMPORT_LINK] =
+        "UPDATE comment AS c SET parent_id = p.id, root_id = "
+        "COALESCE(p.root_id, p.id), import_parent = NULL FROM comment AS p "
+        "WHERE c.import_parent IS NOT NULL AND substr(c.import_id, 1, "
+        "length(?1)) = ?1 AND p.import_id = c.import_parent AND "
+        "p.article_id = c.article_id AND p.id <> c.id AND "
+        "COALESCE(p.root_id, 0) <> c.id",
+    [ST_IMPORT_UNLINKED] =
+        "UPDATE comment SET import_parent = NULL WHERE import_parent IS NOT "
+        "NULL AND substr(import_id, 1, length(?1)) = ?1",
 };
 
 struct storage {
@@ -2027,4 +2053,83 @@ done:
 	free(text);
 	json_decref(arr);
 	return ret;
+}
+
+enum storage_result
+storage_import_comment(struct storage *st,
+                       const struct storage_import_comment *c, long long *id)
+{
+	sqlite3_stmt *s = stmt(st, ST_IMPORT_PARENT);
+	long long parent = 0, root = 0;
+	int rc, linked = 0;
+
+	if (s == NULL)
+		return STORAGE_ERROR;
+	if (c->import_parent != NULL && c->import_parent[0] != '\0') {
+		bind_text(s, 1, c->import_parent);
+		sqlite3_bind_int64(s, 2, c->article_id);
+		if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			parent = sqlite3_column_int64(s, 0);
+			root = sqlite3_column_int64(s, 1);
+			linked = 1;
+		}
+		done_stmt(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return STORAGE_ERROR;
+	}
+	if ((s = stmt(st, ST_IMPORT_INSERT)) == NULL)
+		return STORAGE_ERROR;
+	sqlite3_bind_int64(s, 1, c->article_id);
+	if (linked) {
+		sqlite3_bind_int64(s, 2, parent);
+		sqlite3_bind_int64(s, 3, root);
+	}
+	sqlite3_bind_int(s, 4, c->status);
+	bind_text(s, 5, c->name);
+	bind_text(s, 6, c->email);
+	bind_text(s, 7, c->body);
+	sqlite3_bind_blob(s, 8, c->body_hash, STORAGE_HASH_BYTES,
+	                  SQLITE_STATIC);
+	sqlite3_bind_int64(s, 9, c->created_at);
+	bind_text(s, 10, c->search);
+	bind_text(s, 11, c->import_id);
+	/* The parent's id, until the last step, only if it is not here yet. */
+	if (!linked && c->import_parent != NULL && c->import_parent[0] != '\0')
+		bind_text(s, 12, c->import_parent);
+	rc = sqlite3_step(s);
+	done_stmt(s);
+	if (rc != SQLITE_DONE) {
+		log_warnx("storage: import insert: %s", sqlite3_errmsg(st->db));
+		return STORAGE_ERROR;
+	}
+	if (sqlite3_changes(st->db) == 0)
+		return STORAGE_EXISTS;
+	*id = sqlite3_last_insert_rowid(st->db);
+	return STORAGE_OK;
+}
+
+int
+storage_import_link(struct storage *st, const char *prefix, long long *linked,
+                    long long *orphans)
+{
+	sqlite3_stmt *s = stmt(st, ST_IMPORT_LINK);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, prefix);
+	rc = sqlite3_step(s);
+	done_stmt(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	*linked = sqlite3_changes(st->db);
+	if ((s = stmt(st, ST_IMPORT_UNLINKED)) == NULL)
+		return -1;
+	bind_text(s, 1, prefix);
+	rc = sqlite3_step(s);
+	done_stmt(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	*orphans = sqlite3_changes(st->db);
+	return 0;
 }

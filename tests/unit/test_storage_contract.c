@@ -32,7 +32,8 @@
  *   storage_session_delete, storage_session_purge, storage_outbox_add,
  *   storage_outbox_due, storage_outbox_retry, storage_outbox_delete,
  *   storage_oneclick_use, storage_counts, storage_readers_new,
- *   storage_readers_get, storage_readers_free.
+ *   storage_readers_get, storage_readers_free, storage_import_comment,
+ *   storage_import_link.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1278,6 +1279,82 @@ test_oneclick(void **state)
 	assert_int_equal(storage_oneclick_use(f->st, n2, 16, 100), STORAGE_OK);
 }
 
+/* Imports: once per import_id, under a parent stored before, and the
+ * last step for parents that came later (never a loop). */
+static void
+test_imports(void **state)
+{
+	struct fx *f = *state;
+	struct storage_import_comment c;
+	long long art, other, top, reply, late, id, linked, orphans, a, root;
+	int status;
+
+	assert_int_equal(
+	    storage_article_upsert(f->st, "s", "k", "", "", 1, &art), 0);
+	assert_int_equal(
+	    storage_article_upsert(f->st, "s", "k2", "", "", 1, &other), 0);
+	memset(&c, 0, sizeof(c));
+	c.article_id = art;
+	c.import_id = "s:disqus:1";
+	c.import_parent = "";
+	c.status = 1;
+	c.name = "Lan";
+	c.email = "";
+	c.body = "Đầu tiên";
+	c.search = "dau tien";
+	c.created_at = 100;
+	assert_int_equal(storage_import_comment(f->st, &c, &top), STORAGE_OK);
+	/* The same comment again adds nothing. */
+	assert_int_equal(storage_import_comment(f->st, &c, &id),
+	                 STORAGE_EXISTS);
+	assert_int_equal(storage_comment_count(f->st, "s", "k", 1), 1);
+	/* A reply to a stored parent is linked at once. */
+	c.import_id = "s:disqus:2";
+	c.import_parent = "s:disqus:1";
+	c.body = "Trả lời";
+	assert_int_equal(storage_import_comment(f->st, &c, &reply), STORAGE_OK);
+	assert_int_equal(
+	    storage_comment_parent(f->st, reply, &a, &status, &root),
+	    STORAGE_OK);
+	assert_int_equal(root, top);
+	/* A reply whose parent comes later, one to a parent of another
+	 * article, and one to a parent that never comes. */
+	c.import_id = "s:disqus:4";
+	c.import_parent = "s:disqus:3";
+	assert_int_equal(storage_import_comment(f->st, &c, &late), STORAGE_OK);
+	c.import_id = "s:disqus:5";
+	c.import_parent = "s:disqus:1";
+	c.article_id = other;
+	assert_int_equal(storage_import_comment(f->st, &c, &id), STORAGE_OK);
+	c.article_id = art;
+	c.import_id = "s:disqus:6";
+	c.import_parent = "s:disqus:99";
+	assert_int_equal(storage_import_comment(f->st, &c, &id), STORAGE_OK);
+	c.import_id = "s:disqus:3";
+	c.import_parent = "s:disqus:2";
+	assert_int_equal(storage_import_comment(f->st, &c, &id), STORAGE_OK);
+	/* Another import's prefix is left alone. */
+	assert_int_equal(storage_import_link(f->st, "t:", &linked, &orphans),
+	                 0);
+	assert_int_equal(linked, 0);
+	assert_int_equal(orphans, 0);
+	assert_int_equal(storage_import_link(f->st, "s:", &linked, &orphans),
+	                 0);
+	assert_int_equal(linked, 1);  /* 4 under 3 */
+	assert_int_equal(orphans, 2); /* 5 (other article) and 6 */
+	assert_int_equal(
+	    storage_comment_parent(f->st, late, &a, &status, &root),
+	    STORAGE_OK);
+	assert_int_equal(root, top); /* 4 -> 3 -> 2 -> 1 */
+	assert_int_equal(storage_comment_count(f->st, "s", "k", 0), 5);
+	/* Threads: 1 and the orphan 6 (the counts of migration 0006). */
+	assert_int_equal(storage_comment_count(f->st, "s", "k", 1), 2);
+	/* Done: a second last step finds nothing. */
+	assert_int_equal(storage_import_link(f->st, "s:", &linked, &orphans),
+	                 0);
+	assert_int_equal(linked + orphans, 0);
+}
+
 int
 main(void)
 {
@@ -1303,6 +1380,7 @@ main(void)
 	    T(test_sessions),
 	    T(test_outbox),
 	    T(test_oneclick),
+	    T(test_imports),
 #undef T
 	};
 
