@@ -101,6 +101,8 @@ int import_read_mem(enum import_format f, const char *buf, size_t len,
 /* "disqus", "wordpress", "isso", "remark42", "waline" or "artalk" -> 0
  * and *f; -1 otherwise. */
 int import_format_parse(const char *s, enum import_format *f);
+/* The name import_format_parse() takes for f. */
+const char *import_format_name(enum import_format f);
 /* "approved", "pending", "spam", "deleted". */
 const char *import_status_name(enum import_status s);
 

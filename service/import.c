@@ -610,24 +610,34 @@ import_read_mem(enum import_format f, const char *buf, size_t len,
 	    problem_fn, arg, counts, err, errsz);
 }
 
+/* The formats' names, as --format spells them. */
+static const char *const format_names[] = {
+    [IMPORT_DISQUS] = "disqus", [IMPORT_WXR] = "wordpress",
+    [IMPORT_ISSO] = "isso",     [IMPORT_REMARK42] = "remark42",
+    [IMPORT_WALINE] = "waline", [IMPORT_ARTALK] = "artalk",
+};
+
 int
 import_format_parse(const char *s, enum import_format *f)
 {
-	if (strcmp(s, "disqus") == 0)
-		*f = IMPORT_DISQUS;
-	else if (strcmp(s, "wordpress") == 0)
-		*f = IMPORT_WXR;
-	else if (strcmp(s, "isso") == 0)
-		*f = IMPORT_ISSO;
-	else if (strcmp(s, "remark42") == 0)
-		*f = IMPORT_REMARK42;
-	else if (strcmp(s, "waline") == 0)
-		*f = IMPORT_WALINE;
-	else if (strcmp(s, "artalk") == 0)
-		*f = IMPORT_ARTALK;
-	else
-		return -1;
-	return 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
+		if (format_names[i] != NULL &&
+		    strcmp(s, format_names[i]) == 0) {
+			*f = (enum import_format)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+import_format_name(enum import_format f)
+{
+	return (size_t)f < sizeof(format_names) / sizeof(format_names[0]) &&
+	               format_names[f] != NULL
+	           ? format_names[f]
+	           : "?";
 }
 
 const char *

@@ -1,6 +1,6 @@
 /*
  * main.c: the bandocd command line (the table `commands` below, which
- * `bandocd help` prints): serve, check-config, user, backup,
+ * `bandocd help` prints): serve, check-config, user, backup, import,
  * captcha-sample, config-doc, version, help.  Start-up, signals and
  * graceful shutdown.
  */
@@ -29,6 +29,7 @@
 #include "captcha.h"
 #include "config.h"
 #include "http.h"
+#include "importer.h"
 #include "log.h"
 #include "storage.h"
 #include "version.h"
@@ -117,6 +118,18 @@ static const struct command {
      "the\ndaemon runs).",
      "  -c FILE   the configuration file (names the database)\n"
      "  OUT.db    where the copy goes\n"},
+    {"import", "-c FILE --site NAME --format F [--map FILE] [--dry-run] INPUT",
+     "Import the comments of another system's export into a site "
+     "(docs/import.md):\nthreads, dates, statuses, names, e-mails and "
+     "articles are kept; running it\nagain adds nothing.  Safe while the "
+     "daemon runs.",
+     "  -c FILE       the configuration file (names the database)\n"
+     "  --site NAME   the [site.NAME] the comments go to\n"
+     "  --format F    disqus, wordpress, isso, remark42, waline or artalk\n"
+     "  --map FILE    ADDRESS-OR-ID<TAB>ARTICLE-KEY lines; without it the\n"
+     "                site's article_url_pattern maps the addresses\n"
+     "  --dry-run     read, map and count; write nothing\n"
+     "  INPUT         the export file (isso: its database)\n"},
     {"captcha-sample", "-c FILE [--audio vi|en] DIR COUNT",
      "Write COUNT fresh CAPTCHA images (0000.png ...) to DIR, with their\n"
      "answers in DIR/answers.tsv (legibility panels, OCR checks); with\n"
@@ -633,6 +646,45 @@ done:
 	return ret;
 }
 
+static int
+import_cmd(int argc, char **argv)
+{
+	struct importer_options o;
+	struct config *cfg;
+	const char *path;
+	int next, ret, have_format = 0;
+
+	memset(&o, 0, sizeof(o));
+	path = config_arg(argc, argv, &next);
+	for (; next < argc; next++) {
+		if (strcmp(argv[next], "--dry-run") == 0) {
+			o.dry_run = 1;
+		} else if (strcmp(argv[next], "--site") == 0 &&
+		           next + 1 < argc) {
+			o.site = argv[++next];
+		} else if (strcmp(argv[next], "--map") == 0 &&
+		           next + 1 < argc) {
+			o.map_path = argv[++next];
+		} else if (strcmp(argv[next], "--format") == 0 &&
+		           next + 1 < argc) {
+			if (import_format_parse(argv[++next], &o.format) != 0)
+				usage();
+			have_format = 1;
+		} else if (argv[next][0] != '-' && o.input == NULL) {
+			o.input = argv[next];
+		} else {
+			usage();
+		}
+	}
+	if (o.site == NULL || o.input == NULL || !have_format)
+		usage();
+	if ((cfg = load_config(path)) == NULL)
+		return 1;
+	ret = importer_run(cfg, &o, stdout);
+	config_free(cfg);
+	return ret;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -723,6 +775,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "user") == 0)
 		return user_cmd(argc, argv);
+	if (strcmp(argv[1], "import") == 0)
+		return import_cmd(argc, argv);
 	if (strcmp(argv[1], "backup") == 0) {
 		path = config_arg(argc, argv, &next);
 		if (next + 1 != argc)
