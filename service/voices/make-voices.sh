@@ -39,20 +39,26 @@ render() {
 	sox -D "$tmp/trim.wav" "$dir/$1/$4.wav" fade q 0.005 -0 0.010 norm -1
 }
 
-# Speeds (words per minute, espeak-ng default 175) are slower than normal
-# so that each digit stays clear after the renderer's +-10 % speed jitter;
-# the Vietnamese voice speaks monosyllables quickly, so it gets the slower
-# setting.
+# Both voices use espeak-ng's variant "klatt4" (espeak-ng-data/voices/!v/
+# klatt4, which sets "klatt 4": the Klatt formant synthesiser instead of
+# the default one).  With the default synthesiser the English digits'
+# long onsets (the "n" of "nine", the "s" of "six" and "seven") were
+# heard as extra digits by the speech-recognition check; see README.md.
+#
+# Speeds (words per minute, espeak-ng default 175) are a little slower
+# than normal so that each digit stays clear after the renderer's speed
+# jitter; the Vietnamese voice speaks monosyllables quickly, so it gets
+# the slower setting.
 set -- không một hai ba bốn năm sáu bảy tám chín
 d=0
 for w in "$@"; do
-	render vi vi 100 "$d" "$w"
+	render vi vi+klatt4 100 "$d" "$w"
 	d=$((d + 1))
 done
 
 set -- zero one two three four five six seven eight nine
 d=0
 for w in "$@"; do
-	render en en-us 130 "$d" "$w"
+	render en en-us+klatt4 150 "$d" "$w"
 	d=$((d + 1))
 done
