@@ -49,8 +49,8 @@
 /*
  * Accepted length of a recording.  The lower bound catches an empty or
  * truncated file; the upper bound keeps the worst-case rendering within
- * AUDIO_MAX_SECONDS (checked below).  The shipped voices are 0.28 to
- * 0.52 s long.
+ * AUDIO_MAX_SECONDS (checked below).  The shipped voices are 0.31 to
+ * 0.58 s long.
  */
 #define VOICE_MIN_MS 100
 #define VOICE_MAX_MS 800

@@ -39,11 +39,14 @@ render() {
 	sox -D "$tmp/trim.wav" "$dir/$1/$4.wav" fade q 0.005 -0 0.010 norm -1
 }
 
-# Both voices use espeak-ng's variant "klatt4" (espeak-ng-data/voices/!v/
+# English uses espeak-ng's variant "klatt4" (espeak-ng-data/voices/!v/
 # klatt4, which sets "klatt 4": the Klatt formant synthesiser instead of
 # the default one).  With the default synthesiser the English digits'
 # long onsets (the "n" of "nine", the "s" of "six" and "seven") were
-# heard as extra digits by the speech-recognition check; see README.md.
+# heard as extra digits by the speech-recognition check.  Vietnamese
+# keeps the default synthesiser: with klatt4 its tones' pitch movements
+# came out about half as wide, and nothing can check Vietnamese but a
+# native listener.  See README.md.
 #
 # Speeds (words per minute, espeak-ng default 175) are a little slower
 # than normal so that each digit stays clear after the renderer's speed
@@ -52,7 +55,7 @@ render() {
 set -- không một hai ba bốn năm sáu bảy tám chín
 d=0
 for w in "$@"; do
-	render vi vi+klatt4 100 "$d" "$w"
+	render vi vi 100 "$d" "$w"
 	d=$((d + 1))
 done
 

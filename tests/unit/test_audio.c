@@ -38,7 +38,7 @@
 /*
  * Speech over the background of the lead: the background is only the
  * steady noise bed now (no babble, docs/captcha.md "Audio"), about 28 dB
- * under the nominal speech; 26 dB or more is measured.  20 dB fails if
+ * under the nominal speech; 24.7 dB or more is measured.  20 dB fails if
  * babble or a louder bed comes back without anyone deciding so.
  */
 #define SNR_MIN_DB 20.0
