@@ -3,9 +3,9 @@
  *
  * A challenge is 5 or 6 digits, spoken in Vietnamese or English from
  * per-digit recordings embedded in the binary (service/voices/), mixed
- * with a quiet babble background and rendered to a WAV file: RIFF,
- * PCM s16le, 16 kHz, mono.  This module only renders: the answer and the
- * seed come from the caller, who keeps them (sealed in a token).
+ * with a steady noise bed 28 dB under the speech and rendered to a WAV
+ * file: RIFF, PCM s16le, 16 kHz, mono.  This module only renders: the answer
+ * and the seed come from the caller, who keeps them (sealed in a token).
  */
 #ifndef BANDOC_AUDIO_H
 #define BANDOC_AUDIO_H
@@ -63,7 +63,7 @@ int audio_answer_fold(const char *in, size_t len, char *out, size_t outsz);
 /*
  * Renders digits (1 to AUDIO_DIGITS_MAX ASCII digits, NUL-terminated) as
  * a WAV file in lang.  All randomness (speed and gain of each digit, the
- * pauses, the babble and the noise) comes from libsodium
+ * pauses and the noise) comes from libsodium
  * randombytes_buf_deterministic() keyed with seed, and the mixing uses
  * only IEEE-754 basic operations, so the same digits, lang and seed give
  * identical bytes.  Needs a successful audio_init().  Thread-safe (reads
