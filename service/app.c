@@ -190,7 +190,9 @@ void
 app_close(struct app *app)
 {
 	/* The webhook thread and the workers hand jobs to the writer:
-	 * they stop first. */
+	 * they stop first. Each part is written out, freed and then NULLed
+	 * (a second app_close is harmless), in the order they depend on
+	 * each other: a loop over a table would hide that order. */
 	webhook_stop(app->webhook);
 	app->webhook = NULL;
 	worker_free(app->workers);

@@ -397,6 +397,8 @@ done:
 	return ret;
 }
 
+/* The same shape as captcha_answer_new() on purpose: each module owns
+ * its alphabet and its lengths. */
 void
 audio_answer_new(char out[AUDIO_DIGITS_MAX + 1])
 {

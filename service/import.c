@@ -89,6 +89,7 @@ struct field {
 	enum slot slot;
 };
 
+/* The formats' fields, as data (the tables repeat in shape only). */
 static const struct field disqus_thread[] = {
     {NULL, "link", NS_DISQUS, 0, S_URL},
     {NULL, "title", NS_DISQUS, 0, S_TITLE},

@@ -5,6 +5,13 @@
  *
  * Every statement is constant SQL in the table below, prepared once per
  * connection on first use, then bound, stepped, reset and cleared.
+ *
+ * The functions below repeat one shape on purpose (stmt(), the binds in
+ * parameter order, step, read the columns, done_stmt()): each is the
+ * whole of one storage.h function, so its binds sit next to their SQL's
+ * ?N and its columns next to the struct they fill. A generic binder
+ * driven by a format string would hide exactly that (`duplicates` counts
+ * these as same-shape runs).
  */
 #include <errno.h>
 #include <fcntl.h>
