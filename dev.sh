@@ -16,12 +16,12 @@ top=$(pwd)
 build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libgd-dev
 	libsqlite3-dev sqlite3 libsodium-dev libjansson-dev libutf8proc-dev
 	libinih-dev libsystemd-dev libcurl4-openssl-dev curl zlib1g-dev
-	libidn2-dev libxml2-dev)
+	libidn2-dev libxml2-dev libpq-dev)
 # tesseract-ocr reads the images (ctest ocr), pocketsphinx with its
 # en-us model listens to the audio (ctest audio_asr): docs/captcha.md.
 test_pkgs=(libcmocka-dev libcurl4-openssl-dev tesseract-ocr clang
 	libclang-rt-14-dev valgrind cppcheck debootstrap nftables jq systemd nginx
-	pocketsphinx pocketsphinx-en-us)
+	pocketsphinx pocketsphinx-en-us postgresql-15)
 bench_pkgs=(wrk)
 # The build dependencies of the package are debian/control's.
 deb_pkgs=(dpkg-dev debhelper lintian)
