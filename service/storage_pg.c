@@ -27,8 +27,8 @@
 #include <string.h>
 
 #include "config.h"
-#include "embed.h"
 #include "log.h"
+#include "migration.h"
 #include "storage_pg.h"
 
 enum q_id {
@@ -303,7 +303,7 @@ static const char generation_sql[] =
 
 struct pg_conn {
 	PGconn *db;
-	int prepared; /* every statement is prepared on this session */
+	int nprepared; /* statements 0..nprepared-1 exist on this session */
 };
 
 struct pg_readers {
@@ -392,14 +392,15 @@ errmsg(PGconn *db)
 	return buf;
 }
 
-/* Prepares every statement of the table (again after a reconnect). */
+/* Prepares the statements of the table not yet prepared on this session
+ * (all of them after a reconnect; the rest after a failure). 0 / -1. */
 static int
 prepare_all(struct pg_conn *c)
 {
 	char name[16];
 	int i;
 
-	for (i = 0; i < Q_COUNT; i++) {
+	for (i = c->nprepared; i < Q_COUNT; i++) {
 		PGresult *r;
 		int ok;
 
@@ -412,8 +413,8 @@ prepare_all(struct pg_conn *c)
 		PQclear(r);
 		if (!ok)
 			return -1;
+		c->nprepared = i + 1;
 	}
-	c->prepared = 1;
 	return 0;
 }
 
@@ -425,11 +426,11 @@ prepare_all(struct pg_conn *c)
 static int
 alive(struct pg_conn *c)
 {
-	if (PQstatus(c->db) == CONNECTION_OK && c->prepared)
+	if (PQstatus(c->db) == CONNECTION_OK && c->nprepared == Q_COUNT)
 		return 0;
 	if (PQstatus(c->db) != CONNECTION_OK) {
 		log_warnx("storage_pg: connection lost, reconnecting");
-		c->prepared = 0;
+		c->nprepared = 0; /* a new session has none */
 		PQreset(c->db);
 		if (PQstatus(c->db) != CONNECTION_OK) {
 			log_warnx("storage_pg: cannot reconnect: %s",
@@ -714,27 +715,13 @@ done:
 	return db;
 }
 
-static const struct embed_file *
-migration(int version)
-{
-	char name[32];
-	const struct embed_file *f;
-
-	snprintf(name, sizeof(name), "db/postgres/%04d_", version);
-	for (f = embed_list(); f->name != NULL; f++)
-		if (strncmp(f->name, name, strlen(name)) == 0)
-			return f;
-	return NULL;
-}
+/* The folder of this engine's migrations among the embedded files. */
+#define PG_MIGRATIONS "db/postgres/"
 
 int
 pg_schema_latest(void)
 {
-	int n = 0;
-
-	while (migration(n + 1) != NULL)
-		n++;
-	return n;
+	return migration_latest(PG_MIGRATIONS);
 }
 
 /* Runs SQL text (several statements) outside the prepared table: the
@@ -803,15 +790,13 @@ pg_migrate(struct pg_conn *c, char *err, size_t errsz)
 		goto done;
 	}
 	for (v = version + 1; v <= latest; v++) {
-		const struct embed_file *f = migration(v);
+		const struct embed_file *f = migration_find(PG_MIGRATIONS, v);
 		char *text, what[128];
 
-		if ((text = malloc(f->len + 1)) == NULL) {
+		if ((text = migration_text(f)) == NULL) {
 			snprintf(err, errsz, "out of memory");
 			goto done;
 		}
-		memcpy(text, f->data, f->len);
-		text[f->len] = '\0';
 		snprintf(what, sizeof(what), "migration %s failed", f->name);
 		if (exec_text(c->db, text, what, err, errsz) != 0) {
 			free(text);

@@ -457,6 +457,19 @@ public_row(void *arg, const struct storage_public_comment *cm)
 	         cm->reply_body != NULL ? cm->reply_body : "");
 }
 
+/* A page of article (s, k) as "body[+reply]," text. */
+static const char *
+page(struct pg_conn *c, int newest_first, long long offset, int limit)
+{
+	static struct seen s;
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(pg_comments_public(c, "s", "k", newest_first, offset,
+	                                    limit, public_row, &s),
+	                 0);
+	return s.s;
+}
+
 static void
 test_comments(void **state)
 {
@@ -504,22 +517,10 @@ test_comments(void **state)
 	assert_int_equal(pg_comment_duplicate(t->c, a + 1, hash, 0), 0);
 
 	/* Oldest first: the approved top-level ones, then their replies. */
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(
-	    pg_comments_public(t->c, "s", "k", 0, 0, 10, public_row, &s), 0);
-	assert_string_equal(s.s, "one,three,r1,r3,");
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(
-	    pg_comments_public(t->c, "s", "k", 1, 0, 1, public_row, &s), 0);
-	assert_string_equal(s.s, "three,r3,");
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(
-	    pg_comments_public(t->c, "s", "k", 1, 1, 1, public_row, &s), 0);
-	assert_string_equal(s.s, "one,r1,");
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(
-	    pg_comments_public(t->c, "s", "k", 0, 5, 10, public_row, &s), 0);
-	assert_string_equal(s.s, "");
+	assert_string_equal(page(t->c, 0, 0, 10), "one,three,r1,r3,");
+	assert_string_equal(page(t->c, 1, 0, 1), "three,r3,");
+	assert_string_equal(page(t->c, 1, 1, 1), "one,r1,");
+	assert_string_equal(page(t->c, 0, 5, 10), "");
 	assert_int_equal(
 	    pg_comments_public(t->c, "s", "none", 0, 0, 10, public_row, &s), 0);
 	assert_int_equal(pg_comment_count(t->c, "s", "k", 0), 4);
@@ -528,15 +529,9 @@ test_comments(void **state)
 
 	/* An official reply shows; removing it hides it. */
 	assert_int_equal(pg_admin_reply(t->c, c1, "Tòa soạn", "ok", 20), 1);
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(
-	    pg_comments_public(t->c, "s", "k", 0, 0, 1, public_row, &s), 0);
-	assert_string_equal(s.s, "one+ok,r1,");
+	assert_string_equal(page(t->c, 0, 0, 1), "one+ok,r1,");
 	assert_int_equal(pg_admin_reply(t->c, c1, NULL, NULL, 21), 1);
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(
-	    pg_comments_public(t->c, "s", "k", 0, 0, 1, public_row, &s), 0);
-	assert_string_equal(s.s, "one,r1,");
+	assert_string_equal(page(t->c, 0, 0, 1), "one,r1,");
 	assert_int_equal(pg_admin_reply(t->c, 999, "x", "y", 21), 0);
 }
 
@@ -584,6 +579,17 @@ stats_row(void *arg, const char *site, int status, long long n)
 	         n);
 }
 
+/* The moderators' list as "id:body:status:site:excerpt:reply," text. */
+static const char *
+adm(struct pg_conn *c, const struct storage_admin_filter *f)
+{
+	static struct seen s;
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(pg_admin_list(c, f, admin_row, &s), 0);
+	return s.s;
+}
+
 static void
 test_moderation(void **state)
 {
@@ -605,36 +611,24 @@ test_moderation(void **state)
 	assert_non_null(strstr(s.s, "3:gamma:3:t::-,2:beta:1:s:alpha:-,1:"));
 	f.oldest_first = 1;
 	f.limit = 2;
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(pg_admin_list(t->c, &f, admin_row, &s), 0);
-	assert_string_equal(s.s, "1:alpha:0:s::-,2:beta:1:s:alpha:-,");
+	assert_string_equal(adm(t->c, &f),
+	                    "1:alpha:0:s::-,2:beta:1:s:alpha:-,");
 	f.cursor = c2;
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(pg_admin_list(t->c, &f, admin_row, &s), 0);
-	assert_string_equal(s.s, "3:gamma:3:t::-,");
+	assert_string_equal(adm(t->c, &f), "3:gamma:3:t::-,");
 	f = (struct storage_admin_filter){
 	    STORAGE_APPROVED, "", "", "", 0, 0, 0, 10};
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(pg_admin_list(t->c, &f, admin_row, &s), 0);
-	assert_string_equal(s.s, "2:beta:1:s:alpha:-,");
+	assert_string_equal(adm(t->c, &f), "2:beta:1:s:alpha:-,");
 	f = (struct storage_admin_filter){-1, "t", "", "", 0, 0, 0, 10};
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(pg_admin_list(t->c, &f, admin_row, &s), 0);
-	assert_string_equal(s.s, "3:gamma:3:t::-,");
+	assert_string_equal(adm(t->c, &f), "3:gamma:3:t::-,");
 	f = (struct storage_admin_filter){-1, "", "", "lph", 0, 0, 0, 10};
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(pg_admin_list(t->c, &f, admin_row, &s), 0);
-	assert_string_equal(s.s, "1:alpha:0:s::-,");
+	assert_string_equal(adm(t->c, &f), "1:alpha:0:s::-,");
 	f = (struct storage_admin_filter){-1, "", "", "", STORAGE_FLAG_HONEYPOT,
 	                                  0,  0,  10};
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(pg_admin_list(t->c, &f, admin_row, &s), 0);
-	assert_string_equal(s.s, "");
+	assert_string_equal(adm(t->c, &f), "");
 	f.flags = STORAGE_FLAG_LINKS;
 	f.cursor = c3;
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(pg_admin_list(t->c, &f, admin_row, &s), 0);
-	assert_string_equal(s.s, "2:beta:1:s:alpha:-,1:alpha:0:s::-,");
+	assert_string_equal(adm(t->c, &f),
+	                    "2:beta:1:s:alpha:-,1:alpha:0:s::-,");
 
 	memset(&s, 0, sizeof(s));
 	assert_int_equal(pg_admin_get(t->c, c2, admin_row, &s), STORAGE_OK);
@@ -982,6 +976,27 @@ outbox_row(void *arg, long long id, const char *site, const char *body,
 	         attempts);
 }
 
+static const char *
+due(struct pg_conn *c, long long now, int limit)
+{
+	static struct seen s;
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(pg_outbox_due(c, now, limit, outbox_row, &s), 0);
+	return s.s;
+}
+
+static const char *
+claim(struct pg_conn *c, long long now, long long lease, int limit)
+{
+	static struct seen s;
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(pg_outbox_claim(c, now, lease, limit, outbox_row, &s),
+	                 0);
+	return s.s;
+}
+
 static void
 test_outbox(void **state)
 {
@@ -993,20 +1008,13 @@ test_outbox(void **state)
 	assert_int_equal(pg_outbox_add(t->c, "s", "b1", 10), 0);
 	assert_int_equal(pg_outbox_add(t->c, "s", "b2", 5), 0);
 	assert_int_equal(pg_outbox_add(t->c, "t", "b3", 20), 0);
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(pg_outbox_due(t->c, 15, 10, outbox_row, &s), 0);
-	assert_string_equal(s.s, "2:s:b2:0,1:s:b1:0,"); /* by next_at */
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(pg_outbox_due(t->c, 30, 1, outbox_row, &s), 0);
-	assert_string_equal(s.s, "2:s:b2:0,");
+	assert_string_equal(due(t->c, 15, 10),
+	                    "2:s:b2:0,1:s:b1:0,"); /* by next_at */
+	assert_string_equal(due(t->c, 30, 1), "2:s:b2:0,");
 	assert_int_equal(pg_outbox_retry(t->c, 2, 40, "timeout"), 1);
 	assert_int_equal(pg_outbox_retry(t->c, 99, 40, "timeout"), 0);
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(pg_outbox_due(t->c, 30, 10, outbox_row, &s), 0);
-	assert_string_equal(s.s, "1:s:b1:0,3:t:b3:0,");
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(pg_outbox_due(t->c, 40, 10, outbox_row, &s), 0);
-	assert_string_equal(s.s, "1:s:b1:0,3:t:b3:0,2:s:b2:1,");
+	assert_string_equal(due(t->c, 30, 10), "1:s:b1:0,3:t:b3:0,");
+	assert_string_equal(due(t->c, 40, 10), "1:s:b1:0,3:t:b3:0,2:s:b2:1,");
 
 	/* Two daemons claim at once: one holds its claim uncommitted, the
 	 * other skips those rows instead of waiting, and takes the rest. */
@@ -1016,20 +1024,11 @@ test_outbox(void **state)
 	memset(&s, 0, sizeof(s));
 	assert_int_equal(pg_outbox_claim(t->c, 40, 1000, 2, outbox_row, &s), 0);
 	assert_string_equal(s.s, "1:s:b1:0,3:t:b3:0,");
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(pg_outbox_claim(other, 40, 1000, 10, outbox_row, &s),
-	                 0);
-	assert_string_equal(s.s, "2:s:b2:1,");
+	assert_string_equal(claim(other, 40, 1000, 10), "2:s:b2:1,");
 	assert_int_equal(pg_commit(t->c), 0);
 	/* Leased until 1000: nobody gets them before. */
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(pg_outbox_claim(other, 999, 2000, 10, outbox_row, &s),
-	                 0);
-	assert_string_equal(s.s, "");
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(pg_outbox_claim(other, 1000, 2000, 1, outbox_row, &s),
-	                 0);
-	assert_string_equal(s.s, "1:s:b1:0,");
+	assert_string_equal(claim(other, 999, 2000, 10), "");
+	assert_string_equal(claim(other, 1000, 2000, 1), "1:s:b1:0,");
 	assert_int_equal(pg_outbox_delete(t->c, 1), 1);
 	assert_int_equal(pg_outbox_delete(t->c, 1), 0);
 	pg_close(other);
