@@ -45,6 +45,12 @@ struct pg_readers;
  * than any generated password, short enough for the stack. */
 #define PG_MAX_PASSWORD 1024
 
+/* Seconds a (re)connection may take unless the DSN says otherwise
+ * (connect_timeout): a reconnect runs in the call that needs it, on the
+ * writer or an HTTP thread, and libpq alone would wait for TCP's own
+ * timeout (minutes) on an unreachable host. */
+#define PG_CONNECT_TIMEOUT "10"
+
 /*
  * The key of pg_advisory_xact_lock() under which migrations run, so that
  * daemons starting together apply them once ("bandoc" in ASCII).
@@ -56,7 +62,9 @@ struct pg_readers;
  * applies the missing embedded migrations of db/postgres/ (pg_migrate()).
  * password_file (may be NULL) holds the password on its first line; it
  * is passed to libpq as the "password" parameter (it wins over one in
- * the DSN) and wiped from bandoc's memory after connecting. On error
+ * the DSN) and wiped from bandoc's memory after connecting. A connection
+ * gives up after PG_CONNECT_TIMEOUT unless the DSN sets
+ * connect_timeout. On error
  * returns NULL with a message in err, which never holds the password
  * (of the file or of the DSN).
  */

@@ -652,7 +652,7 @@ static PGconn *
 connect_db(const char *dsn, const char *password_file, int readonly, char *err,
            size_t errsz)
 {
-	const char *keys[5], *vals[5];
+	const char *keys[6], *vals[6];
 	char pw[PG_MAX_PASSWORD + 2], *options = NULL, *dsn_pw = NULL;
 	char *dsn_opts = NULL;
 	PGconn *db = NULL;
@@ -662,6 +662,10 @@ connect_db(const char *dsn, const char *password_file, int readonly, char *err,
 	if (password_file != NULL &&
 	    read_password(password_file, pw, sizeof(pw), err, errsz) != 0)
 		return NULL;
+	/* Keywords before dbname are defaults the DSN may override; those
+	 * after it win over the DSN's. */
+	keys[n] = "connect_timeout";
+	vals[n++] = PG_CONNECT_TIMEOUT;
 	keys[n] = "dbname"; /* expanded: the DSN's parameters */
 	vals[n++] = dsn;
 	keys[n] = "fallback_application_name";
