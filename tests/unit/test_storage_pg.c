@@ -535,6 +535,36 @@ test_comments(void **state)
 	assert_int_equal(pg_admin_reply(t->c, 999, "x", "y", 21), 0);
 }
 
+/* Another daemon sees the generation move when the change commits, not
+ * before (then it would cache the old rows under the new number), and
+ * for a status change or a delete as well as an insert. */
+static void
+test_generation(void **state)
+{
+	struct t *t = *state;
+	char err[256];
+	struct pg_conn *other = pg_open(t->dsn, NULL, err, sizeof(err));
+	long long a = article(t->c, "s", "k"), id;
+	unsigned long long g0, g1, g2, g3;
+
+	assert_non_null(other);
+	assert_int_equal(pg_generation(other, &g0), 0);
+	assert_int_equal(pg_begin(t->c), 0);
+	id = comment(t->c, a, 0, 0, STORAGE_PENDING, "x", 1);
+	assert_int_equal(pg_generation(other, &g1), 0);
+	assert_true(g1 == g0);
+	assert_int_equal(pg_commit(t->c), 0);
+	assert_int_equal(pg_generation(other, &g1), 0);
+	assert_true(g1 > g0);
+	assert_int_equal(pg_admin_set_status(t->c, id, STORAGE_APPROVED, 2), 1);
+	assert_int_equal(pg_generation(other, &g2), 0);
+	assert_true(g2 > g1);
+	assert_int_equal(pg_admin_delete(t->c, id), 1);
+	assert_int_equal(pg_generation(other, &g3), 0);
+	assert_true(g3 > g2);
+	pg_close(other);
+}
+
 /* --- moderation --- */
 
 static void
@@ -1122,21 +1152,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_restart),
-	    T(test_migrate),
-	    T(test_concurrent_open),
-	    T(test_password),
-	    T(test_backup),
-	    T(test_transactions),
-	    T(test_log_terse),
-	    T(test_articles_views),
-	    T(test_comments),
-	    T(test_moderation),
-	    T(test_bans),
-	    T(test_users_sessions),
-	    T(test_spent_oneclick),
-	    T(test_spent_race),
-	    T(test_outbox),
+	    T(test_restart),         T(test_migrate),
+	    T(test_concurrent_open), T(test_password),
+	    T(test_backup),          T(test_transactions),
+	    T(test_log_terse),       T(test_articles_views),
+	    T(test_comments),        T(test_generation),
+	    T(test_moderation),      T(test_bans),
+	    T(test_users_sessions),  T(test_spent_oneclick),
+	    T(test_spent_race),      T(test_outbox),
 	    T(test_readers),
 	};
 
