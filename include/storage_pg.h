@@ -95,11 +95,13 @@ int pg_schema_latest(void);
 /*
  * Replaces storage_changed(). Sets *gen to the database's generation: a
  * number that grows whenever a transaction that inserted, updated or
- * deleted comments commits, on any daemon (a statement trigger on
- * comment bumps the one row of bandoc_generation; the bump commits with
- * the change, so a reader never sees the new number before the new
- * rows). View counts and everything else leave it alone, so the
- * comment-list page cache survives the views flush. 0 / -1.
+ * deleted comments commits, on any daemon: the sum of table
+ * bandoc_generation, where a statement trigger on comment bumps the row
+ * of the writing server session (its own row, so that daemons never wait
+ * for each other's counter). The bump commits with the change, so a
+ * reader never sees the new number before the new rows. View counts and
+ * everything else leave it alone, so the comment-list page cache
+ * survives the views flush. 0 / -1.
  */
 int pg_generation(struct pg_conn *c, unsigned long long *gen);
 

@@ -154,7 +154,7 @@ static const char *const sql[Q_COUNT] = {
     [Q_RELEASE] = "RELEASE job",
     [Q_ROLLBACK_TO] = "ROLLBACK TO job",
     [Q_PING] = "SELECT 1",
-    [Q_GENERATION] = "SELECT n FROM bandoc_generation",
+    [Q_GENERATION] = "SELECT COALESCE(sum(n), 0) FROM bandoc_generation",
     [Q_SCHEMA_VERSION] = "SELECT version FROM bandoc_schema",
     [Q_ARTICLE_UPSERT] =
         "INSERT INTO article (site, key, title, url, created_at) "
@@ -290,13 +290,18 @@ static const char *const sql[Q_COUNT] = {
 static const char schema_table[] =
     "CREATE TABLE IF NOT EXISTS bandoc_schema (one boolean PRIMARY KEY "
     "DEFAULT true CHECK (one), version integer NOT NULL)";
+/* One counter per server session that wrote comments (in practice each
+ * daemon's writer), so that the bump never waits for another daemon's
+ * transaction: with one shared row, a group holding it while it waited
+ * for an article row that the other daemon's group held, which waited
+ * for the counter, was a deadlock. The generation is their sum. */
 static const char generation_sql[] =
-    "CREATE TABLE IF NOT EXISTS bandoc_generation (one boolean PRIMARY KEY "
-    "DEFAULT true CHECK (one), n bigint NOT NULL);"
-    "INSERT INTO bandoc_generation (n) VALUES (1) ON CONFLICT DO NOTHING;"
+    "CREATE TABLE IF NOT EXISTS bandoc_generation (pid integer PRIMARY "
+    "KEY, n bigint NOT NULL);"
     "CREATE OR REPLACE FUNCTION bandoc_generation_bump() RETURNS trigger "
-    "LANGUAGE plpgsql AS $$ BEGIN UPDATE bandoc_generation SET n = n + 1; "
-    "RETURN NULL; END; $$;"
+    "LANGUAGE plpgsql AS $$ BEGIN INSERT INTO bandoc_generation (pid, n) "
+    "VALUES (pg_backend_pid(), 1) ON CONFLICT (pid) DO UPDATE SET n = "
+    "bandoc_generation.n + 1; RETURN NULL; END; $$;"
     "CREATE OR REPLACE TRIGGER bandoc_generation_bump AFTER INSERT OR "
     "UPDATE OR DELETE ON comment FOR EACH STATEMENT EXECUTE FUNCTION "
     "bandoc_generation_bump()";

@@ -544,7 +544,7 @@ test_generation(void **state)
 	struct t *t = *state;
 	char err[256];
 	struct pg_conn *other = pg_open(t->dsn, NULL, err, sizeof(err));
-	long long a = article(t->c, "s", "k"), id;
+	long long a = article(t->c, "s", "k"), b, id;
 	unsigned long long g0, g1, g2, g3;
 
 	assert_non_null(other);
@@ -562,6 +562,21 @@ test_generation(void **state)
 	assert_int_equal(pg_admin_delete(t->c, id), 1);
 	assert_int_equal(pg_generation(other, &g3), 0);
 	assert_true(g3 > g2);
+
+	/* Two daemons' groups, each with a comment on one article then on
+	 * the other's: neither waits for the other's counter (with one
+	 * shared row the second insert waited, then the first group's
+	 * upsert of the other article would have closed a deadlock). */
+	assert_int_equal(pg_begin(t->c), 0);
+	comment(t->c, a, 0, 0, STORAGE_APPROVED, "a", 3);
+	assert_int_equal(pg_begin(other), 0);
+	b = article(other, "s", "k2");
+	comment(other, b, 0, 0, STORAGE_APPROVED, "b", 3);
+	assert_int_equal(pg_commit(other), 0);
+	comment(t->c, b, 0, 0, STORAGE_APPROVED, "c", 3);
+	assert_int_equal(pg_commit(t->c), 0);
+	assert_int_equal(pg_generation(other, &g0), 0);
+	assert_true(g0 >= g3 + 3);
 	pg_close(other);
 }
 
