@@ -27,7 +27,11 @@
  * NOTHING and leave the transaction usable. A lost connection (server
  * restarted) fails the call it happens in with -1; the next call on
  * that connection reconnects once (PQreset) and prepares its
- * statements again, so the daemon recovers without a restart.
+ * statements again, so the daemon recovers without a restart. A
+ * connection lost inside a transaction (between pg_begin() and its
+ * commit or rollback) took the transaction's writes with it: after the
+ * reconnect every call fails, pg_commit() included, until pg_rollback(),
+ * so that a group is never reported committed in part.
  *
  * Every statement is constant SQL, prepared once per connection when it
  * opens (again after a reconnect), run with text parameters and BYTEA

@@ -309,6 +309,11 @@ static const char generation_sql[] =
 struct pg_conn {
 	PGconn *db;
 	int nprepared; /* statements 0..nprepared-1 exist on this session */
+	int in_txn;    /* between a pg_begin() and its commit or rollback */
+	/* The connection was lost inside a transaction: what it wrote is
+	 * gone, so everything fails until the caller rolls back (else a
+	 * COMMIT on the new session would report the lost writes done). */
+	int lost_txn;
 };
 
 struct pg_readers {
@@ -436,6 +441,7 @@ alive(struct pg_conn *c)
 	if (PQstatus(c->db) != CONNECTION_OK) {
 		log_warnx("storage_pg: connection lost, reconnecting");
 		c->nprepared = 0; /* a new session has none */
+		c->lost_txn = c->in_txn;
 		PQreset(c->db);
 		if (PQstatus(c->db) != CONNECTION_OK) {
 			log_warnx("storage_pg: cannot reconnect: %s",
@@ -465,11 +471,22 @@ run_state(struct pg_conn *c, enum q_id id, const struct params *p,
 		state[0] = '\0';
 	if (alive(c) != 0)
 		return NULL;
+	if (c->lost_txn && id != Q_ROLLBACK) {
+		log_warnx("storage_pg: statement %d: the transaction was lost "
+		          "with the connection; roll back first",
+		          (int)id);
+		return NULL;
+	}
 	snprintf(name, sizeof(name), "q%d", (int)id);
 	r = PQexecPrepared(c->db, name, p != NULL ? p->n : 0,
 	                   p != NULL ? p->v : NULL, p != NULL ? p->len : NULL,
 	                   p != NULL ? p->fmt : NULL, 0);
 	s = PQresultStatus(r);
+	/* A COMMIT or ROLLBACK ends the transaction whatever its outcome. */
+	if (id == Q_BEGIN)
+		c->in_txn = s == PGRES_COMMAND_OK;
+	else if (id == Q_COMMIT || id == Q_ROLLBACK)
+		c->in_txn = c->lost_txn = 0;
 	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
 		return r;
 	code = PQresultErrorField(r, PG_DIAG_SQLSTATE);

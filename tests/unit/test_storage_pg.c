@@ -1142,6 +1142,7 @@ test_restart(void **state)
 	struct storage_article a;
 	struct pg_conn *rd;
 	char out[512];
+	long long id;
 
 	assert_non_null(r);
 	rd = pg_readers_get(r);
@@ -1158,6 +1159,29 @@ test_restart(void **state)
 	assert_int_equal(pg_article_get(rd, "s", "k", &a), STORAGE_OK);
 	/* Still read-only after the reconnect. */
 	assert_int_equal(pg_views_add(rd, a.id, 1, 1), -1);
+
+	/* Lost inside a group: the group's writes are gone, so nothing
+	 * may pass for committed until the writer rolls back. */
+	assert_int_equal(pg_begin(t->c), 0);
+	assert_int_equal(pg_savepoint(t->c), 0);
+	article(t->c, "s", "lost");
+	assert_int_equal(pg_release(t->c), 0);
+	assert_int_equal(
+	    run_cmd(getenv("BANDOC_TEST_PG_RESTART"), out, sizeof(out)), 0);
+	assert_int_equal(pg_savepoint(t->c), -1); /* finds it lost */
+	assert_int_equal(pg_savepoint(t->c), -1); /* reconnected, refused */
+	assert_int_equal(pg_article_upsert(t->c, "s", "after", "", "", 1, &id),
+	                 -1);
+	assert_int_equal(pg_commit(t->c), -1);
+	assert_int_equal(pg_commit(t->c), -1);
+	/* The writer's rollback ends it; then all is as before. */
+	assert_int_equal(pg_rollback(t->c), 0);
+	assert_int_equal(pg_article_get(t->c, "s", "lost", &a),
+	                 STORAGE_NOT_FOUND);
+	assert_int_equal(pg_begin(t->c), 0);
+	article(t->c, "s", "next");
+	assert_int_equal(pg_commit(t->c), 0);
+	assert_int_equal(pg_article_get(t->c, "s", "next", &a), STORAGE_OK);
 	pg_readers_free(r);
 }
 
