@@ -68,7 +68,9 @@ struct pg_readers;
  * is passed to libpq as the "password" parameter (it wins over one in
  * the DSN) and wiped from bandoc's memory after connecting. A connection
  * gives up after PG_CONNECT_TIMEOUT unless the DSN sets
- * connect_timeout. On error
+ * connect_timeout, and a statement waits for a lock at most
+ * DEFAULT_BUSY_TIMEOUT_MS (SQLite's busy timeout) unless the DSN's
+ * options set lock_timeout. On error
  * returns NULL with a message in err, which never holds the password
  * (of the file or of the DSN).
  */

@@ -667,8 +667,10 @@ dsn_value(const char *dsn, const char *keyword)
 
 /*
  * Connects to dsn (expanded by libpq) with the password of password_file
- * (may be NULL); a reader's sessions are read-only. The connection, or
- * NULL with err set (never holding a password).
+ * (may be NULL); a reader's sessions are read-only. A lock is waited
+ * for DEFAULT_BUSY_TIMEOUT_MS at most, as SQLite's busy timeout, unless
+ * the DSN's options set lock_timeout. The connection, or NULL with err
+ * set (never holding a password).
  */
 static PGconn *
 connect_db(const char *dsn, const char *password_file, int readonly, char *err,
@@ -678,6 +680,7 @@ connect_db(const char *dsn, const char *password_file, int readonly, char *err,
 	char pw[PG_MAX_PASSWORD + 2], *options = NULL, *dsn_pw = NULL;
 	char *dsn_opts = NULL;
 	PGconn *db = NULL;
+	size_t len;
 	int n = 0;
 
 	pw[0] = '\0';
@@ -696,20 +699,22 @@ connect_db(const char *dsn, const char *password_file, int readonly, char *err,
 		keys[n] = "password";
 		vals[n++] = pw;
 	}
-	if (readonly) {
-		size_t len;
-
-		dsn_opts = dsn_value(dsn, "options");
-		len = (dsn_opts != NULL ? strlen(dsn_opts) : 0) + 48;
-		if ((options = malloc(len)) == NULL) {
-			snprintf(err, errsz, "out of memory");
-			goto done;
-		}
-		snprintf(options, len, "%s -c default_transaction_read_only=on",
-		         dsn_opts != NULL ? dsn_opts : "");
-		keys[n] = "options";
-		vals[n++] = options;
+	/* Server settings: the default lock wait, then the DSN's own
+	 * options (a later -c wins), then a reader's read-only sessions. */
+	dsn_opts = dsn_value(dsn, "options");
+	/* Passing options hides PGOPTIONS from libpq: keep it. */
+	if (dsn_opts == NULL && getenv("PGOPTIONS") != NULL)
+		dsn_opts = strdup(getenv("PGOPTIONS"));
+	len = (dsn_opts != NULL ? strlen(dsn_opts) : 0) + 96;
+	if ((options = malloc(len)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		goto done;
 	}
+	snprintf(options, len, "-c lock_timeout=%d %s%s",
+	         DEFAULT_BUSY_TIMEOUT_MS, dsn_opts != NULL ? dsn_opts : "",
+	         readonly ? " -c default_transaction_read_only=on" : "");
+	keys[n] = "options";
+	vals[n++] = options;
 	keys[n] = NULL;
 	vals[n] = NULL;
 	if ((db = PQconnectdbParams(keys, vals, 1)) == NULL) {

@@ -26,7 +26,7 @@
 #include "storage_pg.h"
 
 struct t {
-	char dsn[512];
+	char dsn[512], schema[64];
 	struct pg_conn *c;
 };
 
@@ -63,26 +63,33 @@ admin(const char *dsn, const char *sql)
 	PQfinish(c);
 }
 
+/* The DSN of the test server with search_path schema: to the engine, a
+ * database of its own. A lock wait that should not happen fails the
+ * test in 10 s instead of hanging it (e.g. a claim that stopped
+ * skipping), unless default_lock_wait asks for the engine's default. */
+static void
+schema_dsn(char *dsn, size_t dsnsz, const char *schema, int default_lock_wait)
+{
+	snprintf(dsn, dsnsz, "%s options='-c search_path=%s%s'", base_dsn(),
+	         schema, default_lock_wait ? "" : " -c lock_timeout=10s");
+}
+
 /*
- * A new empty schema, and into dsn a DSN whose search_path is that
- * schema: to the engine, a database of its own. (Schemas, not databases:
- * each database adds ~300 files that every checkpoint fsyncs, and the
- * restart test's shutdown checkpoint took 28 s with one per test.)
+ * A new empty schema (its name into schema, schemasz bytes), and its DSN
+ * into dsn. (Schemas, not databases: each database adds ~300 files that
+ * every checkpoint fsyncs, and the restart test's shutdown checkpoint
+ * took 28 s with one per test.)
  */
 static void
-fresh_db(char *dsn, size_t dsnsz)
+fresh_db(char *dsn, size_t dsnsz, char *schema, size_t schemasz)
 {
 	static int n;
-	char name[64], sql[160];
+	char sql[160];
 
-	snprintf(name, sizeof(name), "t%d_%d", (int)getpid(), ++n);
-	snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", name);
+	snprintf(schema, schemasz, "t%d_%d", (int)getpid(), ++n);
+	snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", schema);
 	admin(base_dsn(), sql);
-	/* A lock wait that should not happen fails the test in 10 s
-	 * instead of hanging it (e.g. a claim that stopped skipping). */
-	snprintf(dsn, dsnsz,
-	         "%s options='-c search_path=%s -c lock_timeout=10s'",
-	         base_dsn(), name);
+	schema_dsn(dsn, dsnsz, schema, 0);
 }
 
 static int
@@ -92,7 +99,7 @@ setup(void **state)
 	char err[256];
 
 	assert_non_null(t);
-	fresh_db(t->dsn, sizeof(t->dsn));
+	fresh_db(t->dsn, sizeof(t->dsn), t->schema, sizeof(t->schema));
 	t->c = pg_open(t->dsn, NULL, err, sizeof(err));
 	if (t->c == NULL)
 		fail_msg("pg_open: %s", err);
@@ -197,7 +204,7 @@ open_thread(void *arg)
 static void
 test_concurrent_open(void **state)
 {
-	char dsn[512];
+	char dsn[512], schema[64];
 	pthread_barrier_t go;
 	struct opener o[2];
 	pthread_t th[2];
@@ -205,7 +212,7 @@ test_concurrent_open(void **state)
 
 	(void)state;
 	for (round = 0; round < 3; round++) {
-		fresh_db(dsn, sizeof(dsn));
+		fresh_db(dsn, sizeof(dsn), schema, sizeof(schema));
 		pthread_barrier_init(&go, NULL, 2);
 		for (i = 0; i < 2; i++) {
 			memset(&o[i], 0, sizeof(o[i]));
@@ -269,6 +276,28 @@ test_password(void **state)
 	assert_null(pg_open(t->dsn, pw, err, sizeof(err)));
 	assert_non_null(strstr(err, "password file"));
 	rmdir(dir);
+}
+
+/* Without a lock_timeout in the DSN, a write that waits for another
+ * daemon's lock fails after DEFAULT_BUSY_TIMEOUT_MS, as SQLite's busy
+ * timeout, instead of stalling the writer. */
+static void
+test_lock_timeout(void **state)
+{
+	struct t *t = *state;
+	char dsn[600], err[256];
+	struct pg_conn *c;
+	long long id;
+
+	schema_dsn(dsn, sizeof(dsn), t->schema, 1);
+	c = pg_open(dsn, NULL, err, sizeof(err));
+	assert_non_null(c);
+	assert_int_equal(pg_begin(t->c), 0);
+	article(t->c, "s", "k");
+	assert_int_equal(pg_article_upsert(c, "s", "k", "x", "", 2, &id), -1);
+	assert_int_equal(pg_commit(t->c), 0);
+	assert_int_equal(pg_article_upsert(c, "s", "k", "x", "", 2, &id), 0);
+	pg_close(c);
 }
 
 static void
@@ -1191,14 +1220,23 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_restart),         T(test_migrate),
-	    T(test_concurrent_open), T(test_password),
-	    T(test_backup),          T(test_transactions),
-	    T(test_log_terse),       T(test_articles_views),
-	    T(test_comments),        T(test_generation),
-	    T(test_moderation),      T(test_bans),
-	    T(test_users_sessions),  T(test_spent_oneclick),
-	    T(test_spent_race),      T(test_outbox),
+	    T(test_restart),
+	    T(test_migrate),
+	    T(test_concurrent_open),
+	    T(test_password),
+	    T(test_backup),
+	    T(test_lock_timeout),
+	    T(test_transactions),
+	    T(test_log_terse),
+	    T(test_articles_views),
+	    T(test_comments),
+	    T(test_generation),
+	    T(test_moderation),
+	    T(test_bans),
+	    T(test_users_sessions),
+	    T(test_spent_oneclick),
+	    T(test_spent_race),
+	    T(test_outbox),
 	    T(test_readers),
 	};
 
