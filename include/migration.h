@@ -3,9 +3,9 @@
 
 /*
  * migration: the schema migrations embedded in the binary (embed.h),
- * one folder of NNNN_name.sql files per engine ("db/postgres/"; SQLite's
- * are in "db/" until they move to "db/sqlite/"). Both engines number
- * their files alike, so they report the same schema version.
+ * one folder of NNNN_name.sql files per engine ("db/sqlite/",
+ * "db/postgres/"). Both engines number their files alike, so they report
+ * the same schema version.
  */
 
 #include "embed.h"

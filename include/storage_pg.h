@@ -99,9 +99,10 @@ int pg_schema_version(struct pg_conn *c);
 int pg_schema_latest(void);
 
 /*
- * Replaces storage_changed(). Sets *gen to the database's generation: a
- * number that grows whenever a transaction that inserted, updated or
- * deleted comments commits, on any daemon: the sum of table
+ * storage_generation() of this engine. Sets *gen to the database's
+ * generation, the same on every connection: a number that grows whenever
+ * a transaction that inserted, updated or deleted comments commits, on
+ * any daemon. It is the sum of table
  * bandoc_generation, where a statement trigger on comment bumps the row
  * of the writing server session (its own row, so that daemons never wait
  * for each other's counter). The bump commits with the change, so a
@@ -122,8 +123,9 @@ int pg_savepoint(struct pg_conn *c);
 int pg_release(struct pg_conn *c);
 int pg_rollback_to(struct pg_conn *c);
 
-/* Always -1, with a message in err saying to use pg_dump. */
-int pg_backup(const char *dsn, const char *dst_path, char *err, size_t errsz);
+/* Always STORAGE_ERROR, with a message in err saying to use pg_dump. */
+enum storage_result pg_backup(const char *dsn, const char *dst_path, char *err,
+                              size_t errsz);
 
 int pg_article_upsert(struct pg_conn *c, const char *site, const char *key,
                       const char *title, const char *url, long long now,
@@ -190,13 +192,15 @@ int pg_admin_history(struct pg_conn *c, long long id,
 enum storage_result pg_admin_status_of(struct pg_conn *c, long long id,
                                        int *status, char *ip_hash, size_t iplen,
                                        char **name, char **body, char **email);
-int pg_admin_set_status(struct pg_conn *c, long long id, int status,
-                        long long now);
-int pg_admin_edit(struct pg_conn *c, long long id, const char *name,
-                  const char *body, const char *search, long long now);
-int pg_admin_reply(struct pg_conn *c, long long id, const char *name,
-                   const char *body, long long now);
-int pg_admin_delete(struct pg_conn *c, long long id);
+enum storage_result pg_admin_set_status(struct pg_conn *c, long long id,
+                                        int status, long long now);
+enum storage_result pg_admin_edit(struct pg_conn *c, long long id,
+                                  const char *name, const char *body,
+                                  const char *search, long long now);
+enum storage_result pg_admin_reply(struct pg_conn *c, long long id,
+                                   const char *name, const char *body,
+                                   long long now);
+enum storage_result pg_admin_delete(struct pg_conn *c, long long id);
 
 int pg_audit_add(struct pg_conn *c, long long at, const char *user,
                  const char *action, long long comment_id, const char *ip_hash,
@@ -217,7 +221,7 @@ int pg_ban_add(struct pg_conn *c, const char *kind, const char *value,
 enum storage_result
 pg_ban_get(struct pg_conn *c, long long id,
            void (*fn)(void *arg, const struct storage_ban *b), void *arg);
-int pg_ban_delete(struct pg_conn *c, long long id);
+enum storage_result pg_ban_delete(struct pg_conn *c, long long id);
 
 int pg_stats(struct pg_conn *c, long long day_start,
              void (*fn)(void *arg, const char *site, int status, long long n),
@@ -232,17 +236,22 @@ enum storage_result pg_user_get(struct pg_conn *c, const char *name,
 int pg_user_list(struct pg_conn *c,
                  void (*fn)(void *arg, const struct storage_user *u),
                  void *arg);
-int pg_user_set_hash(struct pg_conn *c, const char *name, const char *hash);
-int pg_user_set_disabled(struct pg_conn *c, const char *name, int disabled);
-int pg_user_logged_in(struct pg_conn *c, const char *name, long long now);
+enum storage_result pg_user_set_hash(struct pg_conn *c, const char *name,
+                                     const char *hash);
+enum storage_result pg_user_set_disabled(struct pg_conn *c, const char *name,
+                                         int disabled);
+enum storage_result pg_user_logged_in(struct pg_conn *c, const char *name,
+                                      long long now);
 
 int pg_session_add(struct pg_conn *c, const unsigned char *hash, size_t len,
                    const char *user, long long now, const char *ip_hash);
 enum storage_result pg_session_get(struct pg_conn *c, const unsigned char *hash,
                                    size_t len, struct storage_session *out);
-int pg_session_touch(struct pg_conn *c, const unsigned char *hash, size_t len,
-                     long long now);
-int pg_session_delete(struct pg_conn *c, const unsigned char *hash, size_t len);
+enum storage_result pg_session_touch(struct pg_conn *c,
+                                     const unsigned char *hash, size_t len,
+                                     long long now);
+enum storage_result pg_session_delete(struct pg_conn *c,
+                                      const unsigned char *hash, size_t len);
 int pg_session_purge(struct pg_conn *c, long long idle_before,
                      long long created_before);
 
@@ -269,9 +278,9 @@ int pg_outbox_claim(struct pg_conn *c, long long now, long long lease_until,
                     void (*fn)(void *arg, long long id, const char *site,
                                const char *body, int attempts),
                     void *arg);
-int pg_outbox_retry(struct pg_conn *c, long long id, long long next_at,
-                    const char *error);
-int pg_outbox_delete(struct pg_conn *c, long long id);
+enum storage_result pg_outbox_retry(struct pg_conn *c, long long id,
+                                    long long next_at, const char *error);
+enum storage_result pg_outbox_delete(struct pg_conn *c, long long id);
 
 /* STORAGE_OK, STORAGE_CONFLICT (used already, on any daemon; a
  * concurrent use waits for the first one's transaction), STORAGE_ERROR. */
@@ -289,6 +298,14 @@ int pg_counts(struct pg_conn *c, const char *site, const char *const *keys,
               void (*fn)(void *arg, const char *key, long long views,
                          long long comments),
               void *arg);
+
+/* Imports (storage.h's storage_import_comment() and
+ * storage_import_link()). */
+enum storage_result pg_import_comment(struct pg_conn *c,
+                                      const struct storage_import_comment *cm,
+                                      long long *id);
+int pg_import_link(struct pg_conn *c, const char *prefix, long long *linked,
+                   long long *orphans);
 
 /*
  * A set of read-only connections to dsn, one per thread that asks,

@@ -1,6 +1,6 @@
 /*
  * migration.c: finds the embedded migrations of an engine by their
- * number, for storage.c and storage_pg.c alike.
+ * number (storage_pg.c; storage_sqlite.c has its own finder still).
  */
 #include <stdio.h>
 #include <stdlib.h>

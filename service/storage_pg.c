@@ -30,6 +30,7 @@
 #include "log.h"
 #include "migration.h"
 #include "storage_pg.h"
+#include "text.h"
 
 enum q_id {
 	Q_BEGIN,
@@ -97,6 +98,10 @@ enum q_id {
 	Q_VIEWS_DAY_ADD,
 	Q_VIEWS_TOP_ALL,
 	Q_VIEWS_TOP_SINCE,
+	Q_IMPORT_PARENT,
+	Q_IMPORT_INSERT,
+	Q_IMPORT_LINK,
+	Q_IMPORT_UNLINKED,
 	Q_COUNT
 };
 
@@ -278,6 +283,29 @@ static const char *const sql[Q_COUNT] = {
         "FROM view_day d JOIN article a ON a.id = d.article_id "
         "WHERE a.site = $1 AND d.day >= $2 "
         "GROUP BY a.id ORDER BY v DESC, a.id LIMIT $3",
+    /* Imports (docs/import.md), as storage_sqlite.c: the parent by its
+     * import_id, the insert that an earlier import of the same comment
+     * makes a no-op, and the last step, which links replies whose parent
+     * came later in the file (never to themselves or a reply of theirs). */
+    [Q_IMPORT_PARENT] = "SELECT id, COALESCE(root_id, id) FROM comment "
+                        "WHERE import_id = $1 AND article_id = $2",
+    [Q_IMPORT_INSERT] =
+        "INSERT INTO comment (article_id, parent_id, root_id, status, name, "
+        "email, body, body_hash, ip_hash, user_agent, flags, created_at, "
+        "updated_at, search, import_id, import_parent) VALUES ($1, $2, $3, "
+        "$4, $5, $6, $7, $8, '', '', 0, $9, $9, $10, $11, $12) "
+        "ON CONFLICT (import_id) WHERE import_id IS NOT NULL DO NOTHING "
+        "RETURNING id",
+    [Q_IMPORT_LINK] =
+        "UPDATE comment AS c SET parent_id = p.id, root_id = "
+        "COALESCE(p.root_id, p.id), import_parent = NULL FROM comment AS p "
+        "WHERE c.import_parent IS NOT NULL AND substr(c.import_id, 1, "
+        "length($1::text)) = $1 AND p.import_id = c.import_parent AND "
+        "p.article_id = c.article_id AND p.id <> c.id AND "
+        "COALESCE(p.root_id, 0) <> c.id",
+    [Q_IMPORT_UNLINKED] =
+        "UPDATE comment SET import_parent = NULL WHERE import_parent IS NOT "
+        "NULL AND substr(import_id, 1, length($1::text)) = $1",
 };
 
 /*
@@ -530,6 +558,16 @@ changes(struct pg_conn *c, enum q_id id, const struct params *p)
 		n = -1;
 	PQclear(r);
 	return (int)n;
+}
+
+/* An UPDATE/DELETE of one row by its key: STORAGE_OK, STORAGE_NOT_FOUND
+ * (no row has it) or STORAGE_ERROR. */
+static enum storage_result
+changed(struct pg_conn *c, enum q_id id, const struct params *p)
+{
+	int n = changes(c, id, p);
+
+	return n < 0 ? STORAGE_ERROR : n == 0 ? STORAGE_NOT_FOUND : STORAGE_OK;
 }
 
 /* An INSERT that may find its key taken: 1 inserted, 0 it was there
@@ -969,7 +1007,7 @@ pg_rollback_to(struct pg_conn *c)
 	return exec_q(c, Q_RELEASE, NULL);
 }
 
-int
+enum storage_result
 pg_backup(const char *dsn, const char *dst_path, char *err, size_t errsz)
 {
 	(void)dsn;
@@ -977,7 +1015,7 @@ pg_backup(const char *dsn, const char *dst_path, char *err, size_t errsz)
 	snprintf(err, errsz,
 	         "the PostgreSQL engine has no backup command: use pg_dump "
 	         "(e.g. pg_dump -Fc -f FILE DBNAME)");
-	return -1;
+	return STORAGE_ERROR;
 }
 
 int
@@ -1055,20 +1093,23 @@ pg_spent_insert(struct pg_conn *c, const unsigned char *nonce, size_t len,
 	return rc < 0 ? STORAGE_ERROR : rc ? STORAGE_OK : STORAGE_EXISTS;
 }
 
-/* Parameters of a statement that takes one integer. */
-static int
-changes_ll(struct pg_conn *c, enum q_id id, long long v)
+/* changed() of a statement that takes one integer (an id). */
+static enum storage_result
+changed_ll(struct pg_conn *c, enum q_id id, long long v)
 {
 	struct params p = {0};
 
 	p_ll(&p, v);
-	return changes(c, id, &p);
+	return changed(c, id, &p);
 }
 
 int
 pg_spent_purge(struct pg_conn *c, long long now)
 {
-	return changes_ll(c, Q_SPENT_PURGE, now) < 0 ? -1 : 0;
+	struct params p = {0};
+
+	p_ll(&p, now);
+	return changes(c, Q_SPENT_PURGE, &p) < 0 ? -1 : 0;
 }
 
 int
@@ -1450,7 +1491,7 @@ pg_admin_status_of(struct pg_conn *c, long long id, int *status, char *ip_hash,
 	return STORAGE_OK;
 }
 
-int
+enum storage_result
 pg_admin_set_status(struct pg_conn *c, long long id, int status, long long now)
 {
 	struct params p = {0};
@@ -1458,10 +1499,10 @@ pg_admin_set_status(struct pg_conn *c, long long id, int status, long long now)
 	p_ll(&p, id);
 	p_ll(&p, status);
 	p_ll(&p, now);
-	return changes(c, Q_ADM_SET_STATUS, &p);
+	return changed(c, Q_ADM_SET_STATUS, &p);
 }
 
-int
+enum storage_result
 pg_admin_edit(struct pg_conn *c, long long id, const char *name,
               const char *body, const char *search, long long now)
 {
@@ -1472,10 +1513,10 @@ pg_admin_edit(struct pg_conn *c, long long id, const char *name,
 	p_text(&p, body);
 	p_text(&p, search);
 	p_ll(&p, now);
-	return changes(c, Q_ADM_EDIT, &p);
+	return changed(c, Q_ADM_EDIT, &p);
 }
 
-int
+enum storage_result
 pg_admin_reply(struct pg_conn *c, long long id, const char *name,
                const char *body, long long now)
 {
@@ -1490,13 +1531,13 @@ pg_admin_reply(struct pg_conn *c, long long id, const char *name,
 		p_null(&p);
 	}
 	p_ll(&p, now);
-	return changes(c, Q_ADM_REPLY, &p);
+	return changed(c, Q_ADM_REPLY, &p);
 }
 
-int
+enum storage_result
 pg_admin_delete(struct pg_conn *c, long long id)
 {
-	return changes_ll(c, Q_ADM_DELETE, id);
+	return changed_ll(c, Q_ADM_DELETE, id);
 }
 
 int
@@ -1643,10 +1684,10 @@ pg_ban_add(struct pg_conn *c, const char *kind, const char *value,
 	return 0;
 }
 
-int
+enum storage_result
 pg_ban_delete(struct pg_conn *c, long long id)
 {
-	return changes_ll(c, Q_BAN_DELETE, id);
+	return changed_ll(c, Q_BAN_DELETE, id);
 }
 
 int
@@ -1743,9 +1784,10 @@ pg_user_list(struct pg_conn *c,
 	return 0;
 }
 
-/* A statement keyed by a text (a user name) with one more value. */
-static int
-changes_text(struct pg_conn *c, enum q_id id, const char *key, const char *text,
+/* changed() of a statement keyed by a text (a user name) with one more
+ * value. */
+static enum storage_result
+changed_text(struct pg_conn *c, enum q_id id, const char *key, const char *text,
              long long v)
 {
 	struct params p = {0};
@@ -1755,26 +1797,26 @@ changes_text(struct pg_conn *c, enum q_id id, const char *key, const char *text,
 		p_text(&p, text);
 	else
 		p_ll(&p, v);
-	return changes(c, id, &p);
+	return changed(c, id, &p);
 }
 
-int
+enum storage_result
 pg_user_set_hash(struct pg_conn *c, const char *name, const char *hash)
 {
-	return changes_text(c, Q_USER_SET_HASH, name, hash != NULL ? hash : "",
+	return changed_text(c, Q_USER_SET_HASH, name, hash != NULL ? hash : "",
 	                    0);
 }
 
-int
+enum storage_result
 pg_user_set_disabled(struct pg_conn *c, const char *name, int disabled)
 {
-	return changes_text(c, Q_USER_SET_DISABLED, name, NULL, disabled);
+	return changed_text(c, Q_USER_SET_DISABLED, name, NULL, disabled);
 }
 
-int
+enum storage_result
 pg_user_logged_in(struct pg_conn *c, const char *name, long long now)
 {
-	return changes_text(c, Q_USER_LOGIN, name, NULL, now);
+	return changed_text(c, Q_USER_LOGIN, name, NULL, now);
 }
 
 int
@@ -1810,7 +1852,7 @@ pg_session_get(struct pg_conn *c, const unsigned char *hash, size_t len,
 	return STORAGE_OK;
 }
 
-int
+enum storage_result
 pg_session_touch(struct pg_conn *c, const unsigned char *hash, size_t len,
                  long long now)
 {
@@ -1818,16 +1860,16 @@ pg_session_touch(struct pg_conn *c, const unsigned char *hash, size_t len,
 
 	p_bin(&p, hash, len);
 	p_ll(&p, now);
-	return changes(c, Q_SESSION_TOUCH, &p);
+	return changed(c, Q_SESSION_TOUCH, &p);
 }
 
-int
+enum storage_result
 pg_session_delete(struct pg_conn *c, const unsigned char *hash, size_t len)
 {
 	struct params p = {0};
 
 	p_bin(&p, hash, len);
-	return changes(c, Q_SESSION_DELETE, &p);
+	return changed(c, Q_SESSION_DELETE, &p);
 }
 
 int
@@ -1900,7 +1942,7 @@ pg_outbox_claim(struct pg_conn *c, long long now, long long lease_until,
 	return outbox_rows(c, Q_OUTBOX_CLAIM, &p, fn, arg);
 }
 
-int
+enum storage_result
 pg_outbox_retry(struct pg_conn *c, long long id, long long next_at,
                 const char *error)
 {
@@ -1909,13 +1951,13 @@ pg_outbox_retry(struct pg_conn *c, long long id, long long next_at,
 	p_ll(&p, id);
 	p_ll(&p, next_at);
 	p_text(&p, error);
-	return changes(c, Q_OUTBOX_RETRY, &p);
+	return changed(c, Q_OUTBOX_RETRY, &p);
 }
 
-int
+enum storage_result
 pg_outbox_delete(struct pg_conn *c, long long id)
 {
-	return changes_ll(c, Q_OUTBOX_DELETE, id);
+	return changed_ll(c, Q_OUTBOX_DELETE, id);
 }
 
 enum storage_result
@@ -1932,8 +1974,8 @@ pg_oneclick_use(struct pg_conn *c, const unsigned char *nonce, size_t len,
 
 /*
  * The keys as a PostgreSQL array literal, {"k1","k2"}, each element
- * quoted with '"' and '\' escaped. A malloc'd string, or NULL (no
- * memory, or a size that would overflow).
+ * quoted with '"' and '\' escaped, without the keys that are not UTF-8. A
+ * malloc'd string, or NULL (no memory, or a size that would overflow).
  */
 static char *
 array_literal(const char *const *keys, size_t n)
@@ -1954,7 +1996,11 @@ array_literal(const char *const *keys, size_t n)
 	for (i = 0; i < n; i++) {
 		const char *k;
 
-		if (i > 0)
+		/* Not UTF-8: no article has it, and the server would refuse
+		 * the whole array (SQLite's json_each() matches nothing). */
+		if (!text_utf8_valid(keys[i], strlen(keys[i])))
+			continue;
+		if (s[o - 1] != '{')
 			s[o++] = ',';
 		s[o++] = '"';
 		for (k = keys[i]; *k != '\0'; k++) {
@@ -1977,11 +2023,16 @@ pg_counts(struct pg_conn *c, const char *site, const char *const *keys,
           void *arg)
 {
 	struct params p = {0};
-	char *list = array_literal(keys, n);
+	char *list;
 	PGresult *r;
 	int i;
 
-	if (list == NULL) {
+	if (n > STORAGE_MAX_COUNT_KEYS) {
+		log_warnx("storage_pg: counts: %zu keys, more than %d", n,
+		          STORAGE_MAX_COUNT_KEYS);
+		return -1;
+	}
+	if ((list = array_literal(keys, n)) == NULL) {
 		log_warnx("storage_pg: counts: out of memory");
 		return -1;
 	}
@@ -2059,4 +2110,73 @@ pg_readers_free(struct pg_readers *r)
 	free(r->dsn);
 	free(r->password_file);
 	free(r);
+}
+
+enum storage_result
+pg_import_comment(struct pg_conn *c, const struct storage_import_comment *cm,
+                  long long *id)
+{
+	struct params p = {0};
+	PGresult *r;
+	long long parent = 0, root = 0;
+	int rc,
+	    linked = 0,
+	    wants = cm->import_parent != NULL && cm->import_parent[0] != '\0';
+
+	if (wants) {
+		p_text(&p, cm->import_parent);
+		p_ll(&p, cm->article_id);
+		if ((rc = one_row(c, Q_IMPORT_PARENT, &p, &r)) < 0)
+			return STORAGE_ERROR;
+		if (rc == 0) {
+			parent = num(r, 0, 0);
+			root = num(r, 0, 1);
+			linked = 1;
+			PQclear(r);
+		}
+		p.n = 0;
+	}
+	p_ll(&p, cm->article_id);
+	if (linked) {
+		p_ll(&p, parent);
+		p_ll(&p, root);
+	} else {
+		p_null(&p);
+		p_null(&p);
+	}
+	p_ll(&p, cm->status);
+	p_text(&p, cm->name);
+	p_text(&p, cm->email);
+	p_text(&p, cm->body);
+	p_bin(&p, cm->body_hash, sizeof(cm->body_hash));
+	p_ll(&p, cm->created_at);
+	p_text(&p, cm->search);
+	p_text(&p, cm->import_id);
+	/* The parent's id, until the last step, only if it is not here yet. */
+	if (!linked && wants)
+		p_text(&p, cm->import_parent);
+	else
+		p_null(&p);
+	if ((rc = one_row(c, Q_IMPORT_INSERT, &p, &r)) != 0)
+		return rc < 0 ? STORAGE_ERROR : STORAGE_EXISTS;
+	*id = num(r, 0, 0);
+	PQclear(r);
+	return STORAGE_OK;
+}
+
+int
+pg_import_link(struct pg_conn *c, const char *prefix, long long *linked,
+               long long *orphans)
+{
+	struct params p = {0};
+	int n;
+
+	p_text(&p, prefix);
+	if ((n = changes(c, Q_IMPORT_LINK, &p)) < 0)
+		return -1;
+	*linked = n;
+	if ((n = changes(c, Q_IMPORT_UNLINKED, &p)) < 0)
+		return -1;
+	*orphans = n;
+	return 0;
 }

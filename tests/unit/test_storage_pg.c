@@ -372,7 +372,7 @@ test_log_terse(void **state)
 	id = comment(t->c, a, 0, 0, STORAGE_PENDING, "x", 1);
 	fflush(stderr);
 	assert_int_equal(dup2(fd, 2), 2);
-	assert_int_equal(pg_admin_set_status(t->c, id, 9, 2), -1);
+	assert_int_equal(pg_admin_set_status(t->c, id, 9, 2), STORAGE_ERROR);
 	fflush(stderr);
 	assert_int_equal(dup2(saved, 2), 2);
 	close(saved);
@@ -469,6 +469,29 @@ test_articles_views(void **state)
 	assert_string_equal(out, "");
 }
 
+/* More keys than a call may take is an error; a key that is not UTF-8
+ * matches nothing instead of failing the others. */
+static void
+test_counts_limits(void **state)
+{
+	struct t *t = *state;
+	const char *keys[STORAGE_MAX_COUNT_KEYS + 1];
+	char out[256] = "";
+	size_t i;
+
+	article(t->c, "s", "k");
+	for (i = 0; i <= STORAGE_MAX_COUNT_KEYS; i++)
+		keys[i] = "k";
+	keys[0] = "\xff\xfe";
+	assert_int_equal(
+	    pg_counts(t->c, "s", keys, STORAGE_MAX_COUNT_KEYS, count_row, out),
+	    0);
+	assert_string_equal(out, "k=0/0;"); /* once, however often asked */
+	assert_int_equal(pg_counts(t->c, "s", keys, STORAGE_MAX_COUNT_KEYS + 1,
+	                           count_row, out),
+	                 -1);
+}
+
 /* --- comments --- */
 
 struct seen {
@@ -557,11 +580,13 @@ test_comments(void **state)
 	assert_int_equal(pg_comment_count(t->c, "s", "none", 0), 0);
 
 	/* An official reply shows; removing it hides it. */
-	assert_int_equal(pg_admin_reply(t->c, c1, "Tòa soạn", "ok", 20), 1);
+	assert_int_equal(pg_admin_reply(t->c, c1, "Tòa soạn", "ok", 20),
+	                 STORAGE_OK);
 	assert_string_equal(page(t->c, 0, 0, 1), "one+ok,r1,");
-	assert_int_equal(pg_admin_reply(t->c, c1, NULL, NULL, 21), 1);
+	assert_int_equal(pg_admin_reply(t->c, c1, NULL, NULL, 21), STORAGE_OK);
 	assert_string_equal(page(t->c, 0, 0, 1), "one,r1,");
-	assert_int_equal(pg_admin_reply(t->c, 999, "x", "y", 21), 0);
+	assert_int_equal(pg_admin_reply(t->c, 999, "x", "y", 21),
+	                 STORAGE_NOT_FOUND);
 }
 
 /* Another daemon sees the generation move when the change commits, not
@@ -585,10 +610,11 @@ test_generation(void **state)
 	assert_int_equal(pg_commit(t->c), 0);
 	assert_int_equal(pg_generation(other, &g1), 0);
 	assert_true(g1 > g0);
-	assert_int_equal(pg_admin_set_status(t->c, id, STORAGE_APPROVED, 2), 1);
+	assert_int_equal(pg_admin_set_status(t->c, id, STORAGE_APPROVED, 2),
+	                 STORAGE_OK);
 	assert_int_equal(pg_generation(other, &g2), 0);
 	assert_true(g2 > g1);
-	assert_int_equal(pg_admin_delete(t->c, id), 1);
+	assert_int_equal(pg_admin_delete(t->c, id), STORAGE_OK);
 	assert_int_equal(pg_generation(other, &g3), 0);
 	assert_true(g3 > g2);
 
@@ -607,6 +633,63 @@ test_generation(void **state)
 	assert_int_equal(pg_generation(other, &g0), 0);
 	assert_true(g0 >= g3 + 3);
 	pg_close(other);
+}
+
+static enum storage_result
+import_one(struct pg_conn *c, long long article_id, const char *import_id,
+           const char *parent, long long *id)
+{
+	struct storage_import_comment cm = {0};
+
+	cm.article_id = article_id;
+	cm.import_id = import_id;
+	cm.import_parent = parent;
+	cm.status = STORAGE_APPROVED;
+	cm.name = "Old";
+	cm.email = "";
+	cm.body = import_id;
+	cm.search = import_id;
+	cm.created_at = 1;
+	return pg_import_comment(c, &cm, id);
+}
+
+/* An import stores each comment once, under a parent stored already,
+ * and its last step links the replies that came before their parent. */
+static void
+test_imports(void **state)
+{
+	struct t *t = *state;
+	long long a = article(t->c, "s", "k"), id1, id2, id3, id4, id5, x, aid,
+	          root, linked, orphans;
+	int status;
+
+	assert_int_equal(import_one(t->c, a, "s:f:1", "", &id1), STORAGE_OK);
+	assert_int_equal(import_one(t->c, a, "s:f:1", "", &x), STORAGE_EXISTS);
+	assert_int_equal(import_one(t->c, a, "s:f:2", "s:f:1", &id2),
+	                 STORAGE_OK);
+	assert_int_equal(pg_comment_parent(t->c, id2, &aid, &status, &root),
+	                 STORAGE_OK);
+	assert_int_equal(root, id1);
+	assert_int_equal(import_one(t->c, a, "s:f:3", "s:f:4", &id3),
+	                 STORAGE_OK);
+	assert_int_equal(import_one(t->c, a, "s:f:4", NULL, &id4), STORAGE_OK);
+	assert_int_equal(import_one(t->c, a, "s:f:5", "s:f:gone", &id5),
+	                 STORAGE_OK);
+	assert_int_equal(pg_comment_parent(t->c, id3, &aid, &status, &root),
+	                 STORAGE_OK);
+	assert_int_equal(root, 0); /* not yet */
+	assert_int_equal(pg_import_link(t->c, "s:f:", &linked, &orphans), 0);
+	assert_int_equal(linked, 1);
+	assert_int_equal(orphans, 1);
+	assert_int_equal(pg_comment_parent(t->c, id3, &aid, &status, &root),
+	                 STORAGE_OK);
+	assert_int_equal(root, id4);
+	assert_int_equal(pg_comment_parent(t->c, id5, &aid, &status, &root),
+	                 STORAGE_OK);
+	assert_int_equal(root, 0);
+	assert_int_equal(pg_import_link(t->c, "s:f:", &linked, &orphans), 0);
+	assert_int_equal(linked + orphans, 0);
+	assert_int_equal(pg_comment_count(t->c, "s", "k", 1), 3);
 }
 
 /* --- moderation --- */
@@ -730,14 +813,16 @@ test_moderation(void **state)
 
 	/* Approving counts the comment on its article (the trigger). */
 	assert_int_equal(pg_admin_set_status(t->c, c1, STORAGE_APPROVED, 400),
-	                 1);
+	                 STORAGE_OK);
 	assert_int_equal(pg_comment_count(t->c, "s", "k", 1), 1);
 	assert_int_equal(pg_admin_set_status(t->c, 999, STORAGE_APPROVED, 400),
-	                 0);
-	assert_int_equal(pg_admin_set_status(t->c, c1, 9, 400), -1); /* CHECK */
+	                 STORAGE_NOT_FOUND);
+	assert_int_equal(pg_admin_set_status(t->c, c1, 9, 400),
+	                 STORAGE_ERROR); /* CHECK */
 	assert_int_equal(pg_admin_edit(t->c, c1, "N", "edited", "edited", 500),
-	                 1);
-	assert_int_equal(pg_admin_edit(t->c, 999, "N", "b", "b", 500), 0);
+	                 STORAGE_OK);
+	assert_int_equal(pg_admin_edit(t->c, 999, "N", "b", "b", 500),
+	                 STORAGE_NOT_FOUND);
 	memset(&s, 0, sizeof(s));
 	assert_int_equal(pg_admin_get(t->c, c1, admin_row, &s), STORAGE_OK);
 	assert_string_equal(s.s, "1:edited:1:s::-,");
@@ -774,8 +859,8 @@ test_moderation(void **state)
 	assert_int_equal(oldest, 50);
 
 	/* Deleting a reply's root keeps the reply (SET NULL). */
-	assert_int_equal(pg_admin_delete(t->c, c1), 1);
-	assert_int_equal(pg_admin_delete(t->c, c1), 0);
+	assert_int_equal(pg_admin_delete(t->c, c1), STORAGE_OK);
+	assert_int_equal(pg_admin_delete(t->c, c1), STORAGE_NOT_FOUND);
 	assert_int_equal(pg_admin_get(t->c, c2, admin_row, &s), STORAGE_OK);
 	assert_int_equal(pg_comment_count(t->c, "s", "k", 0), 1);
 }
@@ -836,8 +921,8 @@ test_bans(void **state)
 	memset(&s, 0, sizeof(s));
 	assert_int_equal(pg_ban_get(t->c, em, ban_row, &s), STORAGE_OK);
 	assert_string_equal(s.s, "email:spam@example.vn:*:0:mod,");
-	assert_int_equal(pg_ban_delete(t->c, em), 1);
-	assert_int_equal(pg_ban_delete(t->c, em), 0);
+	assert_int_equal(pg_ban_delete(t->c, em), STORAGE_OK);
+	assert_int_equal(pg_ban_delete(t->c, em), STORAGE_NOT_FOUND);
 	assert_int_equal(pg_ban_get(t->c, em, ban_row, &s), STORAGE_NOT_FOUND);
 	assert_int_equal(
 	    pg_ban_match(t->c, "any", "H9", "spam@example.vn", NULL, 50), 0);
@@ -878,11 +963,13 @@ test_users_sessions(void **state)
 	assert_int_equal(u.created_at, 1);
 	assert_int_equal(u.last_login, 0); /* NULL */
 	assert_int_equal(pg_user_get(t->c, "nobody", &u), STORAGE_NOT_FOUND);
-	assert_int_equal(pg_user_set_hash(t->c, "mod", "new"), 1);
-	assert_int_equal(pg_user_set_hash(t->c, "nobody", "new"), 0);
-	assert_int_equal(pg_user_set_disabled(t->c, "mod", 1), 1);
-	assert_int_equal(pg_user_logged_in(t->c, "adm", 77), 1);
-	assert_int_equal(pg_user_logged_in(t->c, "nobody", 77), 0);
+	assert_int_equal(pg_user_set_hash(t->c, "mod", "new"), STORAGE_OK);
+	assert_int_equal(pg_user_set_hash(t->c, "nobody", "new"),
+	                 STORAGE_NOT_FOUND);
+	assert_int_equal(pg_user_set_disabled(t->c, "mod", 1), STORAGE_OK);
+	assert_int_equal(pg_user_logged_in(t->c, "adm", 77), STORAGE_OK);
+	assert_int_equal(pg_user_logged_in(t->c, "nobody", 77),
+	                 STORAGE_NOT_FOUND);
 	assert_int_equal(pg_user_get(t->c, "mod", &u), STORAGE_OK);
 	assert_string_equal(u.hash, "new");
 	memset(&s, 0, sizeof(s));
@@ -903,15 +990,18 @@ test_users_sessions(void **state)
 	assert_int_equal(se.disabled, 1);
 	/* The hash is binary: a prefix up to its zero byte is not it. */
 	assert_int_equal(pg_session_get(t->c, h1, 2, &se), STORAGE_NOT_FOUND);
-	assert_int_equal(pg_session_touch(t->c, h1, sizeof(h1), 30), 1);
+	assert_int_equal(pg_session_touch(t->c, h1, sizeof(h1), 30),
+	                 STORAGE_OK);
 	assert_int_equal(pg_session_get(t->c, h1, sizeof(h1), &se), STORAGE_OK);
 	assert_int_equal(se.last_seen, 30);
 	assert_int_equal(pg_session_purge(t->c, 25, 0), 1); /* h2 idle */
 	assert_int_equal(pg_session_get(t->c, h2, sizeof(h2), &se),
 	                 STORAGE_NOT_FOUND);
-	assert_int_equal(pg_session_delete(t->c, h1, sizeof(h1)), 1);
-	assert_int_equal(pg_session_delete(t->c, h1, sizeof(h1)), 0);
-	assert_int_equal(pg_session_touch(t->c, h1, sizeof(h1), 30), 0);
+	assert_int_equal(pg_session_delete(t->c, h1, sizeof(h1)), STORAGE_OK);
+	assert_int_equal(pg_session_delete(t->c, h1, sizeof(h1)),
+	                 STORAGE_NOT_FOUND);
+	assert_int_equal(pg_session_touch(t->c, h1, sizeof(h1), 30),
+	                 STORAGE_NOT_FOUND);
 }
 
 /* --- spent tokens and one-click links, across daemons --- */
@@ -1085,8 +1175,9 @@ test_outbox(void **state)
 	assert_string_equal(due(t->c, 15, 10),
 	                    "2:s:b2:0,1:s:b1:0,"); /* by next_at */
 	assert_string_equal(due(t->c, 30, 1), "2:s:b2:0,");
-	assert_int_equal(pg_outbox_retry(t->c, 2, 40, "timeout"), 1);
-	assert_int_equal(pg_outbox_retry(t->c, 99, 40, "timeout"), 0);
+	assert_int_equal(pg_outbox_retry(t->c, 2, 40, "timeout"), STORAGE_OK);
+	assert_int_equal(pg_outbox_retry(t->c, 99, 40, "timeout"),
+	                 STORAGE_NOT_FOUND);
 	assert_string_equal(due(t->c, 30, 10), "1:s:b1:0,3:t:b3:0,");
 	assert_string_equal(due(t->c, 40, 10), "1:s:b1:0,3:t:b3:0,2:s:b2:1,");
 
@@ -1103,8 +1194,8 @@ test_outbox(void **state)
 	/* Leased until 1000: nobody gets them before. */
 	assert_string_equal(claim(other, 999, 2000, 10), "");
 	assert_string_equal(claim(other, 1000, 2000, 1), "1:s:b1:0,");
-	assert_int_equal(pg_outbox_delete(t->c, 1), 1);
-	assert_int_equal(pg_outbox_delete(t->c, 1), 0);
+	assert_int_equal(pg_outbox_delete(t->c, 1), STORAGE_OK);
+	assert_int_equal(pg_outbox_delete(t->c, 1), STORAGE_NOT_FOUND);
 	pg_close(other);
 }
 
@@ -1230,6 +1321,8 @@ main(void)
 	    T(test_log_terse),
 	    T(test_articles_views),
 	    T(test_comments),
+	    T(test_counts_limits),
+	    T(test_imports),
 	    T(test_generation),
 	    T(test_moderation),
 	    T(test_bans),
