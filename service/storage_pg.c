@@ -1,6 +1,12 @@
 /*
  * storage_pg.c: PostgreSQL behind the API of storage_pg.h, the twin of
- * storage.c (SQLite). The only file that includes <libpq-fe.h>.
+ * storage_sqlite.c. The only file that includes <libpq-fe.h>.
+ *
+ * The repetitions are deliberate: the SQL of the table below says what
+ * storage_sqlite.c's says, in PostgreSQL's dialect ($n, casts), so that
+ * each engine can be read alone; and every function has the one shape
+ * of params, run() and the reading of its columns, next to the struct it
+ * fills, as in storage_sqlite.c (`duplicates` counts both).
  *
  * In the order things happen:
  * 1. pg_open() connects (connect_db(): the DSN expanded by libpq, the
@@ -110,8 +116,8 @@ enum q_id {
 #define ASCII_UPPER "'ABCDEFGHIJKLMNOPQRSTUVWXYZ'"
 #define ASCII_LOWER "'abcdefghijklmnopqrstuvwxyz'"
 
-/* The moderators' view of a comment, and its filters (storage.c's, with
- * the parameters' types spelled out where PostgreSQL cannot infer
+/* The moderators' view of a comment, and its filters (storage_sqlite.c's,
+ * with the parameters' types spelled out where PostgreSQL cannot infer
  * them). */
 #define ADM_COLS                                                               \
 	"SELECT c.id, a.site, a.key, a.title, a.url, c.parent_id, "            \
@@ -199,7 +205,7 @@ static const char *const sql[Q_COUNT] = {
                         "key = $2",
     [Q_COMMENT_COUNT_TOP] = "SELECT threads FROM article WHERE site = $1 "
                             "AND key = $2",
-    /* As storage.c: the address as written or its key; a site's
+    /* As storage_sqlite.c: the address as written or its key; a site's
      * ban there only. */
     [Q_BAN_MATCH] = BAN_MATCH_SQL,
     [Q_ADM_LIST_DESC] =
@@ -362,7 +368,7 @@ struct params {
 	char num[MAX_PARAMS][24];
 };
 
-/* NULL is bound as '' (storage.c's bind_text()). */
+/* NULL is bound as '' (storage_sqlite.c's bind_text()). */
 static void
 p_text(struct params *p, const char *s)
 {
@@ -601,7 +607,7 @@ one_row(struct pg_conn *c, enum q_id id, const struct params *p, PGresult **out)
 	return 0;
 }
 
-/* Text of a column; NULL reads as "" (storage.c's col_text()). */
+/* Text of a column; NULL reads as "" (storage_sqlite.c's col_text()). */
 static const char *
 txt(const PGresult *r, int row, int col)
 {
@@ -967,7 +973,8 @@ pg_ping(struct pg_conn *c)
 	return exec_q(c, Q_PING, NULL);
 }
 
-/* Transactions: one named function per statement, as in storage.c. */
+/* Transactions: one named function per statement, as in
+ * storage_sqlite.c. */
 int
 pg_begin(struct pg_conn *c)
 {
