@@ -1,6 +1,6 @@
 /*
  * migration.c: finds the embedded migrations of an engine by their
- * number (storage_pg.c; storage_sqlite.c has its own finder still).
+ * number, for both engines (storage_sqlite.c, storage_pg.c).
  */
 #include <stdio.h>
 #include <stdlib.h>

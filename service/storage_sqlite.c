@@ -28,6 +28,7 @@
 #include "embed.h"
 #include "log.h"
 #include "metrics.h"
+#include "migration.h"
 #include "storage.h"
 
 enum stmt_id {
@@ -396,27 +397,10 @@ apply_settings(sqlite3 *db, int busy_timeout_ms, int readonly)
 	return 0;
 }
 
-static const struct embed_file *
-migration(int version)
-{
-	char name[32];
-	const struct embed_file *f;
-
-	snprintf(name, sizeof(name), "db/sqlite/%04d_", version);
-	for (f = embed_list(); f->name != NULL; f++)
-		if (strncmp(f->name, name, strlen(name)) == 0)
-			return f;
-	return NULL;
-}
-
 int
 storage_schema_latest(void)
 {
-	int n = 0;
-
-	while (migration(n + 1) != NULL)
-		n++;
-	return n;
+	return migration_latest("db/sqlite/");
 }
 
 /* Applies every migration above the database's user_version in one
@@ -452,15 +436,13 @@ migrate(sqlite3 *db, char *err, size_t errsz)
 		goto done;
 	}
 	for (v = version + 1; v <= latest; v++) {
-		const struct embed_file *f = migration(v);
+		const struct embed_file *f = migration_find("db/sqlite/", v);
 		char *text;
 
-		if ((text = malloc(f->len + 1)) == NULL) {
+		if ((text = migration_text(f)) == NULL) {
 			snprintf(err, errsz, "out of memory");
 			goto done;
 		}
-		memcpy(text, f->data, f->len);
-		text[f->len] = '\0';
 		if (sqlite3_exec(db, text, NULL, NULL, &msg) != SQLITE_OK) {
 			snprintf(err, errsz, "migration %s failed: %s", f->name,
 			         msg != NULL ? msg : "?");
